@@ -1,0 +1,509 @@
+"""StackConfig: the one description of a deployment.
+
+Every top-level field is one Pulumi config key in the ``privllm`` namespace
+(``privllm:target``, ``privllm:models``, ...). Models are strict: unknown keys
+are refused, so a typo never silently falls back to a default.
+Cross-field rules raise :class:`RuleViolation` with the key path they concern,
+so the error names the exact key (``privllm:models[1].pool``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from serving.vllm.hardware import GPUS, INSTANCE_TYPES
+
+DnsLabel = Annotated[str, StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$")]
+Cidr = Annotated[str, StringConstraints(pattern=r"^[0-9.]+/[0-9]{1,2}$")]
+HostPort = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")]
+
+Quantization = Literal["none", "fp8", "awq", "gptq", "compressed-tensors", "bitsandbytes"]
+KvCacheDtype = Literal["auto", "fp8", "fp8_e4m3", "fp8_e5m2"]
+DataClass = Literal["public", "internal", "confidential", "restricted"]
+PromptLogging = Literal["never", "hash", "redacted"]
+GpuName = Literal["h100-80gb", "h200-141gb", "a100-80gb", "a100-40gb", "l40s-48gb", "l4-24gb"]
+
+# Registries that an air-gapped stack must never name: they are on the internet.
+PUBLIC_REGISTRIES = (
+    "docker.io",
+    "registry-1.docker.io",
+    "index.docker.io",
+    "ghcr.io",
+    "quay.io",
+    "gcr.io",
+    "registry.k8s.io",
+    "k8s.gcr.io",
+    "nvcr.io",
+    "public.ecr.aws",
+    "mcr.microsoft.com",
+    "huggingface.co",
+    "hf.co",
+)
+# Prompt logging modes a data classification tolerates (layer 2).
+ALLOWED_PROMPT_LOGGING: dict[str, tuple[str, ...]] = {
+    "public": ("never", "hash", "redacted"),
+    "internal": ("never", "hash", "redacted"),
+    "confidential": ("never", "hash"),
+    "restricted": ("never",),
+}
+_PINNED_REVISION = re.compile(r"^([0-9a-f]{40}|sha256:[0-9a-f]{64})$")
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+class RuleViolation(ValueError):
+    """A cross-field rule failed; ``path`` is relative to the model that raised it."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, validate_default=True)
+
+
+def _host(reference: str) -> str:
+    """The registry host of ``host[:port]/path`` or ``oci://host/path``."""
+    return reference.removeprefix("oci://").removeprefix("https://").split("/", 1)[0].lower()
+
+
+def is_public_registry(reference: str) -> bool:
+    host = _host(reference).split(":", 1)[0]
+    return any(host == p or host.endswith("." + p) for p in PUBLIC_REGISTRIES)
+
+
+def _network(value: str, path: str) -> ipaddress.IPv4Network:
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise RuleViolation(path, f"{value!r} is not a valid IPv4 CIDR ({exc})") from None
+
+
+# ---------------------------------------------------------------- target
+class Target(Strict):
+    kind: Literal["kind", "eks", "existing"]
+    cluster_name: DnsLabel
+    kubernetes_version: Literal["1.31", "1.32", "1.33", "1.34"] = "1.33"
+    region: str | None = None
+    allowed_regions: list[str] = Field(default_factory=list)
+    kube_context: str | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> Target:
+        if self.kind == "eks" and not self.region:
+            raise RuleViolation("region", "required when kind is 'eks' (an AWS region such as 'eu-central-1')")
+        if self.kind == "existing" and not self.kube_context:
+            raise RuleViolation("kube_context", "required when kind is 'existing' (a kubeconfig context name)")
+        if self.region and self.allowed_regions and self.region not in self.allowed_regions:
+            raise RuleViolation(
+                "region",
+                f"{self.region!r} is outside the data-residency allowlist {self.allowed_regions}",
+            )
+        return self
+
+
+# ---------------------------------------------------------------- mirror
+class Image(Strict):
+    repository: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._/-]*$")]
+    tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")]
+    # Learned by the mirroring step; never invented. Absent means "tag only".
+    digest: str | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> Image:
+        if self.tag == "latest":
+            raise RuleViolation("tag", "'latest' is not a fixed version; pin a release tag")
+        if self.digest is not None and not _DIGEST.match(self.digest):
+            raise RuleViolation("digest", f"{self.digest!r} is not 'sha256:' followed by 64 hex digits")
+        return self
+
+
+class Chart(Strict):
+    name: DnsLabel
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+([-+][A-Za-z0-9.-]+)?$")]
+
+
+def _default_images() -> dict[str, Image]:
+    return {
+        "vllm": Image(repository="vllm/vllm-openai", tag="v0.11.0"),
+        "gateway": Image(repository="privllm/llm-gateway", tag="0.1.0"),
+        "vllm-standin": Image(repository="privllm/vllm-standin", tag="0.1.0"),
+        "redis": Image(repository="library/redis", tag="7.4.1"),
+        "otel-collector": Image(repository="otel/opentelemetry-collector-contrib", tag="0.115.0"),
+    }
+
+
+def _default_charts() -> dict[str, Chart]:
+    return {
+        "keda": Chart(name="keda", version="2.16.0"),
+        "gatekeeper": Chart(name="gatekeeper", version="3.18.0"),
+        "vault": Chart(name="vault", version="0.29.1"),
+        "nvidia-device-plugin": Chart(name="nvidia-device-plugin", version="0.17.0"),
+        "opentelemetry-collector": Chart(name="opentelemetry-collector", version="0.111.0"),
+    }
+
+
+class Mirror(Strict):
+    air_gapped: bool = True
+    image_registry: Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)*$")]
+    chart_repository: Annotated[str, StringConstraints(pattern=r"^(oci|https)://[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)*$")]
+    images: dict[str, Image] = Field(default_factory=_default_images)
+    charts: dict[str, Chart] = Field(default_factory=_default_charts)
+
+    @model_validator(mode="after")
+    def _rules(self) -> Mirror:
+        if self.air_gapped:
+            for field in ("image_registry", "chart_repository"):
+                value = getattr(self, field)
+                if is_public_registry(value):
+                    raise RuleViolation(field, f"{value!r} is a public registry; an air-gapped stack must use its own mirror")
+        missing = sorted(set(_default_images()) - set(self.images))
+        if missing:
+            raise RuleViolation("images", f"missing entries {missing}; every component image must be pinned here")
+        missing = sorted(set(_default_charts()) - set(self.charts))
+        if missing:
+            raise RuleViolation("charts", f"missing entries {missing}; every third-party chart must be pinned here")
+        return self
+
+    def image_ref(self, key: str) -> str:
+        """Full reference of a component image in the mirror, digest when known."""
+        image = self.images[key]
+        ref = f"{self.image_registry}/{image.repository}:{image.tag}"
+        return f"{ref}@{image.digest}" if image.digest else ref
+
+
+# ---------------------------------------------------------------- network
+class EgressDestination(Strict):
+    name: DnsLabel
+    cidr: Cidr
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(min_length=1)
+
+
+class Network(Strict):
+    vpc_cidr: Cidr = "10.40.0.0/16"
+    availability_zones: list[str] = Field(default_factory=list)
+    private_subnets: list[Cidr] = Field(default_factory=list)
+    gateway_ingress_cidrs: list[Cidr] = Field(min_length=1)
+    egress: list[EgressDestination] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _rules(self) -> Network:
+        vpc = _network(self.vpc_cidr, "vpc_cidr")
+        if len(self.private_subnets) != len(self.availability_zones):
+            raise RuleViolation(
+                "private_subnets",
+                f"{len(self.private_subnets)} subnets for {len(self.availability_zones)} availability zones; give one per zone",
+            )
+        for i, subnet in enumerate(self.private_subnets):
+            if not _network(subnet, f"private_subnets[{i}]").subnet_of(vpc):
+                raise RuleViolation(f"private_subnets[{i}]", f"{subnet} is not inside vpc_cidr {self.vpc_cidr}")
+        for i, cidr in enumerate(self.gateway_ingress_cidrs):
+            if _network(cidr, f"gateway_ingress_cidrs[{i}]").prefixlen == 0:
+                raise RuleViolation(f"gateway_ingress_cidrs[{i}]", "0.0.0.0/0 would make the gateway public; name your clients' ranges")
+        for i, dest in enumerate(self.egress):
+            if _network(dest.cidr, f"egress[{i}].cidr").prefixlen < 8:
+                raise RuleViolation(f"egress[{i}].cidr", f"{dest.cidr} is open egress; name the destination's own range (/8 or narrower)")
+        return self
+
+
+# ---------------------------------------------------------------- GPU pools
+class Taint(Strict):
+    key: str
+    value: str = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+class GpuPool(Strict):
+    name: DnsLabel
+    instance_type: str | None = None
+    gpu: GpuName
+    gpus_per_node: Annotated[int, Field(ge=1, le=16)]
+    min_nodes: Annotated[int, Field(ge=0, le=1000)] = 0
+    max_nodes: Annotated[int, Field(ge=1, le=1000)]
+    labels: dict[str, str] = Field(default_factory=dict)
+    taints: list[Taint] = Field(default_factory=lambda: [Taint(key="nvidia.com/gpu", value="present")])
+
+    @model_validator(mode="after")
+    def _rules(self) -> GpuPool:
+        if self.min_nodes > self.max_nodes:
+            raise RuleViolation("min_nodes", f"{self.min_nodes} is larger than max_nodes {self.max_nodes}")
+        if self.instance_type is not None:
+            known = INSTANCE_TYPES.get(self.instance_type)
+            if known is None:
+                raise RuleViolation("instance_type", f"{self.instance_type!r} is not a known GPU instance type; known: {sorted(INSTANCE_TYPES)}")
+            if (known.gpu, known.gpus) != (self.gpu, self.gpus_per_node):
+                raise RuleViolation(
+                    "gpu",
+                    f"{self.instance_type} has {known.gpus} x {known.gpu}, not {self.gpus_per_node} x {self.gpu}",
+                )
+        return self
+
+
+# ---------------------------------------------------------------- models
+class Weights(Strict):
+    uri: Annotated[str, StringConstraints(pattern=r"^(s3|oci|pvc)://[A-Za-z0-9._/:@-]+$")]
+    revision: str
+    checksum_manifest: str = "SHA256SUMS"
+
+    @model_validator(mode="after")
+    def _rules(self) -> Weights:
+        if not _PINNED_REVISION.match(self.revision):
+            raise RuleViolation("revision", f"{self.revision!r} is not pinned; give a 40-hex commit or a sha256: digest")
+        return self
+
+
+class Autoscaling(Strict):
+    min_replicas: Annotated[int, Field(ge=0, le=100)] = 1
+    max_replicas: Annotated[int, Field(ge=1, le=100)] = 1
+    scale_to_zero: bool = False
+    target_queue_depth: Annotated[int, Field(ge=1, le=1000)] = 4
+    kv_cache_threshold: Annotated[float, Field(gt=0, le=1)] = 0.85
+    polling_seconds: Annotated[int, Field(ge=5, le=300)] = 10
+    cooldown_seconds: Annotated[int, Field(ge=30, le=3600)] = 300
+
+    @model_validator(mode="after")
+    def _rules(self) -> Autoscaling:
+        if self.min_replicas > self.max_replicas:
+            raise RuleViolation("min_replicas", f"{self.min_replicas} is larger than max_replicas {self.max_replicas}")
+        if self.min_replicas == 0 and not self.scale_to_zero:
+            raise RuleViolation("min_replicas", "0 needs scale_to_zero: true")
+        if self.scale_to_zero and self.min_replicas != 0:
+            raise RuleViolation("scale_to_zero", f"true needs min_replicas: 0 (got {self.min_replicas})")
+        return self
+
+
+class Model(Strict):
+    name: DnsLabel
+    served_name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$")]
+    architecture: str
+    weights: Weights
+    quantization: Quantization = "none"
+    kv_cache_dtype: KvCacheDtype = "auto"
+    tensor_parallel: Annotated[int, Field(ge=1, le=64)] = 1
+    pipeline_parallel: Annotated[int, Field(ge=1, le=16)] = 1
+    max_model_len: Annotated[int, Field(ge=256, le=1_048_576)] = 8192
+    gpu_memory_utilization: Annotated[float, Field(ge=0.5, le=0.95)] = 0.9
+    max_num_seqs: Annotated[int, Field(ge=1, le=4096)] = 64
+    enable_prefix_caching: bool = True
+    pool: DnsLabel | None = None
+    autoscaling: Autoscaling = Field(default_factory=Autoscaling)
+    data_classification: DataClass = "internal"
+    high_risk: bool = False
+    response_schema: dict | None = None
+
+    @property
+    def gpus(self) -> int:
+        return self.tensor_parallel * self.pipeline_parallel
+
+
+# ---------------------------------------------------------------- gateway
+class Auth(Strict):
+    api_keys: Literal[True] = True
+    oidc_issuer: Annotated[str, StringConstraints(pattern=r"^https://")] | None = None
+    oidc_audience: str | None = None
+
+
+class RateLimits(Strict):
+    requests_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] = 60
+    tokens_per_minute: Annotated[int, Field(ge=1, le=100_000_000)] = 60_000
+    max_tokens_cap: Annotated[int, Field(ge=1, le=1_048_576)] = 4096
+
+
+class Guardrails(Strict):
+    prompt_injection: Literal["block", "flag"] = "block"
+    pii_input: dict[DataClass, Literal["allow", "redact", "block"]] = Field(
+        default_factory=lambda: {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
+    )
+    pii_output: Literal["redact", "block"] = "redact"
+    rag_acl: Literal[True] = True
+    human_review_timeout_seconds: Annotated[int, Field(ge=60, le=604_800)] = 86_400
+
+
+class Gateway(Strict):
+    replicas: Annotated[int, Field(ge=1, le=100)] = 2
+    max_body_bytes: Annotated[int, Field(ge=1024, le=16 * 1024 * 1024)] = 1024 * 1024
+    auth: Auth = Field(default_factory=Auth)
+    rate_limits: RateLimits = Field(default_factory=RateLimits)
+    guardrails: Guardrails = Field(default_factory=Guardrails)
+
+
+# ---------------------------------------------------------------- vault
+class Vault(Strict):
+    mode: Literal["in-cluster", "external"] = "in-cluster"
+    address: Annotated[str, StringConstraints(pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]+)?/?$")] | None = None
+    auth_method: Literal["kubernetes"] = "kubernetes"
+    kv_mount: DnsLabel = "privllm"
+    transit_key: DnsLabel = "privllm-prompts"
+
+    @model_validator(mode="after")
+    def _rules(self) -> Vault:
+        if self.mode == "external" and not self.address:
+            raise RuleViolation("address", "required when mode is 'external' (an https:// URL)")
+        if self.mode == "in-cluster" and self.address:
+            raise RuleViolation("address", "only for mode 'external'; the in-cluster Vault's address is derived")
+        return self
+
+
+# ---------------------------------------------------------------- telemetry
+class SiemDestination(Strict):
+    name: DnsLabel
+    protocol: Literal["syslog-tls", "splunk-hec", "otlp-http", "otlp-grpc"]
+    endpoint: HostPort
+    ca_secret: DnsLabel = "siem-ca"
+    token_secret: DnsLabel | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> SiemDestination:
+        if self.protocol == "splunk-hec" and not self.token_secret:
+            raise RuleViolation("token_secret", "Splunk HEC needs a token; name the Vault secret that holds it")
+        return self
+
+
+class Telemetry(Strict):
+    siem: list[SiemDestination] = Field(min_length=1)
+    queue_size: Annotated[int, Field(ge=100, le=10_000_000)] = 50_000
+    audit_retention_days: Annotated[int, Field(ge=30, le=3650)] = 365
+
+
+# ---------------------------------------------------------------- data
+class Data(Strict):
+    prompt_logging: PromptLogging = "never"
+    retention_days: Annotated[int, Field(ge=0, le=3650)] = 30
+    max_retention_days: Annotated[int, Field(ge=0, le=3650)] = 90
+    inference_bucket: str | None = None
+    training_bucket: str | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> Data:
+        if self.retention_days > self.max_retention_days:
+            raise RuleViolation("retention_days", f"{self.retention_days} exceeds max_retention_days {self.max_retention_days}")
+        if self.inference_bucket and self.inference_bucket == self.training_bucket:
+            raise RuleViolation("training_bucket", "must differ from inference_bucket: training and inference data are kept apart")
+        return self
+
+
+# ---------------------------------------------------------------- rbac
+class Rbac(Strict):
+    platform_admin: list[str] = Field(min_length=1)
+    model_operator: list[str] = Field(default_factory=list)
+    auditor: list[str] = Field(default_factory=list)
+    app_client: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _rules(self) -> Rbac:
+        for role in ("platform_admin", "model_operator", "auditor", "app_client"):
+            for i, group in enumerate(getattr(self, role)):
+                if group.startswith("system:"):
+                    raise RuleViolation(f"{role}[{i}]", f"{group!r} is a built-in Kubernetes group; bind your organisation's groups")
+        return self
+
+
+# ---------------------------------------------------------------- the stack
+class StackConfig(Strict):
+    """A whole deployment. Field names are the keys after ``privllm:``."""
+
+    target: Target
+    mirror: Mirror
+    network: Network
+    gpu_pools: list[GpuPool] = Field(default_factory=list)
+    models: list[Model] = Field(min_length=1)
+    gateway: Gateway = Field(default_factory=Gateway)
+    vault: Vault = Field(default_factory=Vault)
+    telemetry: Telemetry
+    data: Data = Field(default_factory=Data)
+    rbac: Rbac
+    namespace: DnsLabel = "privllm"
+    runbook_base_url: Annotated[str, StringConstraints(pattern=r"^https://\S+[^/]$")] = (
+        "https://runbooks.privllm.internal/runbooks"
+    )
+
+    @model_validator(mode="after")
+    def _rules(self) -> StackConfig:
+        t = self.target
+        if t.kind == "eks" and not self.network.availability_zones:
+            raise RuleViolation("network.availability_zones", "an eks target needs at least two zones with one private subnet each")
+        if t.kind == "eks" and len(self.network.availability_zones) < 2:
+            raise RuleViolation("network.availability_zones", "an eks target needs at least two zones for a highly available control plane")
+        _unique(self.gpu_pools, "gpu_pools")
+        _unique(self.models, "models")
+        served: set[str] = set()
+        for i, m in enumerate(self.models):
+            if m.served_name in served:
+                raise RuleViolation(f"models[{i}].served_name", f"{m.served_name!r} is served by more than one model")
+            served.add(m.served_name)
+        pools = {p.name: p for p in self.gpu_pools}
+        for i, m in enumerate(self.models):
+            self._check_model(i, m, pools)
+        allowed = ALLOWED_PROMPT_LOGGING
+        for i, m in enumerate(self.models):
+            if self.data.prompt_logging not in allowed[m.data_classification]:
+                raise RuleViolation(
+                    "data.prompt_logging",
+                    f"{self.data.prompt_logging!r} is not allowed for model {m.name!r} classified {m.data_classification!r}; "
+                    f"allowed: {list(allowed[m.data_classification])}",
+                )
+        return self
+
+    def _check_model(self, i: int, m: Model, pools: dict[str, GpuPool]) -> None:
+        at = f"models[{i}]"
+        from serving.vllm.catalog import ARCHITECTURES  # local: catalog imports nothing from here
+
+        if m.architecture not in ARCHITECTURES:
+            raise RuleViolation(f"{at}.architecture", f"{m.architecture!r} is not in the catalogue; known: {sorted(ARCHITECTURES)}")
+        if m.pool is None:
+            if self.target.kind != "kind":
+                raise RuleViolation(f"{at}.pool", "required: name a gpu_pools entry (only the kind target runs the CPU stand-in)")
+            return
+        pool = pools.get(m.pool)
+        if pool is None:
+            raise RuleViolation(f"{at}.pool", f"{m.pool!r} is not a GPU pool; defined pools: {sorted(pools) or 'none'}")
+        per_node = pool.gpus_per_node
+        if m.gpus <= per_node:
+            if per_node % m.tensor_parallel:
+                raise RuleViolation(
+                    f"{at}.tensor_parallel",
+                    f"{m.tensor_parallel} does not divide the {per_node} GPUs per node of pool {pool.name!r}",
+                )
+        else:
+            if m.tensor_parallel % per_node and per_node % m.tensor_parallel:
+                raise RuleViolation(
+                    f"{at}.tensor_parallel",
+                    f"a multi-node model needs tensor_parallel to divide or be a multiple of {per_node} GPUs per node",
+                )
+            if m.gpus % per_node:
+                raise RuleViolation(
+                    f"{at}.pipeline_parallel",
+                    f"{m.gpus} GPUs (tensor x pipeline) is not a whole number of {per_node}-GPU nodes in pool {pool.name!r}",
+                )
+            if m.gpus // per_node > pool.max_nodes:
+                raise RuleViolation(
+                    f"{at}.tensor_parallel",
+                    f"needs {m.gpus // per_node} nodes of pool {pool.name!r}, which has max_nodes {pool.max_nodes}",
+                )
+        if m.quantization == "fp8" and not GPUS[pool.gpu].fp8:
+            raise RuleViolation(f"{at}.quantization", f"fp8 needs FP8 tensor cores; pool {pool.name!r} has {pool.gpu}")
+        from serving.vllm.sizing import SizingError, check_fits
+
+        try:
+            check_fits(m, pool)
+        except SizingError as exc:
+            raise RuleViolation(f"{at}.{exc.field}", str(exc)) from None
+
+    def model(self, name: str) -> Model:
+        return next(m for m in self.models if m.name == name)
+
+    def pool(self, name: str) -> GpuPool:
+        return next(p for p in self.gpu_pools if p.name == name)
+
+
+def _unique(items: list, field: str) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item.name in seen:
+            raise RuleViolation(f"{field}[{i}].name", f"{item.name!r} is used twice")
+        seen.add(item.name)

@@ -1,0 +1,1 @@
+"""vLLM-facing code: hardware facts, engine arguments, sizing."""

@@ -1,0 +1,57 @@
+"""GPU and instance-type facts: the one place the kit knows what hardware can do.
+
+Figures are the vendors' published datasheet numbers (memory in GB as sold,
+HBM/GDDR bandwidth in GB/s, dense BF16 TFLOP/s without sparsity).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GpuSpec:
+    name: str
+    memory_gb: int
+    bandwidth_gbps: int
+    bf16_tflops: int
+    fp8: bool  # native FP8 tensor cores (Ada, Hopper)
+
+
+GPUS: dict[str, GpuSpec] = {
+    spec.name: spec
+    for spec in (
+        GpuSpec("h100-80gb", 80, 3350, 989, True),
+        GpuSpec("h200-141gb", 141, 4800, 989, True),
+        GpuSpec("a100-80gb", 80, 2039, 312, False),
+        GpuSpec("a100-40gb", 40, 1555, 312, False),
+        GpuSpec("l40s-48gb", 48, 864, 362, True),
+        GpuSpec("l4-24gb", 24, 300, 121, True),
+    )
+}
+
+
+@dataclass(frozen=True)
+class InstanceType:
+    name: str
+    gpu: str
+    gpus: int
+
+
+# AWS instance types with NVIDIA GPUs that the eks target knows how to size.
+INSTANCE_TYPES: dict[str, InstanceType] = {
+    it.name: it
+    for it in (
+        InstanceType("p5.48xlarge", "h100-80gb", 8),
+        InstanceType("p5e.48xlarge", "h200-141gb", 8),
+        InstanceType("p5en.48xlarge", "h200-141gb", 8),
+        InstanceType("p4de.24xlarge", "a100-80gb", 8),
+        InstanceType("p4d.24xlarge", "a100-40gb", 8),
+        InstanceType("g6e.xlarge", "l40s-48gb", 1),
+        InstanceType("g6e.12xlarge", "l40s-48gb", 4),
+        InstanceType("g6e.48xlarge", "l40s-48gb", 8),
+        InstanceType("g6.xlarge", "l4-24gb", 1),
+        InstanceType("g6.12xlarge", "l4-24gb", 4),
+        InstanceType("g6.48xlarge", "l4-24gb", 8),
+    )
+}
