@@ -60,6 +60,28 @@ def config_show(stack: StackOpt = None) -> None:
     out.print_json(json.dumps(cfg.model_dump(mode="json")))
 
 
+@app.command()
+def plan(
+    stack: StackOpt = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output directory (replaced whole).")] = None,
+) -> None:
+    """Run the Pulumi program offline and write everything it would deploy."""
+    from infra.plan import PlanError, build, write
+    from privllm.helm import ChartValuesError
+
+    name = stack or "reference"
+    if stack is None:
+        print("Planning the reference stack (air-gapped EKS); pass --stack NAME|FILE to plan another.", flush=True)
+    cfg = _load(stack)
+    target = out_dir or Path("build/plan")
+    try:
+        result = build(cfg, Path(name).stem.removeprefix("Pulumi."))
+        write(result, target)
+    except (PlanError, ChartValuesError) as exc:
+        _fail(str(exc), code=1)
+    print((target / "summary.txt").read_text(), end="")
+
+
 def main() -> None:
     try:
         app()

@@ -129,23 +129,36 @@ class Chart(Strict):
 
 
 def _default_images() -> dict[str, Image]:
-    return {
-        "vllm": Image(repository="vllm/vllm-openai", tag="v0.11.0"),
-        "gateway": Image(repository="privllm/llm-gateway", tag="0.1.0"),
-        "vllm-standin": Image(repository="privllm/vllm-standin", tag="0.1.0"),
-        "redis": Image(repository="library/redis", tag="7.4.1"),
-        "otel-collector": Image(repository="otel/opentelemetry-collector-contrib", tag="0.115.0"),
+    # Upstream release tags; the mirroring step copies each into the mirror and records its digest.
+    pins = {
+        "vllm": ("vllm/vllm-openai", "v0.11.0"),
+        "gateway": ("privllm/llm-gateway", "0.1.0"),
+        "vllm-standin": ("privllm/vllm-standin", "0.1.0"),
+        "redis": ("library/redis", "7.4.1"),
+        "otel-collector": ("otel/opentelemetry-collector-contrib", "0.115.0"),
+        "nvidia-device-plugin": ("nvidia/k8s-device-plugin", "v0.17.0"),
+        "keda": ("kedacore/keda", "2.16.0"),
+        "keda-metrics-apiserver": ("kedacore/keda-metrics-apiserver", "2.16.0"),
+        "keda-admission-webhooks": ("kedacore/keda-admission-webhooks", "2.16.0"),
+        "gatekeeper": ("openpolicyagent/gatekeeper", "v3.18.0"),
+        "gatekeeper-crds": ("openpolicyagent/gatekeeper-crds", "v3.18.0"),
+        "vault": ("hashicorp/vault", "1.18.1"),
+        "vault-csi-provider": ("hashicorp/vault-csi-provider", "1.5.0"),
+        "secrets-store-csi-driver": ("csi-secrets-store/driver", "v1.4.7"),
     }
+    return {key: Image(repository=repo, tag=tag) for key, (repo, tag) in pins.items()}
 
 
 def _default_charts() -> dict[str, Chart]:
-    return {
-        "keda": Chart(name="keda", version="2.16.0"),
-        "gatekeeper": Chart(name="gatekeeper", version="3.18.0"),
-        "vault": Chart(name="vault", version="0.29.1"),
-        "nvidia-device-plugin": Chart(name="nvidia-device-plugin", version="0.17.0"),
-        "opentelemetry-collector": Chart(name="opentelemetry-collector", version="0.111.0"),
+    pins = {
+        "keda": "2.16.0",
+        "gatekeeper": "3.18.0",
+        "vault": "0.29.1",
+        "nvidia-device-plugin": "0.17.0",
+        "opentelemetry-collector": "0.111.0",
+        "secrets-store-csi-driver": "1.4.7",
     }
+    return {key: Chart(name=key, version=version) for key, version in pins.items()}
 
 
 class Mirror(Strict):
@@ -439,6 +452,7 @@ class StackConfig(Strict):
         pools = {p.name: p for p in self.gpu_pools}
         for i, m in enumerate(self.models):
             self._check_model(i, m, pools)
+        self._check_egress()
         allowed = ALLOWED_PROMPT_LOGGING
         for i, m in enumerate(self.models):
             if self.data.prompt_logging not in allowed[m.data_classification]:
@@ -448,6 +462,22 @@ class StackConfig(Strict):
                     f"allowed: {list(allowed[m.data_classification])}",
                 )
         return self
+
+    def _check_egress(self) -> None:
+        """Destinations outside the cluster must be declared egress, or nothing could reach them."""
+        ports = {p for d in self.network.egress for p in d.ports}
+        for i, siem in enumerate(self.telemetry.siem):
+            host, port = siem.endpoint.rsplit(":", 1)
+            if not host.endswith((".svc", ".svc.cluster.local")) and int(port) not in ports:
+                raise RuleViolation(
+                    f"telemetry.siem[{i}].endpoint",
+                    f"port {port} is not in any network.egress destination; declare the SIEM's CIDR and port there",
+                )
+        if self.vault.mode == "external":
+            rest = self.vault.address.removeprefix("https://").rstrip("/")
+            port = int(rest.rsplit(":", 1)[1]) if ":" in rest else 443
+            if port not in ports:
+                raise RuleViolation("vault.address", f"port {port} is not in any network.egress destination; declare Vault's CIDR and port there")
 
     def _check_model(self, i: int, m: Model, pools: dict[str, GpuPool]) -> None:
         at = f"models[{i}]"

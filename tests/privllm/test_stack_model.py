@@ -106,6 +106,9 @@ CASES = [
     ({"telemetry.siem.0.protocol": "syslog"}, "privllm:telemetry.siem[0].protocol", "'syslog-tls'"),
     ({"telemetry.siem.0.protocol": "splunk-hec"}, "privllm:telemetry.siem[0].token_secret", "needs a token"),
     ({"telemetry.siem": []}, "privllm:telemetry.siem", "at least 1"),
+    ({"telemetry.siem.0.endpoint": "siem.corp.internal:514"}, "privllm:telemetry.siem[0].endpoint", "not in any network.egress"),
+    ({"telemetry.siem.0.endpoint": "siem.privllm-siem.svc:514"}, None, None),
+    ({"vault": {"mode": "external", "address": "https://vault.corp.internal:8200"}}, "privllm:vault.address", "port 8200 is not in any"),
     ({"rbac.platform_admin": ["system:masters"]}, "privllm:rbac.platform_admin[0]", "built-in Kubernetes group"),
     ({"rbac": ...}, "privllm:rbac", "required key is missing"),
     ({"colour": "blue"}, "privllm:colour", "unknown key"),
@@ -157,13 +160,11 @@ def test_missing_file_names_shipped_stacks(tmp_path):
 
 
 def test_image_ref_uses_digest_when_recorded(reference_values):
-    reference_values["mirror"]["images"] = {
-        "vllm": {"repository": "vllm/vllm-openai", "tag": "v0.11.0", "digest": "sha256:" + "a" * 64},
-        "gateway": {"repository": "privllm/llm-gateway", "tag": "0.1.0"},
-        "vllm-standin": {"repository": "privllm/vllm-standin", "tag": "0.1.0"},
-        "redis": {"repository": "library/redis", "tag": "7.4.1"},
-        "otel-collector": {"repository": "otel/opentelemetry-collector-contrib", "tag": "0.115.0"},
-    }
+    from privllm.stack.model import _default_images
+
+    images = {k: v.model_dump() for k, v in _default_images().items()}
+    images["vllm"]["digest"] = "sha256:" + "a" * 64
+    reference_values["mirror"]["images"] = images
     cfg = StackConfig.model_validate(reference_values)
     assert cfg.mirror.image_ref("vllm") == "registry.corp.internal:5000/mirror/vllm/vllm-openai:v0.11.0@sha256:" + "a" * 64
     assert cfg.mirror.image_ref("gateway") == "registry.corp.internal:5000/mirror/privllm/llm-gateway:0.1.0"

@@ -109,6 +109,7 @@ apiVersion: secrets-store.csi.x-k8s.io/v1
 kind: SecretProviderClass
 metadata:
   name: {{ .name }}
+  namespace: {{ .namespace }}
   labels:
     {{- .labels | nindent 4 }}
 spec:

@@ -1,0 +1,1 @@
+"""The privllm Pulumi program: one ComponentResource per concern, driven by StackConfig."""

@@ -1,0 +1,21 @@
+"""Pulumi entry point (`pulumi up` / `privllm up`): reads privllm:* config into StackConfig."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pulumi  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
+
+from infra.program import deploy  # noqa: E402
+from privllm.stack.load import StackError, problems_from  # noqa: E402
+from privllm.stack.model import StackConfig  # noqa: E402
+
+_config = pulumi.Config("privllm")
+_values = {field: _config.get_object(field) for field in StackConfig.model_fields if _config.get(field) is not None}
+try:
+    _cfg = StackConfig.model_validate(_values)
+except ValidationError as exc:
+    raise StackError(f"Pulumi.{pulumi.get_stack()}.yaml", problems_from(exc)) from None
+deploy(_cfg)

@@ -1,0 +1,1 @@
+"""One ComponentResource per concern; see infra/program.py for how they connect."""

@@ -1,0 +1,111 @@
+"""Node pools: one EKS node group per GPU pool (tainted, labelled, encrypted root volume,
+IMDSv2 with hop limit 1) plus a small system pool; the NVIDIA device plugin from the mirror."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from infra.components.base import mirror_chart, mirror_image
+from infra.naming import names
+from privllm.stack import StackConfig
+
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy")
+SYSTEM_INSTANCE_TYPE = "m6i.2xlarge"
+_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+
+
+@dataclass
+class GpuNodePoolsArgs:
+    cfg: StackConfig
+    cluster_name: pulumi.Input[str] | None = None
+    subnet_ids: list | None = None
+    kms_key_arn: pulumi.Input[str] | None = None
+    namespace: pulumi.Resource | None = None
+
+
+class GpuNodePools(pulumi.ComponentResource):
+    def __init__(self, name: str, args: GpuNodePoolsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("privllm:gpu_pool:GpuNodePools", name, None, opts)
+        cfg = args.cfg
+        child = pulumi.ResourceOptions(parent=self)
+        groups = {}
+        if cfg.target.kind == "eks":
+            role = aws.iam.Role(
+                f"{name}-node",
+                assume_role_policy=json.dumps(
+                    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}}]}
+                ),
+                opts=child,
+            )
+            for policy in NODE_POLICIES:
+                aws.iam.RolePolicyAttachment(f"{name}-node-{policy}", role=role.name, policy_arn=f"arn:aws:iam::aws:policy/{policy}", opts=child)
+            groups["system"] = self._node_group(
+                name, "system", args, role, [SYSTEM_INSTANCE_TYPE], "AL2023_x86_64_STANDARD", 3, 6, {"privllm.io/pool": "system"}, [], 100
+            )
+            for pool in cfg.gpu_pools:
+                groups[pool.name] = self._node_group(
+                    name,
+                    pool.name,
+                    args,
+                    role,
+                    [pool.instance_type],
+                    "AL2023_x86_64_NVIDIA",
+                    pool.min_nodes,
+                    pool.max_nodes,
+                    {"privllm.io/gpu-pool": pool.name, "nvidia.com/gpu.present": "true", **pool.labels},
+                    [aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value, effect=_EFFECTS[t.effect]) for t in pool.taints],
+                    500,
+                )
+        if cfg.gpu_pools:
+            image = mirror_image(cfg, "nvidia-device-plugin")
+            mirror_chart(
+                f"{name}-nvidia-device-plugin",
+                cfg,
+                "nvidia-device-plugin",
+                namespace=names(cfg).gpu_ns,
+                values={
+                    "image": image,
+                    "nodeSelector": {"nvidia.com/gpu.present": "true"},
+                    "tolerations": [
+                        {"key": t.key, "operator": "Exists", "effect": t.effect} for pool in cfg.gpu_pools for t in pool.taints
+                    ],
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[args.namespace] if args.namespace else []),
+            )
+        self.register_outputs({"node_groups": {k: v.id for k, v in groups.items()}})
+
+    def _node_group(self, name, pool, args, role, instance_types, ami, min_nodes, max_nodes, labels, taints, disk_gb):
+        child = pulumi.ResourceOptions(parent=self)
+        template = aws.ec2.LaunchTemplate(
+            f"{name}-{pool}-lt",
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1, instance_metadata_tags="disabled"
+            ),
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        encrypted="true", kms_key_id=args.kms_key_arn, volume_size=disk_gb, volume_type="gp3", delete_on_termination="true"
+                    ),
+                )
+            ],
+            opts=child,
+        )
+        return aws.eks.NodeGroup(
+            f"{name}-{pool}",
+            cluster_name=args.cluster_name,
+            node_role_arn=role.arn,
+            subnet_ids=args.subnet_ids,
+            instance_types=instance_types,
+            ami_type=ami,
+            scaling_config=aws.eks.NodeGroupScalingConfigArgs(min_size=min_nodes, max_size=max_nodes, desired_size=max(min_nodes, 1 if pool == "system" else min_nodes)),
+            labels=labels,
+            taints=taints,
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(id=template.id, version=template.latest_version.apply(str)),
+            opts=child,
+        )

@@ -1,0 +1,89 @@
+"""ModelServing: KEDA from the mirror, and one charts/vllm-server release per model with values
+derived from StackConfig; s3:// weights are mounted read-only through Mountpoint for S3."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from infra.components.base import mirror_chart, mirror_image
+from infra.naming import names
+from infra.values import vllm_values, weights_claim
+from privllm.paths import CHARTS
+from privllm.stack import StackConfig
+
+
+@dataclass
+class ModelServingArgs:
+    cfg: StackConfig
+    namespaces: dict | None = None
+
+
+class ModelServing(pulumi.ComponentResource):
+    def __init__(self, name: str, args: ModelServingArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("privllm:model_serving:ModelServing", name, None, opts)
+        cfg = args.cfg
+        n = names(cfg)
+        nss = args.namespaces or {}
+        dep = lambda ns, *more: pulumi.ResourceOptions(parent=self, depends_on=([nss[ns]] if ns in nss else []) + list(more))  # noqa: E731
+        keda = mirror_chart(
+            f"{name}-keda",
+            cfg,
+            "keda",
+            namespace=n.keda_ns,
+            values={
+                "image": {
+                    "keda": {"registry": cfg.mirror.image_registry, **_split(mirror_image(cfg, "keda"))},
+                    "metricsApiServer": {"registry": cfg.mirror.image_registry, **_split(mirror_image(cfg, "keda-metrics-apiserver"))},
+                    "webhooks": {"registry": cfg.mirror.image_registry, **_split(mirror_image(cfg, "keda-admission-webhooks"))},
+                },
+                "podSecurityContext": {"operator": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}},
+            },
+            opts=dep(n.keda_ns),
+        )
+        self.releases = {}
+        for model in cfg.models:
+            extra = []
+            if model.weights.uri.startswith("s3://"):
+                extra.append(self._s3_weights(cfg, model, nss))
+            self.releases[model.name] = k8s.helm.v4.Chart(
+                f"{name}-{model.name}",
+                chart=str(CHARTS / "vllm-server"),
+                name=model.name,
+                namespace=n.serving_ns,
+                values=vllm_values(cfg, model),
+                opts=dep(n.serving_ns, keda, *extra),
+            )
+        self.register_outputs({"models": {m.name: n.vllm_fullname(m.name) for m in cfg.models}})
+
+    def _s3_weights(self, cfg: StackConfig, model, nss) -> pulumi.Resource:
+        """A static, read-only PV on the Mountpoint for S3 CSI driver, and its claim."""
+        n = names(cfg)
+        bucket, _, prefix = model.weights.uri.removeprefix("s3://").partition("/")
+        claim = weights_claim(model)
+        pv = k8s.core.v1.PersistentVolume(
+            f"{claim}-pv",
+            metadata={"name": f"{cfg.namespace}-{claim}", "labels": {"app.kubernetes.io/part-of": "privllm"}},
+            spec={
+                "capacity": {"storage": "1Ti"},
+                "accessModes": ["ReadOnlyMany"],
+                "persistentVolumeReclaimPolicy": "Retain",
+                "storageClassName": "",
+                "claimRef": {"namespace": n.serving_ns, "name": claim},
+                "mountOptions": ["read-only", f"region {cfg.target.region}", f"prefix {prefix}/" if prefix else "allow-other"],
+                "csi": {"driver": "s3.csi.aws.com", "volumeHandle": f"{cfg.namespace}-{claim}", "volumeAttributes": {"bucketName": bucket}},
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return k8s.core.v1.PersistentVolumeClaim(
+            f"{claim}-pvc",
+            metadata={"name": claim, "namespace": n.serving_ns, "labels": {"app.kubernetes.io/part-of": "privllm"}},
+            spec={"accessModes": ["ReadOnlyMany"], "storageClassName": "", "volumeName": f"{cfg.namespace}-{claim}", "resources": {"requests": {"storage": "1Ti"}}},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[pv] + ([nss[n.serving_ns]] if n.serving_ns in nss else [])),
+        )
+
+
+def _split(image: dict) -> dict:
+    return {"repository": image["repository"].split("/", 1)[1] if "/" in image["repository"] else image["repository"], "tag": image["tag"]}

@@ -1,0 +1,125 @@
+"""Observability: the OpenTelemetry collector pair generated from StackConfig (a gateway
+StatefulSet with a persistent sending queue that ships to the SIEM over TLS, and a node
+agent DaemonSet for container logs), plus platform alert rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from infra.components.base import mirror_chart, mirror_image
+from infra.naming import names
+from privllm.stack import StackConfig
+from serving.telemetry.collector import QUEUE_DIR, SECRETS_DIR, TLS_DIR, agent_config, gateway_config
+
+RESTRICTED_CONTAINER = {
+    "allowPrivilegeEscalation": False,
+    "readOnlyRootFilesystem": True,
+    "runAsNonRoot": True,
+    "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+
+
+@dataclass
+class ObservabilityArgs:
+    cfg: StackConfig
+    namespaces: dict | None = None
+
+
+class Observability(pulumi.ComponentResource):
+    def __init__(self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("privllm:observability:Observability", name, None, opts)
+        cfg = args.cfg
+        n = names(cfg)
+        nss = args.namespaces or {}
+        dep = lambda ns, *more: pulumi.ResourceOptions(parent=self, depends_on=([nss[ns]] if ns in nss else []) + list(more))  # noqa: E731
+        objects = [{"objectName": "tls.crt", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/collector-tls", "secretKey": "tls.crt"},
+                   {"objectName": "tls.key", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/collector-tls", "secretKey": "tls.key"},
+                   {"objectName": "ca.crt", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/collector-tls", "secretKey": "ca.crt"}]
+        siem_objects = []
+        for d in cfg.telemetry.siem:
+            siem_objects.append({"objectName": f"{d.ca_secret}-ca.crt", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/{d.ca_secret}", "secretKey": "ca.crt"})
+            if d.token_secret:
+                siem_objects.append({"objectName": f"{d.token_secret}-token", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/{d.token_secret}", "secretKey": "token"})
+        from infra.naming import vault_address
+
+        spc = k8s.apiextensions.CustomResource(
+            f"{name}-collector-secrets",
+            api_version="secrets-store.csi.x-k8s.io/v1",
+            kind="SecretProviderClass",
+            metadata={"name": "otel-collector-secrets", "namespace": n.observability_ns, "labels": {"app.kubernetes.io/part-of": "privllm"}},
+            spec={
+                "provider": "vault",
+                "parameters": {
+                    "vaultAddress": vault_address(cfg),
+                    "roleName": "otel-collector",
+                    "objects": pulumi.Output.json_dumps(objects + siem_objects).apply(_yaml_list),
+                },
+            },
+            opts=dep(n.observability_ns),
+        )
+        csi_volume = {"name": "secrets", "csi": {"driver": "secrets-store.csi.k8s.io", "readOnly": True, "volumeAttributes": {"secretProviderClass": "otel-collector-secrets"}}}
+        mounts = [{"name": "secrets", "mountPath": TLS_DIR, "readOnly": True}] + [
+            {"name": "secrets", "mountPath": f"{SECRETS_DIR}/{d.ca_secret}/ca.crt", "subPath": f"{d.ca_secret}-ca.crt", "readOnly": True}
+            for d in cfg.telemetry.siem
+        ] + [
+            {"name": "secrets", "mountPath": f"{SECRETS_DIR}/{d.token_secret}/token", "subPath": f"{d.token_secret}-token", "readOnly": True}
+            for d in cfg.telemetry.siem
+            if d.token_secret
+        ]
+        mirror_chart(
+            f"{name}-collector",
+            cfg,
+            "opentelemetry-collector",
+            namespace=n.observability_ns,
+            values={
+                "fullnameOverride": "otel-collector",
+                "mode": "statefulset",
+                "replicaCount": 2,
+                "image": mirror_image(cfg, "otel-collector"),
+                "command": {"name": "otelcol-contrib"},
+                "config": gateway_config(cfg),
+                "securityContext": RESTRICTED_CONTAINER,
+                "podSecurityContext": {"runAsNonRoot": True, "runAsUser": 10001, "fsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
+                "serviceAccount": {"create": True, "automountServiceAccountToken": False},
+                "extraVolumes": [csi_volume],
+                "extraVolumeMounts": mounts + [{"name": "queue", "mountPath": QUEUE_DIR}],
+                "statefulset": {
+                    "volumeClaimTemplates": [
+                        {"metadata": {"name": "queue"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}}}}
+                    ]
+                },
+                "ports": {"metrics": {"enabled": True}},
+            },
+            opts=dep(n.observability_ns, spc),
+        )
+        mirror_chart(
+            f"{name}-agent",
+            cfg,
+            "opentelemetry-collector",
+            namespace=n.node_logs_ns,
+            values={
+                "fullnameOverride": "otel-agent",
+                "mode": "daemonset",
+                "image": mirror_image(cfg, "otel-collector"),
+                "command": {"name": "otelcol-contrib"},
+                "config": agent_config(cfg, [n.gateway_ns, n.serving_ns, n.vault_ns], n.collector_endpoint),
+                "presets": {"logsCollection": {"enabled": True, "includeCollectorLogs": False}},
+                "securityContext": {**RESTRICTED_CONTAINER, "runAsUser": 0, "runAsNonRoot": False},
+                "serviceAccount": {"create": True, "automountServiceAccountToken": False},
+                "tolerations": [{"operator": "Exists"}],
+            },
+            opts=dep(n.node_logs_ns),
+        )
+        self.register_outputs({"collector_endpoint": n.collector_endpoint})
+
+
+def _yaml_list(objects_json: str) -> str:
+    import json
+
+    import yaml
+
+    return yaml.safe_dump(json.loads(objects_json), sort_keys=False)

@@ -1,0 +1,108 @@
+"""Secrets: Vault (HA raft, TLS, KMS auto-unseal on EKS) in its own namespace, or an external
+Vault; the Secrets Store CSI driver and Vault provider that mount secrets as files.
+Kubernetes auth roles and policies are configured by `privllm vault bootstrap`, so no
+secret value ever passes through Pulumi state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from infra.components.base import mirror_chart, mirror_image
+from infra.naming import names
+from privllm.stack import StackConfig
+
+RESTRICTED_POD = {"runAsNonRoot": True, "runAsUser": 100, "runAsGroup": 1000, "fsGroup": 1000, "seccompProfile": {"type": "RuntimeDefault"}}
+RESTRICTED_CONTAINER = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+
+
+@dataclass
+class SecretsArgs:
+    cfg: StackConfig
+    kms_key_arn: pulumi.Input[str] | None = None
+    namespaces: dict | None = None
+
+
+def _raft_config(cfg: StackConfig, kms_key_arn: str | None) -> str:
+    seal = (
+        f'seal "awskms" {{\n  region = "{cfg.target.region}"\n  kms_key_id = "{kms_key_arn}"\n}}\n' if kms_key_arn else ""
+    )
+    return (
+        'ui = false\n'
+        'listener "tcp" {\n  address = "[::]:8200"\n  cluster_address = "[::]:8201"\n'
+        '  tls_cert_file = "/vault/userconfig/vault-tls/tls.crt"\n  tls_key_file = "/vault/userconfig/vault-tls/tls.key"\n'
+        '  tls_min_version = "tls12"\n}\n'
+        'storage "raft" {\n  path = "/vault/data"\n}\n'
+        'service_registration "kubernetes" {}\n'
+        'disable_mlock = true\n' + seal
+    )
+
+
+class Secrets(pulumi.ComponentResource):
+    address: str
+
+    def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("privllm:secrets:Secrets", name, None, opts)
+        cfg = args.cfg
+        n = names(cfg)
+        nss = args.namespaces or {}
+        dep = lambda ns: pulumi.ResourceOptions(parent=self, depends_on=[nss[ns]] if ns in nss else [])  # noqa: E731
+        vault_image = mirror_image(cfg, "vault")
+        csi_image = mirror_image(cfg, "vault-csi-provider")
+        if cfg.vault.mode == "in-cluster":
+            config = pulumi.Output.from_input(args.kms_key_arn).apply(lambda arn: _raft_config(cfg, arn))
+            mirror_chart(
+                f"{name}-vault",
+                cfg,
+                "vault",
+                namespace=n.vault_ns,
+                values={
+                    "global": {"tlsDisable": False},
+                    "injector": {"enabled": False},
+                    "csi": {"enabled": False},
+                    "ui": {"enabled": False},
+                    "server": {
+                        "image": vault_image,
+                        "ha": {"enabled": True, "replicas": 3, "raft": {"enabled": True, "setNodeId": True, "config": config}},
+                        "dataStorage": {"enabled": True, "size": "10Gi"},
+                        "auditStorage": {"enabled": True, "size": "10Gi"},
+                        "volumes": [{"name": "vault-tls", "secret": {"secretName": "vault-tls"}}],
+                        "volumeMounts": [{"name": "vault-tls", "mountPath": "/vault/userconfig/vault-tls", "readOnly": True}],
+                        "extraEnvironmentVars": {"VAULT_CACERT": "/vault/userconfig/vault-tls/ca.crt"},
+                        "statefulSet": {"securityContext": {"pod": RESTRICTED_POD, "container": RESTRICTED_CONTAINER}},
+                        "serviceAccount": {"create": True},
+                    },
+                },
+                opts=dep(n.vault_ns),
+            )
+        self.address = n.vault_address if cfg.vault.mode == "in-cluster" else cfg.vault.address.rstrip("/")
+        # Node agents (privileged namespace): the CSI driver and Vault's CSI provider.
+        mirror_chart(
+            f"{name}-secrets-store-csi-driver",
+            cfg,
+            "secrets-store-csi-driver",
+            namespace=n.csi_ns,
+            values={
+                "linux": {"image": mirror_image(cfg, "secrets-store-csi-driver")},
+                "syncSecret": {"enabled": False},  # files only: never copy into Kubernetes Secrets
+                "enableSecretRotation": True,
+                "rotationPollInterval": "2m",
+                "tokenRequests": [{"audience": "vault"}],
+            },
+            opts=dep(n.csi_ns),
+        )
+        mirror_chart(
+            f"{name}-vault-csi-provider",
+            cfg,
+            "vault",
+            namespace=n.csi_ns,
+            values={
+                "global": {"tlsDisable": False},
+                "server": {"enabled": False},
+                "injector": {"enabled": False},
+                "csi": {"enabled": True, "image": csi_image, "agent": {"enabled": False}},
+            },
+            opts=dep(n.csi_ns),
+        )
+        self.register_outputs({"address": self.address})

@@ -1,0 +1,68 @@
+"""The whole deployment, from one StackConfig. Called by __main__.py (pulumi up) and by the
+offline plan (Pulumi's mock engine); nothing here runs at import time."""
+
+from __future__ import annotations
+
+import pulumi
+
+from infra.components.cluster import Cluster, ClusterArgs
+from infra.components.gateway import Gateway, GatewayArgs
+from infra.components.gpu_pool import GpuNodePools, GpuNodePoolsArgs
+from infra.components.keys import Keys, KeysArgs
+from infra.components.model_serving import ModelServing, ModelServingArgs
+from infra.components.network import Network, NetworkArgs
+from infra.components.observability import Observability, ObservabilityArgs
+from infra.components.platform import Platform, PlatformArgs
+from infra.components.policy_enforcement import PolicyEnforcement, PolicyEnforcementArgs
+from infra.components.secrets import Secrets, SecretsArgs
+from infra.naming import names
+from privllm.stack import StackConfig
+
+
+def gatekeeper_constraints(cfg: StackConfig) -> list[tuple[dict, dict]]:
+    from policies.gatekeeper import constraints_for
+
+    return constraints_for(cfg)
+
+
+def deploy(cfg: StackConfig) -> dict:
+    n = names(cfg)
+    stem = cfg.target.cluster_name
+    kms_key_arn = None
+    net = None
+    if cfg.target.kind == "eks":
+        keys = Keys(f"{stem}-keys", KeysArgs(cfg))
+        kms_key_arn = keys.key_arn
+        net = Network(f"{stem}-network", NetworkArgs(cfg, kms_key_arn))
+    cluster = Cluster(
+        f"{stem}-cluster",
+        ClusterArgs(cfg, subnet_ids=net.subnet_ids if net else [], vpc_id=net.vpc_id if net else None, kms_key_arn=kms_key_arn),
+    )
+    k8s_opts = pulumi.ResourceOptions(providers={"kubernetes": cluster.provider})
+    platform = Platform(f"{stem}-platform", PlatformArgs(cfg), opts=k8s_opts)
+    nss = platform.namespaces
+    GpuNodePools(
+        f"{stem}-gpu-pools",
+        GpuNodePoolsArgs(
+            cfg,
+            cluster_name=cluster.name,
+            subnet_ids=net.subnet_ids if net else None,
+            kms_key_arn=kms_key_arn,
+            namespace=nss[n.gpu_ns],
+        ),
+        opts=k8s_opts,
+    )
+    PolicyEnforcement(f"{stem}-policy", PolicyEnforcementArgs(cfg, nss, gatekeeper_constraints(cfg)), opts=k8s_opts)
+    secrets = Secrets(f"{stem}-secrets", SecretsArgs(cfg, kms_key_arn, nss), opts=k8s_opts)
+    Observability(f"{stem}-observability", ObservabilityArgs(cfg, nss), opts=k8s_opts)
+    serving = ModelServing(f"{stem}-serving", ModelServingArgs(cfg, nss), opts=k8s_opts)
+    Gateway(f"{stem}-gateway", GatewayArgs(cfg, nss, depends_on=[serving, secrets]), opts=k8s_opts)
+    outputs = {
+        "cluster": cluster.name,
+        "gateway": f"https://{n.gateway_fullname}.{n.gateway_ns}.svc",
+        "models": [m.served_name for m in cfg.models],
+        "vault": secrets.address,
+    }
+    for key, value in outputs.items():
+        pulumi.export(key, value)
+    return outputs

@@ -1,0 +1,160 @@
+"""Chart values derived from StackConfig: the only place a stack setting becomes a chart value."""
+
+from __future__ import annotations
+
+from infra.naming import METRICS_NAMESPACE, names, vault_address
+from privllm.stack import StackConfig
+from privllm.stack.model import Model
+
+CA_CONFIGMAP = "privllm-ca"
+
+
+def _image(cfg: StackConfig, key: str) -> dict:
+    img = cfg.mirror.images[key]
+    return {"registry": cfg.mirror.image_registry, "repository": img.repository, "tag": img.tag, "digest": img.digest or ""}
+
+
+def weights_claim(model: Model) -> str:
+    """PVC holding a model's weights: the named claim for pvc://, a planned claim for s3://."""
+    if model.weights.uri.startswith("pvc://"):
+        return model.weights.uri.removeprefix("pvc://").split("/", 1)[0]
+    return f"weights-{model.name}"
+
+
+def weights_subpath(model: Model) -> str:
+    if model.weights.uri.startswith("pvc://"):
+        parts = model.weights.uri.removeprefix("pvc://").split("/", 1)
+        return parts[1] if len(parts) > 1 else ""
+    return ""
+
+
+def vllm_values(cfg: StackConfig, model: Model) -> dict:
+    n = names(cfg)
+    standin = model.pool is None
+    image = _image(cfg, "vllm-standin" if standin else "vllm")
+    values: dict = {
+        "image": image,
+        "testImage": dict(image),
+        "model": {
+            "servedName": model.served_name,
+            "path": "/models/weights" + (f"/{weights_subpath(model)}" if weights_subpath(model) else ""),
+            "quantization": model.quantization,
+            "kvCacheDtype": model.kv_cache_dtype,
+            "tensorParallel": model.tensor_parallel,
+            "pipelineParallel": model.pipeline_parallel,
+            "maxModelLen": model.max_model_len,
+            "gpuMemoryUtilization": model.gpu_memory_utilization,
+            "maxNumSeqs": model.max_num_seqs,
+            "enablePrefixCaching": model.enable_prefix_caching,
+        },
+        "weights": {"revision": model.weights.revision, "checksumManifest": model.weights.checksum_manifest},
+        "apiKey": {"vaultAddress": vault_address(cfg), "vaultRole": "vllm", "vaultPath": f"{cfg.vault.kv_mount}/data/vllm/api-key"},
+        "autoscaling": {
+            "enabled": True,
+            "mode": "keda",
+            "minReplicas": model.autoscaling.min_replicas,
+            "maxReplicas": model.autoscaling.max_replicas,
+            "scaleToZero": model.autoscaling.scale_to_zero,
+            "queueDepth": model.autoscaling.target_queue_depth,
+            "kvCacheThreshold": model.autoscaling.kv_cache_threshold,
+            "pollingInterval": model.autoscaling.polling_seconds,
+            "cooldownPeriod": model.autoscaling.cooldown_seconds,
+        },
+        "networkPolicy": {
+            "gatewayNamespace": n.gateway_ns,
+            "gatewayPodLabels": {"app.kubernetes.io/name": "llm-gateway"},
+            "metricsNamespace": METRICS_NAMESPACE,
+        },
+        "priorityClassName": "privllm-serving",
+        "metrics": {"runbookBaseUrl": cfg.runbook_base_url},
+    }
+    if model.weights.uri.startswith("oci://"):
+        values["weights"].update(source="image", imageReference=model.weights.uri.removeprefix("oci://"))
+        values["model"]["path"] = "/models/weights"
+    else:
+        values["weights"].update(source="pvc", claimName=weights_claim(model))
+    if standin:
+        values["resources"] = {"gpus": 0, "cpu": "2", "memory": "4Gi"}
+        values["shmSize"] = "256Mi"
+        values["probes"] = {"startupFailureThreshold": 30}
+    else:
+        pool = cfg.pool(model.pool)
+        per_pod = min(model.gpus, pool.gpus_per_node)
+        values["resources"] = {"gpus": per_pod, "cpu": str(12 * per_pod), "memory": f"{96 * per_pod}Gi"}
+        values["gpuPool"] = {
+            "gpusPerNode": pool.gpus_per_node,
+            "nodeSelector": {"privllm.io/gpu-pool": pool.name},
+            "tolerations": [
+                {"key": t.key, "operator": "Equal", "value": t.value, "effect": t.effect} for t in pool.taints
+            ],
+        }
+        values["runtimeClassName"] = "nvidia" if cfg.target.kind != "kind" else ""
+        values["shmSize"] = "16Gi"
+    return values
+
+
+def vault_port(cfg: StackConfig) -> int:
+    host = vault_address(cfg).removeprefix("https://").rstrip("/")
+    return int(host.rsplit(":", 1)[1]) if ":" in host else 443
+
+
+def external_vault_cidr(cfg: StackConfig) -> str:
+    """The egress destination that reaches an external Vault, matched by port."""
+    if cfg.vault.mode != "external":
+        return ""
+    port = vault_port(cfg)
+    for dest in cfg.network.egress:
+        if port in dest.ports:
+            return dest.cidr
+    return ""
+
+
+def gateway_values(cfg: StackConfig) -> dict:
+    n = names(cfg)
+    g = cfg.gateway
+    return {
+        "image": _image(cfg, "gateway"),
+        "replicas": g.replicas,
+        "gateway": {
+            "upstreams": [
+                {
+                    "name": m.served_name,
+                    "url": f"http://{n.vllm_fullname(m.name)}.{n.serving_ns}.svc:8000",
+                    "dataClassification": m.data_classification,
+                    "highRisk": m.high_risk,
+                    **({"responseSchema": m.response_schema} if m.response_schema else {}),
+                }
+                for m in cfg.models
+            ],
+            "maxBodyBytes": g.max_body_bytes,
+            "rateLimits": {
+                "requestsPerMinute": g.rate_limits.requests_per_minute,
+                "tokensPerMinute": g.rate_limits.tokens_per_minute,
+                "maxTokensCap": g.rate_limits.max_tokens_cap,
+            },
+            "guardrails": {
+                "promptInjection": g.guardrails.prompt_injection,
+                "piiInput": dict(g.guardrails.pii_input),
+                "piiOutput": g.guardrails.pii_output,
+                "humanReviewTimeoutSeconds": g.guardrails.human_review_timeout_seconds,
+            },
+            "promptLogging": cfg.data.prompt_logging,
+            "oidc": {"issuer": g.auth.oidc_issuer or "", "audience": g.auth.oidc_audience or ""},
+        },
+        "vault": {
+            "address": vault_address(cfg),
+            "kvMount": cfg.vault.kv_mount,
+            "namespace": n.vault_ns,
+            "port": vault_port(cfg),
+            "externalCidr": external_vault_cidr(cfg),
+        },
+        "tls": {"caConfigMap": CA_CONFIGMAP},
+        "otlp": {"endpoint": n.collector_endpoint, "namespace": n.observability_ns},
+        "networkPolicy": {
+            "allowedCidrs": list(cfg.network.gateway_ingress_cidrs),
+            "modelNamespace": n.serving_ns,
+            "metricsNamespace": METRICS_NAMESPACE,
+        },
+        "redis": {"enabled": g.replicas > 1, "passwordVaultPath": f"{cfg.vault.kv_mount}/data/gateway/redis"},
+        "metrics": {"runbookBaseUrl": cfg.runbook_base_url},
+    }

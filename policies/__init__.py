@@ -1,0 +1,1 @@
+"""Rego policies, the engine wrapper, the reviewer and its reporters."""

@@ -1,0 +1,2 @@
+def constraints_for(cfg):
+    return []

@@ -1,0 +1,1 @@
+"""Telemetry: OpenTelemetry collector configuration and the audit schema."""

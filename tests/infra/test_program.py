@@ -1,0 +1,168 @@
+"""Security properties of what the Pulumi program registers, asserted on the recorded inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.naming import names
+from privllm.kube import containers, pod_specs
+
+
+def _cloud(plan, typ):
+    return [r for r in plan.cloud if r.type == typ]
+
+
+def _objects(plan, kind):
+    return [o for o in plan.objects if o["kind"] == kind]
+
+
+def test_eks_api_is_private_encrypted_and_audited(reference):
+    (cluster,) = _cloud(reference, "aws:eks/cluster:Cluster")
+    vpc = cluster.inputs["vpcConfig"]
+    assert vpc["endpointPublicAccess"] is False and vpc["endpointPrivateAccess"] is True
+    assert cluster.inputs["encryptionConfig"]["resources"] == ["secrets"]
+    assert cluster.inputs["encryptionConfig"]["provider"]["keyArn"]
+    assert {"api", "audit", "authenticator"} <= set(cluster.inputs["enabledClusterLogTypes"])
+
+
+def test_air_gapped_network_has_no_internet_path(reference):
+    types = {r.type for r in reference.cloud}
+    assert "aws:ec2/internetGateway:InternetGateway" not in types
+    assert "aws:ec2/natGateway:NatGateway" not in types
+    assert "aws:ec2/eip:Eip" not in types
+    for subnet in _cloud(reference, "aws:ec2/subnet:Subnet"):
+        assert subnet.inputs["mapPublicIpOnLaunch"] is False
+    (rt,) = _cloud(reference, "aws:ec2/routeTable:RouteTable")
+    assert rt.inputs.get("routes") in (None, [])
+    services = {e.inputs["serviceName"].rsplit(".", 1)[-1] for e in _cloud(reference, "aws:ec2/vpcEndpoint:VpcEndpoint")}
+    assert {"s3", "sts", "kms", "logs", "dkr", "api"} <= services
+
+
+def test_no_security_group_admits_the_internet(reference):
+    for sg in _cloud(reference, "aws:ec2/securityGroup:SecurityGroup") + _cloud(reference, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"):
+        for rule in (sg.inputs.get("ingress") or []) + (sg.inputs.get("egress") or []):
+            assert "0.0.0.0/0" not in (rule.get("cidrBlocks") or []), sg.name
+
+
+def test_nodes_require_imdsv2_and_encrypted_disks(reference):
+    templates = _cloud(reference, "aws:ec2/launchTemplate:LaunchTemplate")
+    assert len(templates) == 3  # system + two GPU pools
+    for lt in templates:
+        meta = lt.inputs["metadataOptions"]
+        assert meta["httpTokens"] == "required" and meta["httpPutResponseHopLimit"] == 1
+        ebs = lt.inputs["blockDeviceMappings"][0]["ebs"]
+        assert ebs["encrypted"] == "true" and ebs["kmsKeyId"]
+
+
+def test_gpu_node_groups_are_tainted_and_labelled(reference):
+    groups = {g.name: g for g in _cloud(reference, "aws:eks/nodeGroup:NodeGroup")}
+    gpu = [g for name, g in groups.items() if not name.endswith("-system")]
+    assert len(gpu) == 2
+    for g in gpu:
+        assert {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"} in g.inputs["taints"]
+        assert g.inputs["amiType"] == "AL2023_x86_64_NVIDIA"
+        assert "privllm.io/gpu-pool" in g.inputs["labels"]
+
+
+def test_kms_key_rotates(reference):
+    (key,) = _cloud(reference, "aws:kms/key:Key")
+    assert key.inputs["enableKeyRotation"] is True
+
+
+@pytest.mark.parametrize("stack", ["reference", "local", "onprem"])
+def test_namespaces_pod_security(plans, stack):
+    plan = plans[stack]
+    n = names(plan.cfg)
+    namespaces = {o["metadata"]["name"]: o["metadata"] for o in _objects(plan, "Namespace")}
+    assert set(namespaces) == set(n.all_namespaces)
+    for ns in n.workload_namespaces:
+        assert namespaces[ns]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    for ns, reason in n.node_agent_namespaces.items():
+        assert namespaces[ns]["annotations"]["privllm.io/pod-security-reason"] == reason
+        assert namespaces[ns]["labels"]["pod-security.kubernetes.io/audit"] == "restricted"
+
+
+@pytest.mark.parametrize("stack", ["reference", "local", "onprem"])
+def test_default_deny_in_every_namespace(plans, stack):
+    plan = plans[stack]
+    deny = {
+        o["metadata"]["namespace"]
+        for o in _objects(plan, "NetworkPolicy")
+        if o["spec"]["podSelector"] == {} and set(o["spec"]["policyTypes"]) == {"Ingress", "Egress"} and not o["spec"].get("ingress") and not o["spec"].get("egress")
+    }
+    assert deny == set(names(plan.cfg).all_namespaces)
+
+
+def test_rbac_has_no_wildcards_and_no_cluster_admin(reference):
+    for role in _objects(reference, "ClusterRole") + _objects(reference, "Role"):
+        for rule in role.get("rules", []):
+            for key in ("verbs", "resources", "apiGroups"):
+                assert "*" not in rule.get(key, []), role["metadata"]["name"]
+            assert "secrets" not in rule.get("resources", [])
+            assert not {"pods/exec", "pods/attach"} & set(rule.get("resources", []))
+    for binding in _objects(reference, "RoleBinding") + _objects(reference, "ClusterRoleBinding"):
+        assert binding["roleRef"]["name"] != "cluster-admin"
+    bound = {(b["metadata"]["namespace"], b["roleRef"]["name"]) for b in _objects(reference, "RoleBinding")}
+    assert ("privllm-serving", "privllm-model-operator") in bound
+    assert ("privllm-serving", "privllm-app-client") not in bound
+
+
+def test_service_accounts_do_not_automount_tokens(reference):
+    for sa in _objects(reference, "ServiceAccount"):
+        assert sa["automountServiceAccountToken"] is False
+    for obj in reference.objects:
+        for spec in pod_specs(obj):
+            assert spec.get("automountServiceAccountToken") is False, obj["metadata"]["name"]
+
+
+def test_third_party_charts_come_from_the_mirror_pinned(plans):
+    for plan in plans.values():
+        repo = plan.cfg.mirror.chart_repository
+        for r in plan.releases:
+            assert r.inputs["chart"].startswith(repo + "/"), r.inputs["chart"]
+            assert r.inputs["version"] == plan.cfg.mirror.charts[r.inputs["chart"].rsplit("/", 1)[1]].version
+
+
+def test_every_image_is_from_the_mirror(plans):
+    for plan in plans.values():
+        registry = plan.cfg.mirror.image_registry
+        for obj in plan.objects:
+            for spec in pod_specs(obj):
+                for c in containers(spec):
+                    assert c["image"].startswith(registry + "/"), c["image"]
+
+
+def test_model_values_follow_the_stack(reference):
+    dep = next(o for o in reference.objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "llama-70b-vllm-server")
+    spec = dep["spec"]["template"]["spec"]
+    args = spec["containers"][0]["args"][0]
+    assert "'--tensor-parallel-size' '4'" in args and "'--quantization' 'fp8'" in args and "'--kv-cache-dtype' 'fp8'" in args
+    assert spec["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == 4
+    assert spec["nodeSelector"] == {"privllm.io/gpu-pool": "h100"}
+    pvc = next(o for o in reference.objects if o["kind"] == "PersistentVolumeClaim")
+    assert pvc["metadata"]["name"] == "weights-llama-70b"
+    qwen = next(o for o in reference.objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "qwen-7b-vllm-server")
+    volume = next(v for v in qwen["spec"]["template"]["spec"]["volumes"] if v["name"] == "weights")
+    assert volume["image"]["reference"].startswith("registry.corp.internal:5000/weights/")
+
+
+def test_gateway_values_follow_the_stack(reference):
+    cm = next(o for o in reference.objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "llm-gateway")
+    text = cm["data"]["gateway.yaml"]
+    assert "requests_per_minute: 120" in text and "prompt_logging: hash" in text
+    assert "http://llama-70b-vllm-server.privllm-serving.svc:8000" in text
+    assert "high_risk: true" in text
+
+
+def test_cloud_resources_are_attributed_to_components(reference):
+    components = {r.component for r in reference.cloud}
+    assert components == {"Keys", "Network", "Cluster", "GpuNodePools"}
+
+
+def test_collector_ships_to_the_siem_over_tls_with_a_persistent_queue(reference):
+    release = next(r for r in reference.releases if r.name.endswith("-collector"))
+    config = release.inputs["values"]["config"]
+    (exporter,) = config["exporters"].values()
+    assert exporter["tls"]["insecure"] is False
+    assert exporter["sending_queue"]["storage"] == "file_storage/queue"
+    assert "file_storage/queue" in config["service"]["extensions"]
