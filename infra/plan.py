@@ -153,21 +153,9 @@ def _filename(obj: dict) -> str:
     return f"{ns}/{obj.get('kind', 'Object').lower()}-{meta.get('name', 'unnamed')}.yaml"
 
 
-def write(plan: Plan, out: Path) -> dict[str, Path]:
-    """Write the plan; the directory is replaced whole, so nothing stale survives."""
-    from infra.flows import flows, flows_markdown
-
-    staging = out.with_name(out.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "manifests").mkdir(parents=True)
-    for component, obj in plan.manifests + plan.tests:
-        path = staging / "manifests" / _filename(obj)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a") as f:
-            if f.tell():
-                f.write("---\n")
-            yaml.safe_dump(obj, f, sort_keys=False)
-    cloud = {
+def cloud_inventory(plan: Plan) -> dict:
+    """Cloud resources and third-party chart releases with their inputs (cloud.json)."""
+    return {
         "stack": plan.stack,
         "target": plan.cfg.target.kind,
         "resources": [{"type": r.type, "name": r.name, "component": r.component, "inputs": r.inputs} for r in plan.cloud],
@@ -184,6 +172,23 @@ def write(plan: Plan, out: Path) -> dict[str, Path]:
             for r in plan.releases
         ],
     }
+
+
+def write(plan: Plan, out: Path) -> dict[str, Path]:
+    """Write the plan; the directory is replaced whole, so nothing stale survives."""
+    from infra.flows import flows, flows_markdown
+
+    staging = out.with_name(out.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "manifests").mkdir(parents=True)
+    for component, obj in plan.manifests + plan.tests:
+        path = staging / "manifests" / _filename(obj)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as f:
+            if f.tell():
+                f.write("---\n")
+            yaml.safe_dump(obj, f, sort_keys=False)
+    cloud = cloud_inventory(plan)
     (staging / "cloud.json").write_text(json.dumps(cloud, indent=2, sort_keys=True) + "\n")
     (staging / "images.txt").write_text("\n".join(images(plan)) + "\n")
     (staging / "flows.md").write_text(flows_markdown(flows(plan.objects)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,6 +16,8 @@ from privllm.stack import StackError, load_stack, resolve_stack_path
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Private LLM platform kit.")
 config_app = typer.Typer(no_args_is_help=True, help="Validate and show stack configuration.")
 app.add_typer(config_app, name="config")
+policy_app = typer.Typer(no_args_is_help=True, help="Test and export the Rego policy set.")
+app.add_typer(policy_app, name="policy")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -80,6 +83,106 @@ def plan(
     except (PlanError, ChartValuesError) as exc:
         _fail(str(exc), code=1)
     print((target / "summary.txt").read_text(), end="")
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    html = "html"
+    md = "md"
+
+
+class Severity(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+@app.command("review")
+def review_cmd(
+    stack: StackOpt = None,
+    manifests: Annotated[Optional[Path], typer.Option("--manifests", "-m", help="Directory of YAML manifests (a plan output directory also brings its cloud.json).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
+    fail_on: Annotated[Severity, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = Severity.low,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")] = None,
+) -> None:
+    """Review a stack (planned offline) or a directory of manifests against the six-layer policy set.
+
+    Exit 0: nothing at or above --fail-on. Exit 1: findings, or the review could not run. Exit 2: usage error.
+    """
+    from policies.documents import ReviewInputError
+    from policies.engine import EngineError
+    from policies.report import FORMATS
+    from policies.review import review_directory, review_params, review_stack
+
+    if stack and manifests:
+        _fail("give --stack or --manifests, not both")
+    try:
+        if manifests:
+            params = review_params(_load(stack)) if stack else None
+            result = review_directory(manifests, params)
+        else:
+            cfg = _load(stack)
+            result = review_stack(cfg, Path(stack or "reference").stem.removeprefix("Pulumi."))
+    except ReviewInputError as exc:
+        _fail(str(exc))
+    except EngineError as exc:
+        _fail(f"the policy engine failed, so the review failed: {exc}", code=1)
+    report = FORMATS[fmt.value](result)
+    if output:
+        output.write_text(report)
+        print(f"report written to {output}")
+    else:
+        print(report, end="" if report.endswith("\n") else "\n")
+    if result.errors:
+        err.print(f"[red]review failed:[/red] {len(result.errors)} policy evaluations raised engine errors")
+        raise typer.Exit(1)
+    if result.at_or_above(fail_on.value):
+        raise typer.Exit(1)
+
+
+@policy_app.command("test")
+def policy_test() -> None:
+    """Run every policy's Rego tests and samples (allowed must pass, denied must fail with the id)."""
+    from policies.catalog import PolicyDefinitionError
+    from policies.testing import run_all
+
+    try:
+        outcomes = run_all()
+    except PolicyDefinitionError as exc:
+        _fail(str(exc), code=1)
+    failed = [o for o in outcomes if not o.passed]
+    for o in failed:
+        err.print(f"FAIL {o.policy} {o.case}: {o.detail}", markup=False, highlight=False)
+    policies = len({o.policy for o in outcomes})
+    print(f"{policies} policies: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@policy_app.command("export")
+def policy_export(
+    target: Annotated[str, typer.Argument(help="Export format; only 'gatekeeper' for now.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for the YAML files.")] = Path("build/gatekeeper"),
+    stack: StackOpt = None,
+) -> None:
+    """Write Gatekeeper ConstraintTemplates and Constraints generated from the same Rego."""
+    import yaml
+
+    from policies.gatekeeper import constraints_for, export
+
+    if target != "gatekeeper":
+        _fail(f"unknown export target {target!r}; valid: gatekeeper")
+    pairs = constraints_for(_load(stack)) if stack else export()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.yaml"):
+        old.unlink()
+    for template, constraint in pairs:
+        name = template["metadata"]["name"]
+        (out_dir / f"{name}.yaml").write_text(yaml.safe_dump_all([template, constraint], sort_keys=False))
+    print(f"{len(pairs)} ConstraintTemplates with their Constraints written to {out_dir}")
 
 
 def main() -> None:

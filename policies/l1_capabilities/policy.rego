@@ -1,0 +1,36 @@
+# METADATA
+# title: Capabilities dropped
+# description: >-
+#   Every container drops ALL capabilities and adds none except NET_BIND_SERVICE. Names are
+#   compared case-insensitively, with or without the CAP_ prefix, as the runtime reads them.
+# custom:
+#   id: PLLM-L1-012
+#   layer: 1
+#   severity: high
+#   controls: [PSS:restricted/capabilities, CIS-5.2.9, NSA-CISA:pod-security]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+package privllm.policies.l1_capabilities
+
+import rego.v1
+
+import data.privllm.lib.kubernetes as k
+
+normal(cap) := trim_prefix(upper(cap), "CAP_")
+
+drops_all(container) if {
+	some cap in container.securityContext.capabilities.drop
+	normal(cap) == "ALL"
+}
+
+deny contains msg if {
+	some container in k.containers
+	not drops_all(container)
+	msg := sprintf("%s %s: container %s does not drop ALL capabilities", [input.kind, input.metadata.name, container.name])
+}
+
+deny contains msg if {
+	some container in k.containers
+	some cap in object.get(container, ["securityContext", "capabilities", "add"], [])
+	normal(cap) != "NET_BIND_SERVICE"
+	msg := sprintf("%s %s: container %s adds capability %s", [input.kind, input.metadata.name, container.name, cap])
+}

@@ -1,0 +1,37 @@
+# METADATA
+# title: No host namespaces, host paths or host ports
+# description: >-
+#   Pods do not share the node's network, PID or IPC namespaces, mount host paths, or bind
+#   host ports.
+# custom:
+#   id: PLLM-L1-010
+#   layer: 1
+#   severity: critical
+#   controls: [PSS:baseline/host-namespaces, PSS:baseline/hostpath-volumes, PSS:baseline/host-ports, CIS-5.2.3, CIS-5.2.4, CIS-5.2.5]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+package privllm.policies.l1_host_access
+
+import rego.v1
+
+import data.privllm.lib.kubernetes as k
+
+deny contains msg if {
+	some spec in k.pod_specs
+	some field in ["hostNetwork", "hostPID", "hostIPC"]
+	spec[field] == true
+	msg := sprintf("%s %s sets %s", [input.kind, input.metadata.name, field])
+}
+
+deny contains msg if {
+	some spec in k.pod_specs
+	some volume in object.get(spec, "volumes", [])
+	volume.hostPath
+	msg := sprintf("%s %s mounts the host path %s", [input.kind, input.metadata.name, volume.hostPath.path])
+}
+
+deny contains msg if {
+	some container in k.containers
+	some port in object.get(container, "ports", [])
+	object.get(port, "hostPort", 0) != 0
+	msg := sprintf("%s %s: container %s binds host port %v", [input.kind, input.metadata.name, container.name, port.hostPort])
+}

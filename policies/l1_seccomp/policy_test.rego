@@ -1,0 +1,19 @@
+package privllm.policies.l1_seccomp_test
+
+import rego.v1
+
+import data.privllm.policies.l1_seccomp as p
+
+deployment(pod_spec) := {"kind": "Deployment", "metadata": {"name": "d", "namespace": "n"}, "spec": {"template": {"spec": pod_spec}}}
+
+test_pod_level_profile_allowed if {
+	count(p.deny) == 0 with input as deployment({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}, "containers": [{"name": "a"}]})
+}
+
+test_missing_profile_denied if {
+	count(p.deny) == 1 with input as deployment({"containers": [{"name": "a"}]})
+}
+
+test_container_unconfined_overrides_pod if {
+	count(p.deny) == 1 with input as deployment({"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}, "containers": [{"name": "a", "securityContext": {"seccompProfile": {"type": "Unconfined"}}}]})
+}

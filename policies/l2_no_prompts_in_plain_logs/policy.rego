@@ -1,0 +1,37 @@
+# METADATA
+# title: No prompt content in plain logs
+# description: >-
+#   Model servers do not log requests (vLLM --enable-log-requests writes prompts to stdout,
+#   in any spelling the parser accepts), and the gateway's audit mode is never "plain".
+# custom:
+#   id: PLLM-L2-005
+#   layer: 2
+#   severity: high
+#   controls: [OWASP-LLM02, OWASP-LLM07]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet, ConfigMap]
+package privllm.policies.l2_no_prompts_in_plain_logs
+
+import rego.v1
+
+import data.privllm.lib.kubernetes as k
+
+deny contains msg if {
+	some container in k.containers
+	line := k.command_line(container)
+	regex.match(`(^|[\s'"])--enable-log-requests([\s'"=]|$)`, line)
+	msg := sprintf("%s %s: container %s logs requests, which writes prompts to plain logs", [input.kind, input.metadata.name, container.name])
+}
+
+deny contains msg if {
+	some container in k.containers
+	some env in object.get(container, "env", [])
+	upper(env.name) == "VLLM_LOG_REQUESTS"
+	lower(sprintf("%v", [object.get(env, "value", "")])) in {"1", "true", "yes"}
+	msg := sprintf("%s %s: container %s enables request logging through the environment", [input.kind, input.metadata.name, container.name])
+}
+
+deny contains msg if {
+	cfg := k.gateway_config
+	not cfg.prompt_logging in {"never", "hash", "redacted"}
+	msg := sprintf("gateway prompt_logging %q would put prompt text in audit records", [cfg.prompt_logging])
+}

@@ -1,0 +1,74 @@
+# METADATA
+# title: Images and charts come from the mirror
+# description: >-
+#   Every image is pulled from the stack's registry mirror (matched up to a path boundary, so
+#   a host that only starts like the mirror is refused) and every chart from the chart mirror.
+#   Without a known mirror, no image may name a public registry.
+# custom:
+#   id: PLLM-L3-002
+#   layer: 3
+#   severity: critical
+#   controls: [OWASP-LLM03, NSA-CISA:upgrading-application-security, CIS-5.5.1]
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet, HelmRelease]
+package privllm.policies.l3_images_from_mirror
+
+import rego.v1
+
+import data.privllm.lib.kubernetes as k
+
+public_registries := {
+	"docker.io", "registry-1.docker.io", "index.docker.io", "ghcr.io", "quay.io", "gcr.io",
+	"registry.k8s.io", "k8s.gcr.io", "nvcr.io", "public.ecr.aws", "mcr.microsoft.com", "huggingface.co",
+}
+
+mirror := k.params.mirror
+
+from_mirror(image) if startswith(image, concat("", [mirror, "/"]))
+
+# Docker resolves a first path segment as a registry only if it looks like a host.
+registry_like(first) if contains(first, ".")
+
+registry_like(first) if contains(first, ":")
+
+registry_like(first) if first == "localhost"
+
+host(image) := lower(split(first, ":")[0]) if {
+	first := split(image, "/")[0]
+	contains(image, "/")
+	registry_like(first)
+}
+
+host(image) := "docker.io" if not contains(image, "/")
+
+host(image) := "docker.io" if {
+	contains(image, "/")
+	not registry_like(split(image, "/")[0])
+}
+
+public(image) if {
+	some registry in public_registries
+	h := host(image)
+	{h == registry, endswith(h, concat("", [".", registry]))}[true]
+}
+
+deny contains msg if {
+	mirror
+	some container in k.containers
+	not from_mirror(container.image)
+	msg := sprintf("%s %s: container %s pulls %s, which is not from the mirror %s", [input.kind, input.metadata.name, container.name, container.image, mirror])
+}
+
+deny contains msg if {
+	not mirror
+	some container in k.containers
+	public(container.image)
+	msg := sprintf("%s %s: container %s pulls %s from a public registry", [input.kind, input.metadata.name, container.name, container.image])
+}
+
+deny contains msg if {
+	input.kind == "HelmRelease"
+	repo := k.params.chart_repository
+	not startswith(input.spec.chart, concat("", [repo, "/"]))
+	object.get(input.spec, "repository", "") != repo
+	msg := sprintf("chart %s does not come from the chart mirror %s", [input.spec.chart, repo])
+}
