@@ -185,6 +185,54 @@ def policy_export(
     print(f"{len(pairs)} ConstraintTemplates with their Constraints written to {out_dir}")
 
 
+@app.command()
+def gateway(
+    config: Annotated[Optional[Path], typer.Option("--config", help="Gateway configuration file (gateway.yaml).")] = None,
+    dev: Annotated[bool, typer.Option("--dev", help="Dev mode: in-memory keys, one generated key for every upstream model.")] = False,
+    upstream: Annotated[Optional[str], typer.Option("--upstream", help="Dev mode: base URL of an OpenAI-compatible server.")] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
+    dev_rpm: Annotated[int, typer.Option("--dev-rpm", help="Dev mode: requests per minute for the generated key.")] = 600,
+    audit_jsonl: Annotated[Optional[Path], typer.Option("--audit-jsonl", help="Also write each audit record as one JSON line here.")] = None,
+) -> None:
+    """Run the llm-gateway: --config FILE in production, --dev --upstream URL on a laptop."""
+    from serving.gateway.config import ConfigError
+    from serving.gateway.server import config_state, dev_state, serve
+
+    if dev == bool(config):
+        _fail("give either --dev --upstream URL or --config FILE")
+    if dev:
+        if not upstream:
+            _fail("--dev needs --upstream URL (an OpenAI-compatible server, e.g. vLLM)")
+        try:
+            state, key = dev_state(upstream, dev_rpm, audit_jsonl)
+        except (OSError, ValueError) as exc:
+            _fail(f"cannot list the models of {upstream}: {exc}")
+        print(f"api-key: {key}", flush=True)
+        print(f"gateway on http://{host}:{port} for models: {', '.join(u.name for u in state.config.upstreams)}", flush=True)
+    else:
+        try:
+            state = config_state(config, audit_jsonl)
+        except (ConfigError, OSError) as exc:
+            _fail(str(exc))
+    serve(state, host, port)
+
+
+@app.command("vllm-standin")
+def vllm_standin(
+    model: Annotated[str, typer.Option("--model", help="Model name to serve.")] = "standin-model",
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    delay: Annotated[float, typer.Option("--delay", help="Seconds before each answer.")] = 0.0,
+) -> None:
+    """Run the vLLM stand-in (CPU echo server with vLLM's API and metrics) for dev and tests."""
+    import uvicorn
+
+    from serving.vllm.standin import create_standin
+
+    uvicorn.run(create_standin(model, delay), host=host, port=port, log_level="warning", access_log=False)
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,1 @@
+"""llm-gateway: the OpenAI-compatible front door (identity, limits, guardrails, audit)."""

@@ -1,0 +1,180 @@
+"""The gateway application: state on the app (never module globals), routes, lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from serving.gateway import proxy, reviews
+from serving.gateway.audit import AuditLog, AuditRecord
+from serving.gateway.auth import OidcVerifier, authenticate
+from serving.gateway.config import ConfigError, GatewayConfig, load_config
+from serving.gateway.errors import GatewayError
+from serving.gateway.keys import KeyStore
+from serving.gateway.metrics import GatewayMetrics
+from serving.gateway.ratelimit import MemoryLimiter, RedisLimiter
+from serving.gateway.upstream import Upstreams
+
+log = logging.getLogger("privllm.gateway")
+
+
+@dataclass
+class GatewayState:
+    config: GatewayConfig
+    key_store: KeyStore
+    audit: AuditLog
+    reviews: object
+    config_path: Path | None = None
+    metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
+    limiter: object = None
+    upstreams: Upstreams = None
+    oidc: OidcVerifier | None = None
+    config_mtime: float = 0.0
+
+    def __post_init__(self) -> None:
+        rl = self.config.rate_limits
+        self.limiter = self.limiter or (RedisLimiter(rl.redis_url, rl.redis_password_file) if rl.redis_url else MemoryLimiter())
+        self.upstreams = self.upstreams or Upstreams(self.config)
+        self.oidc = OidcVerifier(self.config.oidc) if self.config.oidc else None
+
+    def finish(self, record: AuditRecord, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        record.latency_ms = round(elapsed * 1000, 3)
+        self.metrics.requests.labels(record.route, record.model or "", str(record.status)).inc()
+        self.metrics.duration.labels(record.route).observe(elapsed)
+        self.audit.emit(record)
+
+    def reload(self) -> bool:
+        """Re-read the config file (kill switch, canary weights) without a restart."""
+        if self.config_path is None:
+            return False
+        mtime = self.config_path.stat().st_mtime
+        if mtime == self.config_mtime:
+            return False
+        new = load_config(self.config_path)
+        self.config, self.config_mtime = new, mtime
+        self.upstreams.reconfigure(new)
+        return True
+
+
+async def _audit_unauthenticated(request: Request, status: int, reason: str) -> None:
+    record = AuditRecord(request_id=request.headers.get("x-request-id") or "", route=request.url.path, method=request.method)
+    record.status, record.decision, record.reason = status, "denied", reason
+    request.app.state.gateway.finish(record, time.perf_counter())
+
+
+async def list_models(request: Request) -> Response:
+    state = request.app.state.gateway
+    record = AuditRecord(request_id=request.headers.get("x-request-id") or "", route="/v1/models", method="GET")
+    started = time.perf_counter()
+    try:
+        principal = authenticate(request.headers, state.key_store, state.oidc)
+        record.principal, record.key_id, record.status = principal.name, principal.key_id, 200
+        data = [
+            {"id": u.name, "object": "model", "owned_by": "privllm", "created": 0}
+            for u in state.config.upstreams
+            if u.name in principal.models and u.state != "disabled"
+        ]
+        return JSONResponse({"object": "list", "data": data})
+    except GatewayError as exc:
+        record.status, record.decision, record.reason = exc.status, "denied", exc.code
+        return exc.response()
+    finally:
+        state.finish(record, started)
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    state = request.app.state.gateway
+    stale = state.key_store.stale_seconds()
+    if stale > state.config.key_store.max_stale_seconds:
+        return JSONResponse({"status": "key store stale", "stale_seconds": stale}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+async def metrics(request: Request) -> Response:
+    state = request.app.state.gateway
+    state.metrics.audit_dropped.set(state.audit.dropped)
+    state.metrics.audit_queued.set(state.audit.processor.queued if state.audit.processor else 0)
+    state.metrics.keystore_stale.set(state.key_store.stale_seconds())
+    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+async def reload_config(request: Request) -> Response:
+    state = request.app.state.gateway
+    principal = authenticate(request.headers, state.key_store, state.oidc)
+    if "admin" not in principal.roles:
+        raise GatewayError(403, "reloading the configuration needs the admin role", "forbidden")
+    try:
+        changed = state.reload()
+    except ConfigError as exc:
+        raise GatewayError(400, str(exc), "invalid_config") from None
+    return JSONResponse({"reloaded": changed})
+
+
+async def _gateway_error(request: Request, exc: GatewayError) -> Response:
+    return exc.response()
+
+
+async def _not_found(request: Request, exc) -> Response:
+    status = getattr(exc, "status_code", 404)
+    await _audit_unauthenticated(request, status, "no_such_route")
+    return GatewayError(status, f"{request.method} {request.url.path} is not a route of this gateway", "not_found" if status == 404 else "method_not_allowed").response()
+
+
+async def _watch_config(state: GatewayState) -> None:
+    while True:
+        await asyncio.sleep(2)
+        try:
+            if state.reload():
+                log.info("gateway configuration reloaded")
+        except (ConfigError, OSError) as exc:
+            # Keep serving the last good configuration; the error is visible in the logs.
+            log.error("configuration not reloaded: %s", exc)
+
+
+def create_app(state: GatewayState) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        watcher = asyncio.create_task(_watch_config(state)) if state.config_path else None
+        if hasattr(state.key_store, "start"):
+            await state.key_store.start()
+        try:
+            yield
+        finally:
+            if watcher:
+                watcher.cancel()
+            if hasattr(state.key_store, "stop"):
+                await state.key_store.stop()
+            await state.upstreams.close()
+            if hasattr(state.limiter, "close"):
+                await state.limiter.close()
+            state.audit.close()
+
+    routes = [Route(path, proxy.handle, methods=["POST"]) for path in proxy.ROUTES]
+    routes += [
+        Route("/v1/models", list_models, methods=["GET"]),
+        Route("/v1/reviews/{review_id}", reviews.fetch, methods=["GET"]),
+        Route("/admin/reviews", reviews.pending, methods=["GET"]),
+        Route("/admin/reviews/{review_id}/{verdict:str}", reviews.decide, methods=["POST"]),
+        Route("/admin/reload", reload_config, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={GatewayError: _gateway_error, 404: _not_found, 405: _not_found})
+    app.state.gateway = state
+    return app

@@ -1,0 +1,65 @@
+"""Starting the gateway: production (a config file) or dev mode (one upstream, a generated key)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import urllib.request
+from pathlib import Path
+
+import uvicorn
+
+from serving.gateway.app import GatewayState, create_app
+from serving.gateway.audit import AuditLog
+from serving.gateway.config import GatewayConfig, RateLimits, Upstream, load_config
+from serving.gateway.guards.review import RedisReviewStore, SqliteReviewStore
+from serving.gateway.keys import MemoryKeyStore
+
+
+def review_store(config: GatewayConfig):
+    rl = config.rate_limits
+    if rl.redis_url:
+        password = Path(rl.redis_password_file).read_text().strip() if rl.redis_password_file else None
+        return RedisReviewStore(rl.redis_url, password)
+    path = Path(config.guardrails.review_store or Path(tempfile.gettempdir()) / "privllm-reviews.sqlite")
+    return SqliteReviewStore(path)
+
+
+def key_store_for(config: GatewayConfig):
+    if config.key_store.kind == "vault":
+        from serving.gateway.vault_keys import VaultKeyStore
+
+        return VaultKeyStore.from_config(config.key_store)
+    return MemoryKeyStore()
+
+
+def upstream_models(url: str, timeout: float = 10) -> list[str]:
+    with urllib.request.urlopen(f"{url.rstrip('/')}/v1/models", timeout=timeout) as r:  # noqa: S310 - the operator's own upstream
+        return [m["id"] for m in json.load(r).get("data", [])]
+
+
+def dev_state(upstream: str, rpm: int, audit_jsonl: Path | None, models: list[str] | None = None) -> tuple[GatewayState, str]:
+    models = models or upstream_models(upstream)
+    if not models:
+        raise ValueError(f"{upstream}/v1/models lists no model")
+    config = GatewayConfig(
+        upstreams=[Upstream(name=m, url=upstream) for m in models],
+        rate_limits=RateLimits(requests_per_minute=rpm, tokens_per_minute=max(rpm * 2000, 60_000)),
+    )
+    store = MemoryKeyStore()
+    key = store.issue("dev", models, roles=("reviewer", "admin"), groups=("dev",))
+    state = GatewayState(config=config, key_store=store, audit=AuditLog(config.prompt_logging, audit_jsonl), reviews=review_store(config))
+    return state, key
+
+
+def config_state(path: Path, audit_jsonl: Path | None = None) -> GatewayState:
+    config = load_config(path)
+    return GatewayState(
+        config=config, key_store=key_store_for(config), audit=AuditLog(config.prompt_logging, audit_jsonl),
+        reviews=review_store(config), config_path=path, config_mtime=path.stat().st_mtime,
+    )
+
+
+def serve(state: GatewayState, host: str, port: int) -> None:
+    # SIGTERM: uvicorn drains connections, then the app's lifespan flushes the audit queue.
+    uvicorn.run(create_app(state), host=host, port=port, log_level="warning", access_log=False, loop="uvloop", http="httptools", timeout_graceful_shutdown=20)

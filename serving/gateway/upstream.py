@@ -1,0 +1,110 @@
+"""Calls to the model servers: pooled connections, timeouts, a circuit breaker per target,
+weighted canary routing and the kill switch. Non-idempotent calls are never retried."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+import aiohttp
+
+from serving.gateway.config import GatewayConfig, Upstream
+from serving.gateway.errors import GatewayError
+
+FAILURES_TO_OPEN = 5
+OPEN_SECONDS = 30.0
+
+
+@dataclass
+class Circuit:
+    failures: int = 0
+    opened_at: float | None = None
+
+    def allow(self) -> bool:
+        if self.opened_at is None:
+            return True
+        # Half-open after the cool-down: one request tries again.
+        return time.monotonic() - self.opened_at >= OPEN_SECONDS
+
+    def success(self) -> None:
+        self.failures, self.opened_at = 0, None
+
+    def failure(self) -> None:
+        self.failures += 1
+        if self.failures >= FAILURES_TO_OPEN:
+            self.opened_at = time.monotonic()
+
+    @property
+    def open(self) -> bool:
+        return self.opened_at is not None
+
+
+@dataclass(frozen=True)
+class Route:
+    upstream: Upstream  # the configured model (classification, guards)
+    target: str  # base URL actually called
+    variant: str  # "primary" or "canary"
+    rerouted_from: str | None = None  # set when the kill switch sent it to a fallback
+
+
+class Upstreams:
+    def __init__(self, config: GatewayConfig, session: aiohttp.ClientSession | None = None):
+        self.config = config
+        self._session = session
+        self.circuits: dict[str, Circuit] = {}
+
+    def reconfigure(self, config: GatewayConfig) -> None:
+        self.config = config
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=512, limit_per_host=256, keepalive_timeout=60, ttl_dns_cache=60)
+            self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False, skip_auto_headers=("User-Agent",))
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    def route(self, model: str) -> Route:
+        upstream = self.config.upstream(model)
+        if upstream is None:
+            raise GatewayError(404, f"model {model!r} does not exist; GET /v1/models lists yours", "model_not_found", param="model")
+        rerouted = None
+        if upstream.state == "disabled":
+            raise GatewayError(503, f"model {model!r} is taken out of service", "model_disabled", headers={"Retry-After": "60"})
+        if upstream.state == "fallback":
+            rerouted = model
+            upstream = self.config.upstream(upstream.fallback)
+        if upstream.canary and random.randrange(100) < upstream.canary.weight:
+            return Route(upstream, upstream.canary.url.rstrip("/"), "canary", rerouted)
+        return Route(upstream, upstream.url.rstrip("/"), "primary", rerouted)
+
+    def circuit(self, target: str) -> Circuit:
+        return self.circuits.setdefault(target, Circuit())
+
+    async def post(self, route: Route, path: str, body: bytes) -> aiohttp.ClientResponse:
+        circuit = self.circuit(route.target)
+        if not circuit.allow():
+            raise GatewayError(503, f"model {route.upstream.name!r} is failing; try again shortly", "upstream_circuit_open", headers={"Retry-After": str(int(OPEN_SECONDS))})
+        timeout = aiohttp.ClientTimeout(total=route.upstream.timeout_seconds, sock_connect=2)
+        try:
+            response = await self.session.post(f"{route.target}{path}", data=body, headers={"Content-Type": "application/json"}, timeout=timeout)
+        except TimeoutError:
+            circuit.failure()
+            raise GatewayError(504, f"model {route.upstream.name!r} did not answer in time", "upstream_timeout") from None
+        except aiohttp.ClientError as exc:
+            circuit.failure()
+            raise GatewayError(503, f"model {route.upstream.name!r} is unreachable ({type(exc).__name__})", "upstream_unavailable", headers={"Retry-After": "5"}) from None
+        if response.status >= 500:
+            circuit.failure()
+        else:
+            circuit.success()
+        return response
+
+    async def models(self, url: str) -> list[str]:
+        async with self.session.get(f"{url.rstrip('/')}/v1/models", timeout=aiohttp.ClientTimeout(total=10)) as r:
+            r.raise_for_status()
+            return [m["id"] for m in (await r.json()).get("data", [])]

@@ -1,0 +1,142 @@
+"""vLLM stand-in: a CPU server that speaks vLLM's OpenAI API and exports vllm:* metrics.
+
+Used where vLLM itself cannot run (no GPU): the kind stack, dev mode and tests. It answers
+deterministically: the completion repeats the last user message after "Echo: ", so tests
+can make the "model" say anything. Not a model, and named so everywhere it is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+import uuid
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+
+class StandinMetrics:
+    def __init__(self, model: str):
+        self.registry = r = CollectorRegistry()
+        labels = ["model_name"]
+        self.waiting = Gauge("vllm:num_requests_waiting", "Requests waiting", labels, registry=r)
+        self.running = Gauge("vllm:num_requests_running", "Requests running", labels, registry=r)
+        self.kv_usage = Gauge("vllm:kv_cache_usage_perc", "KV-cache usage (1 = 100%)", labels, registry=r)
+        self.ttft = Histogram("vllm:time_to_first_token_seconds", "Time to first token", labels, registry=r)
+        self.e2e = Histogram("vllm:e2e_request_latency_seconds", "End-to-end latency", labels, registry=r)
+        self.success = Counter("vllm:request_success", "Finished requests", labels + ["finished_reason"], registry=r)
+        self.prompt_tokens = Counter("vllm:prompt_tokens", "Prompt tokens", labels, registry=r)
+        self.generation_tokens = Counter("vllm:generation_tokens", "Generated tokens", labels, registry=r)
+        for m in (self.waiting, self.running, self.kv_usage):
+            m.labels(model).set(0)
+
+
+def create_standin(model: str = "standin-model", delay: float = 0.0, api_key: str | None = None, chunk: int = 8) -> Starlette:
+    metrics = StandinMetrics(model)
+
+    def authorised(request: Request) -> bool:
+        return api_key is None or request.headers.get("authorization") == f"Bearer {api_key}"
+
+    def reply_text(body: dict) -> str:
+        if "messages" in body:
+            users = [m for m in body["messages"] if m.get("role") == "user"]
+            text = users[-1].get("content", "") if users else ""
+            text = text if isinstance(text, str) else " ".join(p.get("text", "") for p in text)
+        else:
+            prompt = body.get("prompt", "")
+            text = prompt if isinstance(prompt, str) else " ".join(prompt)
+        return "Echo: " + text
+
+    async def completions(request: Request) -> Response:
+        if not authorised(request):
+            return JSONResponse({"error": {"message": "Unauthorized"}}, status_code=401)
+        body = await request.json()
+        if body.get("model") != model:
+            return JSONResponse({"error": {"message": f"The model `{body.get('model')}` does not exist.", "type": "NotFoundError", "code": 404}}, status_code=404)
+        started = time.perf_counter()
+        metrics.running.labels(model).inc()
+        text = reply_text(body)
+        chat = request.url.path.endswith("/chat/completions")
+        prompt_tokens = max(1, len(json.dumps(body.get("messages", body.get("prompt", "")))) // 4)
+        words = text.split(" ")
+        limit = body.get("max_tokens") or body.get("max_completion_tokens") or len(words)
+        words = words[:limit]
+        text = " ".join(words)
+        if delay:
+            await asyncio.sleep(delay)
+        metrics.ttft.labels(model).observe(time.perf_counter() - started)
+        rid = f"cmpl-{uuid.uuid4().hex[:16]}"
+        usage = {"prompt_tokens": prompt_tokens, "completion_tokens": len(words), "total_tokens": prompt_tokens + len(words)}
+        if body.get("stream"):
+            async def events():
+                try:
+                    for i in range(0, len(text), chunk):
+                        piece = text[i : i + chunk]
+                        delta = {"delta": {"content": piece}} if chat else {"text": piece}
+                        yield ("data: " + json.dumps({"id": rid, "object": "chat.completion.chunk", "model": model, "choices": [{"index": 0, **delta, "finish_reason": None}]}) + "\n\n").encode()
+                    final = {"delta": {}} if chat else {"text": ""}
+                    yield ("data: " + json.dumps({"id": rid, "model": model, "choices": [{"index": 0, **final, "finish_reason": "stop"}], "usage": usage}) + "\n\n").encode()
+                    yield b"data: [DONE]\n\n"
+                finally:
+                    metrics.running.labels(model).dec()
+                    metrics.e2e.labels(model).observe(time.perf_counter() - started)
+                    metrics.success.labels(model, "stop").inc()
+            return StreamingResponse(events(), media_type="text/event-stream")
+        metrics.running.labels(model).dec()
+        metrics.e2e.labels(model).observe(time.perf_counter() - started)
+        metrics.success.labels(model, "stop").inc()
+        metrics.prompt_tokens.labels(model).inc(prompt_tokens)
+        metrics.generation_tokens.labels(model).inc(len(words))
+        choice = {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"} if chat else {"index": 0, "text": text, "finish_reason": "stop"}
+        return JSONResponse({"id": rid, "object": "chat.completion" if chat else "text_completion", "created": int(time.time()), "model": model, "choices": [choice], "usage": usage})
+
+    async def embeddings(request: Request) -> Response:
+        if not authorised(request):
+            return JSONResponse({"error": {"message": "Unauthorized"}}, status_code=401)
+        body = await request.json()
+        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        data = [{"object": "embedding", "index": i, "embedding": [float(len(t) % 7), float(len(t) % 11), 0.5]} for i, t in enumerate(inputs)]
+        return JSONResponse({"object": "list", "data": data, "model": model, "usage": {"prompt_tokens": sum(len(t) // 4 for t in inputs), "total_tokens": 0}})
+
+    async def models(request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": [{"id": model, "object": "model", "owned_by": "vllm-standin"}]})
+
+    async def health(request: Request) -> Response:
+        return Response(status_code=200)
+
+    async def prom(request: Request) -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return Starlette(
+        routes=[
+            Route("/v1/chat/completions", completions, methods=["POST"]),
+            Route("/v1/completions", completions, methods=["POST"]),
+            Route("/v1/embeddings", embeddings, methods=["POST"]),
+            Route("/v1/models", models, methods=["GET"]),
+            Route("/health", health, methods=["GET"]),
+            Route("/metrics", prom, methods=["GET"]),
+        ]
+    )
+
+
+def main() -> None:
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description="vLLM stand-in (CPU, echo model) speaking vLLM's OpenAI API")
+    parser.add_argument("--model", default="standin-model")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--api-key-file")
+    args = parser.parse_args()
+    key = open(args.api_key_file).read().strip() if args.api_key_file else None
+    uvicorn.run(create_standin(args.model, args.delay, key), host=args.host, port=args.port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()
