@@ -57,10 +57,10 @@ def _ipv4(match: str) -> bool:
 
 def _ipv6(match: str) -> bool:
     try:
-        ipaddress.IPv6Address(match)
+        ip = ipaddress.IPv6Address(match)
     except ValueError:
         return False
-    return match.count(":") >= 3
+    return match.count(":") >= 2 and not (ip.is_loopback or ip.is_unspecified)
 
 
 def _phone(match: str) -> bool:
@@ -90,10 +90,22 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("iban", re.compile(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"), _iban),
     Detector("payment_card", re.compile(r"\b(?:\d[ -]?){12,18}\d\b"), _card),
     Detector("us_ssn", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), _ssn),
-    Detector("ipv6", re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}(?![\w:])"), _ipv6),
+    Detector("ipv6", re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"), _ipv6),
     Detector("ipv4", re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"), _ipv4),
-    Detector("phone", re.compile(r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){2,4}(?![\w-])"), _phone),
+    # International (+CC ...), a bracketed area code, or the North American 3-3-4 shape; bare digit
+    # groups are left alone (they are more often order, account or card fragments than phones).
+    Detector(
+        "phone",
+        re.compile(
+            r"(?<![\w+])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}"
+            r"|\(\d{2,4}\)[ .-]?\d{3,4}[ .-]?\d{3,4}"
+            r"|\b\d{3}[.-]\d{3}[.-]\d{4})(?![\w-])"
+        ),
+        _phone,
+    ),
 )
+
+_KEY_END = re.compile(r"-----END [A-Z ]*PRIVATE KEY-----")
 
 # The longest value a detector can match, except private keys (held until their END line).
 MAX_MATCH = 160
@@ -150,7 +162,7 @@ class StreamRedactor:
         self._buffer += piece
         cut = len(self._buffer) - MAX_MATCH
         begin = self._buffer.rfind("-----BEGIN")
-        if begin != -1 and "-----END" not in self._buffer[begin:]:
+        if begin != -1 and not _KEY_END.search(self._buffer, begin):
             cut = min(cut, begin)
         if cut <= 0:
             return ""
