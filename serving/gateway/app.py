@@ -99,9 +99,8 @@ async def healthz(request: Request) -> Response:
 
 async def readyz(request: Request) -> Response:
     state = request.app.state.gateway
-    stale = state.key_store.stale_seconds()
-    if stale > state.config.key_store.max_stale_seconds:
-        return JSONResponse({"status": "key store stale", "stale_seconds": stale}, status_code=503)
+    if not state.key_store.healthy():
+        return JSONResponse({"status": "key store unavailable", "stale_seconds": state.key_store.stale_seconds()}, status_code=503)
     return JSONResponse({"status": "ready"})
 
 

@@ -82,6 +82,8 @@ class KeyStore(Protocol):
 
     def stale_seconds(self) -> float: ...
 
+    def healthy(self) -> bool: ...
+
 
 class MemoryKeyStore:
     """The dev-mode store: records in this process only."""
@@ -97,6 +99,9 @@ class MemoryKeyStore:
 
     def stale_seconds(self) -> float:
         return 0.0
+
+    def healthy(self) -> bool:
+        return True
 
     def issue(self, principal: str, models: list[str], **kwargs) -> str:
         key, key_id, key_hash = generate_key()
