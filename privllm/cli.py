@@ -22,6 +22,8 @@ vault_app = typer.Typer(no_args_is_help=True, help="Configure Vault (or OpenBao)
 app.add_typer(vault_app, name="vault")
 keys_app = typer.Typer(no_args_is_help=True, help="Gateway API keys, stored as hashes in Vault.")
 app.add_typer(keys_app, name="keys")
+telemetry_app = typer.Typer(no_args_is_help=True, help="The audit path to the SIEM.")
+app.add_typer(telemetry_app, name="telemetry")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -359,6 +361,35 @@ def keys_rotate(
     except (VaultError, ValueError) as exc:
         _fail(str(exc), code=1)
     print(f"api-key: {key}")
+
+
+@telemetry_app.command("check")
+def telemetry_check(
+    stack: StackOpt = None,
+    send: Annotated[Optional[str], typer.Option("--send", help="Also deliver a test audit record: host:port (OTLP/gRPC) or http(s)://host:port (OTLP/HTTP).")] = None,
+    show: Annotated[bool, typer.Option("--show", help="Print the generated collector configuration.")] = False,
+) -> None:
+    """Validate the collector configuration generated from the stack (pipelines, TLS, persistent queue)."""
+    import yaml
+
+    from serving.telemetry.check import check_stack, send_test_record
+    from serving.telemetry.collector import gateway_config
+
+    cfg = _load(stack)
+    if show:
+        print(yaml.safe_dump(gateway_config(cfg), sort_keys=False))
+    found = check_stack(cfg)
+    for problem in found:
+        err.print(f"[red]problem:[/red] {problem}", highlight=False)
+    if found:
+        raise typer.Exit(1)
+    print(f"collector configuration ok: {len(cfg.telemetry.siem)} SIEM exporter(s), TLS on, persistent queue of {cfg.telemetry.queue_size} records")
+    if send:
+        try:
+            send_test_record(send)
+        except Exception as exc:  # noqa: BLE001 - any delivery failure is reported to the user, with its type
+            _fail(f"could not deliver a test audit record to {send}: {type(exc).__name__}: {exc}", code=1)
+        print(f"test audit record delivered to {send}")
 
 
 def main() -> None:

@@ -1,0 +1,129 @@
+"""Audit records through OpenTelemetry to a real OTLP receiver: one per request, nothing leaked,
+nothing lost within the queue bound, drops counted beyond it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
+
+from serving.gateway.audit import AuditLog, AuditRecord
+from serving.telemetry.receiver import OtlpReceiver
+from tests.servers import free_port
+from tests.serving.gateway.conftest import MODEL
+
+pytestmark = pytest.mark.integration
+
+
+def wait_for(predicate, timeout=20.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+@pytest.fixture
+def receiver():
+    r = OtlpReceiver(free_port(), free_port()).start()
+    yield r
+    r.stop()
+
+
+def test_gateway_records_reach_the_receiver(make_gateway, receiver, monkeypatch):
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{receiver.port}")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_INSECURE", "true")
+    gw = make_gateway({"prompt_logging": "hash"})
+    key = gw.key()
+    secret_prompt = "the merger with Contoso closes on Friday"
+    assert gw.chat(key, secret_prompt).status_code == 200
+    assert gw.chat(key, "x", model="forbidden").status_code == 403
+    assert gw.post("/v1/chat/completions", json={}).status_code == 401
+    assert wait_for(lambda: len(receiver.records) >= 3)
+    time.sleep(0.5)
+    assert len(receiver.records) == 3, "exactly one record per request"
+    attrs = [r["attributes"] for r in receiver.records]
+    assert [a["http.response.status_code"] for a in attrs] == [200, 403, 401]
+    assert attrs[0]["gen_ai.request.model"] == MODEL and attrs[0]["privllm.principal"] == "team-a"
+    assert attrs[0]["privllm.prompt"].startswith("sha256:")
+    assert all(secret_prompt not in str(r) for r in receiver.records)
+    assert receiver.records[0]["resource"]["service.name"] == "llm-gateway"
+
+
+def test_outage_then_recovery_loses_nothing_within_the_bound():
+    port = free_port()
+    exporter = OTLPLogExporter(endpoint=f"127.0.0.1:{port}", insecure=True, timeout=1)
+    audit = AuditLog("never", exporter=exporter, max_queue=50)
+    for i in range(30):
+        audit.emit(AuditRecord(request_id=f"r{i}", route="/v1/chat/completions", method="POST", status=200))
+    time.sleep(2)  # the receiver is down: exports fail and are retried
+    assert audit.processor.failures >= 1 and audit.processor.exported == 0
+    receiver = OtlpReceiver(port).start()
+    try:
+        assert wait_for(lambda: len(receiver.records) == 30, timeout=30), len(receiver.records)
+        assert audit.dropped == 0
+        assert sorted(r["attributes"]["privllm.request_id"] for r in receiver.records) == sorted(f"r{i}" for i in range(30))
+    finally:
+        audit.close()
+        receiver.stop()
+
+
+def test_beyond_the_bound_drops_are_counted():
+    port = free_port()
+    audit = AuditLog("never", exporter=OTLPLogExporter(endpoint=f"127.0.0.1:{port}", insecure=True, timeout=1), max_queue=10)
+    for i in range(25):
+        audit.emit(AuditRecord(request_id=f"r{i}", route="/v1/models", method="GET", status=200))
+    assert audit.dropped == 15
+    receiver = OtlpReceiver(port).start()
+    try:
+        assert wait_for(lambda: len(receiver.records) == 10, timeout=30)
+    finally:
+        audit.close()
+        receiver.stop()
+
+
+def test_sigterm_flushes_pending_records(receiver, standin, tmp_path):
+    """The dev gateway, stopped with SIGTERM, still delivers what it has queued."""
+    import os
+    import signal
+
+    import httpx
+
+    port = free_port()
+    env = {**os.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.port}", "OTEL_EXPORTER_OTLP_INSECURE": "true"}
+    proc = subprocess.Popen([sys.executable, "-m", "privllm.cli", "gateway", "--dev", "--upstream", standin.url, "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        key = proc.stdout.readline().split("api-key: ")[1].strip()
+        assert wait_for(lambda: _up(port), timeout=20)
+        for _ in range(5):
+            httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", headers={"Authorization": f"Bearer {key}"},
+                       json={"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}, timeout=10)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert wait_for(lambda: len(receiver.records) >= 5, timeout=10)
+    assert len([r for r in receiver.records if r["attributes"].get("http.route") == "/v1/chat/completions"]) == 5
+
+
+def _up(port) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_telemetry_check_sends_a_test_record_over_http_and_grpc(receiver):
+    for endpoint in (f"http://127.0.0.1:{receiver.http_port}", f"127.0.0.1:{receiver.port}"):
+        r = subprocess.run([sys.executable, "-m", "privllm.cli", "telemetry", "check", "--stack", "local", "--send", endpoint], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert "delivered" in r.stdout
+    assert [r["attributes"]["privllm.principal"] for r in receiver.records] == ["privllm-telemetry-check"] * 2
+    dead = subprocess.run([sys.executable, "-m", "privllm.cli", "telemetry", "check", "--stack", "local", "--send", f"http://127.0.0.1:{free_port()}"], capture_output=True, text=True, timeout=60)
+    assert dead.returncode == 1 and "could not deliver" in dead.stderr and "Traceback" not in dead.stderr
