@@ -392,6 +392,26 @@ def telemetry_check(
         print(f"test audit record delivered to {send}")
 
 
+@app.command()
+def runbook(
+    name: Annotated[Optional[str], typer.Argument(help="Alert or incident name; omit to list them.")] = None,
+    stack: StackOpt = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="Model the alert is about (its name or served name).")] = None,
+) -> None:
+    """List the runbooks, or print one with the stack's real namespaces, releases and models."""
+    from privllm.runbooks import RunbookError, all_runbooks, render
+
+    if name is None:
+        for book, path in all_runbooks().items():
+            print(f"{path.parent.name:<12} {book}")
+        return
+    cfg = _load(stack)
+    try:
+        print(render(name, cfg, Path(stack or "reference").stem.removeprefix("Pulumi."), model), end="")
+    except RunbookError as exc:
+        _fail(str(exc))
+
+
 def main() -> None:
     try:
         app()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from infra.alerts import platform_rules
 from infra.components.base import mirror_chart, mirror_image
 from infra.naming import names
 from privllm.stack import StackConfig
@@ -113,6 +114,15 @@ class Observability(pulumi.ComponentResource):
                 "tolerations": [{"operator": "Exists"}],
             },
             opts=dep(n.node_logs_ns),
+        )
+        rules = platform_rules(cfg)
+        k8s.apiextensions.CustomResource(
+            f"{name}-platform-alerts",
+            api_version=rules["apiVersion"],
+            kind=rules["kind"],
+            metadata={**rules["metadata"], "namespace": n.observability_ns},
+            spec=rules["spec"],
+            opts=dep(n.observability_ns),
         )
         self.register_outputs({"collector_endpoint": n.collector_endpoint})
 

@@ -56,6 +56,10 @@ class Platform(pulumi.ComponentResource):
         for ns in (n.gateway_ns, n.serving_ns):
             self._quota(cfg, ns)
         self._priority_classes()
+        for ns in (n.gateway_ns, n.observability_ns):
+            k8s.core.v1.ConfigMap(
+                f"{ns}-privllm-ca", metadata=_meta("privllm-ca", ns), data={"ca.crt": cfg.internal_ca}, opts=self._opts(self.namespaces[ns])
+            )
         self._rbac(cfg, n)
         self.register_outputs({"namespaces": list(self.namespaces)})
 

@@ -434,6 +434,14 @@ class StackConfig(Strict):
     runbook_base_url: Annotated[str, StringConstraints(pattern=r"^https://\S+[^/]$")] = (
         "https://runbooks.privllm.internal/runbooks"
     )
+    # PEM bundle of the internal CA (public), relative to infra/; published as ConfigMap privllm-ca.
+    internal_ca_file: str
+
+    @property
+    def internal_ca(self) -> str:
+        from privllm.paths import INFRA
+
+        return (INFRA / self.internal_ca_file).read_text()
 
     @model_validator(mode="after")
     def _rules(self) -> StackConfig:
@@ -453,6 +461,7 @@ class StackConfig(Strict):
         for i, m in enumerate(self.models):
             self._check_model(i, m, pools)
         self._check_egress()
+        self._check_ca()
         allowed = ALLOWED_PROMPT_LOGGING
         for i, m in enumerate(self.models):
             if self.data.prompt_logging not in allowed[m.data_classification]:
@@ -462,6 +471,19 @@ class StackConfig(Strict):
                     f"allowed: {list(allowed[m.data_classification])}",
                 )
         return self
+
+    def _check_ca(self) -> None:
+        from cryptography import x509
+
+        from privllm.paths import INFRA
+
+        path = INFRA / self.internal_ca_file
+        try:
+            certs = x509.load_pem_x509_certificates(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise RuleViolation("internal_ca_file", f"{path} is not a readable PEM certificate bundle ({exc})") from None
+        if not certs:
+            raise RuleViolation("internal_ca_file", f"{path} holds no certificate")
 
     def _check_egress(self) -> None:
         """Destinations outside the cluster must be declared egress, or nothing could reach them."""

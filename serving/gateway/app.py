@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +110,24 @@ async def metrics(request: Request) -> Response:
     state.metrics.audit_dropped.set(state.audit.dropped)
     state.metrics.audit_queued.set(state.audit.processor.queued if state.audit.processor else 0)
     state.metrics.keystore_stale.set(state.key_store.stale_seconds())
+    for path, not_after in certificate_expiries(state).items():
+        state.metrics.cert_expiry.labels(path).set(not_after)
     return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def certificate_expiries(state: GatewayState) -> dict[str, float]:
+    """notAfter of the CA bundles the gateway trusts (Vault, collector), read from their files."""
+    from cryptography import x509
+
+    paths = {p for p in (state.config.key_store.ca_file, os.environ.get("OTEL_EXPORTER_OTLP_CERTIFICATE")) if p}
+    out = {}
+    for path in sorted(paths):
+        try:
+            cert = x509.load_pem_x509_certificate(Path(path).read_bytes())
+        except (OSError, ValueError):
+            continue  # a missing or unreadable file shows as an absent series, which the alert covers
+        out[path] = cert.not_valid_after_utc.timestamp()
+    return out
 
 
 async def reload_config(request: Request) -> Response:

@@ -24,3 +24,9 @@ class GatewayMetrics:
         self.audit_queued = Gauge("privllm_gateway_audit_queue_size", "Audit records waiting to be exported", registry=r)
         self.keystore_stale = Gauge("privllm_gateway_keystore_stale_seconds", "Seconds since the key store was last refreshed", registry=r)
         self.reviews_pending = Gauge("privllm_gateway_reviews_pending", "Completions held for human review", registry=r)
+        self.output_tokens = Histogram(
+            "privllm_gateway_output_tokens", "Completion length per model (drift signal)", ["model"], registry=r,
+            buckets=(8, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192),
+        )
+        self.refusals = Counter("privllm_gateway_model_refusals", "Completions in which the model refused", ["model"], registry=r)
+        self.cert_expiry = Gauge("privllm_gateway_tls_certificate_expiry_timestamp_seconds", "notAfter of each certificate the gateway trusts", ["file"], registry=r)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -152,6 +153,7 @@ async def _serve(state, request: Request, route_path: str, record: AuditRecord) 
     _output_pii(state, answer, record)
     usage = answer.get("usage") or {}
     record.output_tokens = usage.get("completion_tokens")
+    _observe_output(state, req.model, _first_text(answer), record.output_tokens)
     record.completion = content(_first_text(answer), config.prompt_logging)
     if usage.get("completion_tokens"):
         state.metrics.tokens.labels(principal.name, req.model, "output").inc(usage["completion_tokens"])
@@ -268,6 +270,17 @@ async def _call(state, route, path: str, payload: bytes, record: AuditRecord) ->
     finally:
         gauge.dec()
         state.metrics.circuit_open.labels(route.upstream.name).set(1 if state.upstreams.circuit(route.target).open else 0)
+
+
+_REFUSAL = re.compile(r"^\s*(?:i'?m sorry|i am sorry|i can(?:no|')t|i cannot|i won'?t|as an ai\b|i'?m not able to|i am not able to)", re.IGNORECASE)
+
+
+def _observe_output(state, model: str, text: str | None, tokens: int | None) -> None:
+    """Drift signals: completion length and refusals per model."""
+    if tokens is not None:
+        state.metrics.output_tokens.labels(model).observe(tokens)
+    if text and _REFUSAL.match(text):
+        state.metrics.refusals.labels(model).inc()
 
 
 def _first_text(answer: dict) -> str | None:

@@ -112,6 +112,8 @@ CASES = [
     ({"rbac.platform_admin": ["system:masters"]}, "privllm:rbac.platform_admin[0]", "built-in Kubernetes group"),
     ({"rbac": ...}, "privllm:rbac", "required key is missing"),
     ({"colour": "blue"}, "privllm:colour", "unknown key"),
+    ({"internal_ca_file": "ca/README.md"}, "privllm:internal_ca_file", "not a readable PEM"),
+    ({"internal_ca_file": "ca/missing.pem"}, "privllm:internal_ca_file", "not a readable PEM"),
 ]
 
 

@@ -1,0 +1,1 @@
+from tests.serving.gateway.conftest import make_gateway, standin  # noqa: F401
