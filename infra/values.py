@@ -7,11 +7,23 @@ from privllm.stack import StackConfig
 from privllm.stack.model import Model
 
 CA_CONFIGMAP = "privllm-ca"
+DEMAND_SHARE = 0.75  # the share of a replica's batch the autoscaler aims for (bench/autoscaling_sim.py)
 
 
 def _image(cfg: StackConfig, key: str) -> dict:
     img = cfg.mirror.images[key]
     return {"registry": cfg.mirror.image_registry, "repository": img.repository, "tag": img.tag, "digest": img.digest or ""}
+
+
+def max_num_seqs(cfg: StackConfig, model: Model) -> int:
+    """The stack's value, or the batch the model's KV cache supports on its pool (sizing)."""
+    if model.max_num_seqs is not None:
+        return model.max_num_seqs
+    if model.pool is None:
+        return 8  # the CPU stand-in
+    from serving.vllm.sizing import for_model, max_num_seqs_for
+
+    return max_num_seqs_for(for_model(model, cfg.pool(model.pool)))
 
 
 def weights_claim(model: Model) -> str:
@@ -44,7 +56,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
             "pipelineParallel": model.pipeline_parallel,
             "maxModelLen": model.max_model_len,
             "gpuMemoryUtilization": model.gpu_memory_utilization,
-            "maxNumSeqs": model.max_num_seqs,
+            "maxNumSeqs": max_num_seqs(cfg, model),
             "enablePrefixCaching": model.enable_prefix_caching,
         },
         "weights": {"revision": model.weights.revision, "checksumManifest": model.weights.checksum_manifest},
@@ -56,6 +68,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
             "maxReplicas": model.autoscaling.max_replicas,
             "scaleToZero": model.autoscaling.scale_to_zero,
             "queueDepth": model.autoscaling.target_queue_depth,
+            "demandPerReplica": max(1, int(DEMAND_SHARE * max_num_seqs(cfg, model))),
             "kvCacheThreshold": model.autoscaling.kv_cache_threshold,
             "pollingInterval": model.autoscaling.polling_seconds,
             "cooldownPeriod": model.autoscaling.cooldown_seconds,

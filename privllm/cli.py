@@ -412,6 +412,66 @@ def runbook(
         _fail(str(exc))
 
 
+@app.command()
+def size(
+    model: Annotated[Optional[str], typer.Option("--model", help="Catalogue name, e.g. llama-3.1-70b.")] = None,
+    model_dir: Annotated[Optional[Path], typer.Option("--model-dir", help="A model directory (or its config.json) instead of a catalogue name.")] = None,
+    quantization: Annotated[str, typer.Option("--quantization", "-q", help="none, fp8, awq, gptq, compressed-tensors or bitsandbytes.")] = "none",
+    gpu: Annotated[str, typer.Option("--gpu", help="h100-80gb, h200-141gb, a100-80gb, a100-40gb, l40s-48gb or l4-24gb.")] = "h100-80gb",
+    max_model_len: Annotated[int, typer.Option("--max-model-len", min=1, help="Context length in tokens.")] = 8192,
+    target_concurrency: Annotated[int, typer.Option("--target-concurrency", min=1, help="Full-length sequences that must fit at once.")] = 1,
+    kv_cache_dtype: Annotated[str, typer.Option("--kv-cache-dtype", help="auto, fp8, fp8_e4m3 or fp8_e5m2.")] = "auto",
+    gpu_memory_utilization: Annotated[float, typer.Option("--gpu-memory-utilization", min=0.5, max=0.95)] = 0.9,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """What fits where: weights, KV cache per token, smallest tensor-parallel degree, concurrency, decode ceiling."""
+    from rich.table import Table
+
+    from serving.vllm.catalog import ARCHITECTURES, ConfigJsonError, from_config_json
+    from serving.vllm.hardware import GPUS
+    from serving.vllm.sizing import SizingError, smallest_fit
+
+    if fmt not in ("table", "json"):
+        _fail(f"--format {fmt!r}: use table or json")
+    if bool(model) == bool(model_dir):
+        _fail("give --model NAME or --model-dir PATH")
+    if model and model not in ARCHITECTURES:
+        _fail(f"--model {model!r} is not in the catalogue; known: {', '.join(sorted(ARCHITECTURES))}")
+    if gpu not in GPUS:
+        _fail(f"--gpu {gpu!r} is unknown; known: {', '.join(GPUS)}")
+    try:
+        arch = ARCHITECTURES[model] if model else from_config_json(model_dir)
+        result = smallest_fit(
+            arch, GPUS[gpu], target_concurrency=target_concurrency, quantization=quantization, kv_cache_dtype=kv_cache_dtype,
+            max_model_len=max_model_len, gpu_memory_utilization=gpu_memory_utilization,
+        )
+    except ConfigJsonError as exc:
+        _fail(str(exc))
+    except SizingError as exc:
+        _fail(f"--{exc.field.replace('_', '-')}: {exc}")
+    data = result.as_dict()
+    if fmt == "json":
+        print(json.dumps(data, indent=2))
+        return
+    table = Table(title=f"{arch.name} on {gpu} ({quantization}, {max_model_len} tokens)")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    gib = lambda b: f"{b / 2**30:,.1f} GiB"  # noqa: E731
+    rows = [
+        ("weights", gib(data["weights_bytes"])),
+        ("weights per GPU", gib(data["weights_bytes_per_gpu"])),
+        ("KV cache per token", f"{data['kv_cache_bytes_per_token']:,} bytes"),
+        ("smallest tensor parallel", str(data["tensor_parallel"])),
+        ("KV cache available per GPU", gib(data["kv_cache_bytes_available_per_gpu"])),
+        ("concurrent full-length sequences", str(data["max_concurrent_sequences"])),
+        ("decode ceiling, one sequence", f"{data['decode_tokens_per_second_ceiling']:,.0f} tokens/s"),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+    print("Formulas and assumptions: serving/vllm/sizing.py.")
+
+
 def main() -> None:
     try:
         app()

@@ -277,7 +277,7 @@ class Autoscaling(Strict):
     target_queue_depth: Annotated[int, Field(ge=1, le=1000)] = 4
     kv_cache_threshold: Annotated[float, Field(gt=0, le=1)] = 0.85
     polling_seconds: Annotated[int, Field(ge=5, le=300)] = 10
-    cooldown_seconds: Annotated[int, Field(ge=30, le=3600)] = 300
+    cooldown_seconds: Annotated[int, Field(ge=30, le=3600)] = 600
 
     @model_validator(mode="after")
     def _rules(self) -> Autoscaling:
@@ -301,7 +301,8 @@ class Model(Strict):
     pipeline_parallel: Annotated[int, Field(ge=1, le=16)] = 1
     max_model_len: Annotated[int, Field(ge=256, le=1_048_576)] = 8192
     gpu_memory_utilization: Annotated[float, Field(ge=0.5, le=0.95)] = 0.9
-    max_num_seqs: Annotated[int, Field(ge=1, le=4096)] = 64
+    # None: derived from sizing (see serving.vllm.sizing.max_num_seqs_for).
+    max_num_seqs: Annotated[int, Field(ge=1, le=4096)] | None = None
     enable_prefix_caching: bool = True
     pool: DnsLabel | None = None
     autoscaling: Autoscaling = Field(default_factory=Autoscaling)

@@ -167,6 +167,14 @@ def for_model(model, pool) -> Sizing:
     )
 
 
+AVERAGE_FILL = 0.25  # assume a sequence uses a quarter of max_model_len on average
+
+
+def max_num_seqs_for(sizing: Sizing, ceiling: int = 256) -> int:
+    """vLLM's batch size: what the KV cache holds at an average fill, capped (larger batches add latency)."""
+    return max(1, min(ceiling, int(sizing.max_concurrent_sequences / AVERAGE_FILL)))
+
+
 def check_fits(model, pool) -> Sizing:
     """Refuse a model that cannot start on its pool, with the numbers that say why."""
     s = for_model(model, pool)

@@ -1,0 +1,116 @@
+"""Sizing arithmetic against hand-computed cases, and refusals of impossible inputs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from privllm.stack import load_stack
+from serving.vllm.catalog import ARCHITECTURES, from_config_json
+from serving.vllm.hardware import GPUS
+from serving.vllm.sizing import GIB, SizingError, kv_bytes_per_token, max_num_seqs_for, size, smallest_fit, weights_bytes
+
+L70 = ARCHITECTURES["llama-3.1-70b"]
+H100 = GPUS["h100-80gb"]
+
+
+def test_kv_bytes_per_token_hand_computed():
+    # 2 (K,V) x 80 layers x 8 KV heads x 128 head dim x 2 bytes (bf16)
+    assert kv_bytes_per_token(L70) == 2 * 80 * 8 * 128 * 2 == 327_680
+    # Llama 3.1 8B: 2 x 32 x 8 x 128 x 2
+    assert kv_bytes_per_token(ARCHITECTURES["llama-3.1-8b"]) == 131_072
+    # fp8 KV cache halves it
+    assert kv_bytes_per_token(L70, "fp8") == 163_840
+
+
+def test_weights_bytes_by_quantization():
+    embeddings = 2 * 128_256 * 8_192  # input embeddings and lm_head, untied, stay bf16
+    assert weights_bytes(L70, "none") == int(70.6e9 * 2)
+    assert weights_bytes(L70, "fp8") == int((70.6e9 - embeddings) * 1 + embeddings * 2)
+    four_bit = weights_bytes(L70, "awq")
+    assert four_bit == int((70.6e9 - embeddings) * (0.5 + 4 / 128) + embeddings * 2)
+    assert four_bit < weights_bytes(L70, "fp8") < weights_bytes(L70, "none")
+
+
+def test_smallest_tensor_parallel_for_70b_bf16_on_h100():
+    # TP=2: 70.6 GB of weights per GPU + 2 GiB overhead exceeds 0.9 x 80 GB; TP=4 leaves room for KV.
+    assert size(L70, H100, tensor_parallel=2).max_concurrent_sequences == 0
+    fit = smallest_fit(L70, H100, max_model_len=8192)
+    assert fit.tensor_parallel == 4
+    per_gpu_budget = 80e9 * 0.9 - fit.weights_bytes_per_gpu - 2 * GIB
+    assert fit.max_concurrent_sequences == int(per_gpu_budget // (327_680 / 4 * 8192))
+
+
+def test_tensor_parallel_must_divide_attention_heads():
+    with pytest.raises(SizingError) as exc:
+        size(ARCHITECTURES["qwen2.5-7b"], H100, tensor_parallel=8)  # 28 heads
+    assert exc.value.field == "tensor_parallel" and "28 attention heads" in str(exc.value)
+    assert smallest_fit(ARCHITECTURES["qwen2.5-7b"], GPUS["l4-24gb"], max_model_len=32768, target_concurrency=4).tensor_parallel in (1, 2, 4, 7)
+
+
+def test_decode_ceiling_is_bandwidth_over_weights():
+    s = size(ARCHITECTURES["llama-3.1-8b"], H100, tensor_parallel=1)
+    assert s.decode_tokens_per_second_ceiling == pytest.approx(3350e9 / s.weights_bytes_per_gpu, rel=1e-3)
+
+
+def test_impossible_inputs_are_refused():
+    with pytest.raises(SizingError, match="fewer than 1 sequences"):
+        smallest_fit(ARCHITECTURES["llama-3.1-405b"], GPUS["l4-24gb"], max_model_len=131072, max_gpus=8)
+    with pytest.raises(SizingError) as exc:
+        size(L70, H100, tensor_parallel=4, quantization="int3")
+    assert exc.value.field == "quantization"
+    with pytest.raises(SizingError):
+        size(L70, H100, tensor_parallel=4, max_model_len=0)
+
+
+def test_config_json_reading(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps({
+        "num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8,
+        "vocab_size": 128256, "intermediate_size": 14336,
+    }))
+    arch = from_config_json(tmp_path, "local-8b")
+    assert kv_bytes_per_token(arch) == 131_072
+    assert abs(arch.parameters - 8.03e9) / 8.03e9 < 0.01  # the shapes give Llama 3.1 8B's published count
+
+
+def test_stack_values_use_sizing():
+    from infra.values import vllm_values
+
+    cfg = load_stack("reference")
+    qwen = cfg.model("qwen-7b")
+    assert qwen.max_num_seqs is None
+    derived = vllm_values(cfg, qwen)["model"]["maxNumSeqs"]
+    from serving.vllm.sizing import for_model
+
+    assert derived == max_num_seqs_for(for_model(qwen, cfg.pool("l40s")))
+    assert vllm_values(cfg, cfg.model("llama-70b"))["model"]["maxNumSeqs"] == 128  # set in the stack
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "privllm.cli", "size", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_cli_json_keys():
+    r = cli("--model", "llama-3.1-70b", "--gpu", "h100-80gb", "--max-model-len", "8192", "--format", "json")
+    data = json.loads(r.stdout)
+    assert {"weights_bytes", "kv_cache_bytes_per_token", "tensor_parallel", "max_concurrent_sequences"} <= set(data)
+    assert data["kv_cache_bytes_per_token"] == 327_680 and data["tensor_parallel"] == 4
+
+
+@pytest.mark.parametrize("model", sorted(ARCHITECTURES))
+def test_cli_answers_for_the_catalogue(model):
+    r = cli("--model", model, "--gpu", "h200-141gb", "--max-model-len", "4096", "--format", "json")
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--model", "gpt-9"], "not in the catalogue"),
+    (["--model", "llama-3.1-8b", "--gpu", "h100-40gb"], "--gpu 'h100-40gb' is unknown"),
+    (["--model", "llama-3.1-405b", "--gpu", "l4-24gb", "--max-model-len", "131072"], "--max-model-len"),
+])
+def test_cli_refuses_with_a_clear_message(args, message):
+    r = cli(*args)
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
