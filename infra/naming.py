@@ -51,6 +51,11 @@ class Names:
         return f"{self.prefix}-policy"
 
     @property
+    def siem_standin_ns(self) -> str:
+        """kind stack only: the SIEM stand-in."""
+        return f"{self.prefix}-siem"
+
+    @property
     def workload_namespaces(self) -> tuple[str, ...]:
         """Namespaces enforced at Pod Security "restricted"."""
         return (self.gateway_ns, self.serving_ns, self.vault_ns, self.observability_ns, self.keda_ns, self.policy_ns)

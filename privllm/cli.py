@@ -472,6 +472,46 @@ def size(
     print("Formulas and assumptions: serving/vllm/sizing.py.")
 
 
+def _engine(action: str, stack: str | None) -> None:
+    from infra.plan import build, images
+    from privllm.up import UpError, preflight, run
+
+    cfg = _load(stack)
+    name = Path(stack or "reference").stem.removeprefix("Pulumi.")
+    problems = preflight(cfg)
+    if problems:
+        _fail(f"cannot run `privllm {action}`:\n  " + "\n  ".join(problems), code=1)
+    try:
+        needed = images(build(cfg, name)) if action == "up" and cfg.target.kind == "kind" else None
+        run(action, cfg, name, needed)
+    except UpError as exc:
+        _fail(str(exc), code=1)
+
+
+@app.command()
+def up(stack: StackOpt = None) -> None:
+    """Deploy the stack with the Pulumi engine (kind: also create the cluster and load the images)."""
+    _engine("up", stack)
+
+
+@app.command()
+def preview(stack: StackOpt = None) -> None:
+    """Show what `up` would change, from the real engine and the live state."""
+    _engine("preview", stack)
+
+
+@app.command()
+def destroy(stack: StackOpt = None) -> None:
+    """Remove everything the stack deployed."""
+    _engine("destroy", stack)
+
+
+@app.command()
+def down(stack: StackOpt = None) -> None:
+    """Destroy the stack and, for kind, delete the cluster."""
+    _engine("down", stack)
+
+
 def main() -> None:
     try:
         app()

@@ -48,6 +48,8 @@ class ModelServing(pulumi.ComponentResource):
             extra = []
             if model.weights.uri.startswith("s3://"):
                 extra.append(self._s3_weights(cfg, model, nss))
+            if model.pool is None and model.weights.uri.startswith("pvc://"):
+                extra.append(self._standin_weights(cfg, model, nss))
             self.releases[model.name] = k8s.helm.v4.Chart(
                 f"{name}-{model.name}",
                 chart=str(CHARTS / "vllm-server"),
@@ -57,6 +59,38 @@ class ModelServing(pulumi.ComponentResource):
                 opts=dep(n.serving_ns, keda, *extra),
             )
         self.register_outputs({"models": {m.name: n.vllm_fullname(m.name) for m in cfg.models}})
+
+    def _standin_weights(self, cfg: StackConfig, model, nss) -> pulumi.Resource:
+        """kind stack: a claim with a tiny weights directory and its checksum manifest for the stand-in."""
+        from infra.values import weights_claim, weights_subpath
+
+        n = names(cfg)
+        claim = weights_claim(model)
+        deps = [nss[n.serving_ns]] if n.serving_ns in nss else []
+        pvc = k8s.core.v1.PersistentVolumeClaim(
+            f"{model.name}-standin-weights",
+            metadata={"name": claim, "namespace": n.serving_ns, "labels": {"app.kubernetes.io/part-of": "privllm"}},
+            spec={"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=deps),
+        )
+        image = cfg.mirror.image_ref("vllm-standin")
+        path = "/models/weights" + (f"/{weights_subpath(model)}" if weights_subpath(model) else "")
+        container = {
+            "name": "seed",
+            "image": image,
+            "command": ["vllm", "seed-weights", path, "--served-model-name", model.served_name],
+            "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "runAsNonRoot": True,
+                                "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}},
+            "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "128Mi"}},
+            "volumeMounts": [{"name": "weights", "mountPath": "/models/weights"}],
+        }
+        return k8s.batch.v1.Job(
+            f"{model.name}-seed-weights",
+            metadata={"name": f"{model.name}-seed-weights", "namespace": n.serving_ns, "labels": {"app.kubernetes.io/part-of": "privllm"}},
+            spec={"backoffLimit": 2, "template": {"metadata": {"labels": {"app.kubernetes.io/name": "seed-weights"}},
+                  "spec": _restricted_pod([container], [{"name": "weights", "persistentVolumeClaim": {"claimName": claim}}])}},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[pvc]),
+        )
 
     def _s3_weights(self, cfg: StackConfig, model, nss) -> pulumi.Resource:
         """A static, read-only PV on the Mountpoint for S3 CSI driver, and its claim."""
@@ -83,6 +117,16 @@ class ModelServing(pulumi.ComponentResource):
             spec={"accessModes": ["ReadOnlyMany"], "storageClassName": "", "volumeName": f"{cfg.namespace}-{claim}", "resources": {"requests": {"storage": "1Ti"}}},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[pv] + ([nss[n.serving_ns]] if n.serving_ns in nss else [])),
         )
+
+
+def _restricted_pod(containers: list[dict], volumes: list[dict]) -> dict:
+    return {
+        "restartPolicy": "OnFailure",
+        "automountServiceAccountToken": False,
+        "securityContext": {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": containers,
+        "volumes": volumes,
+    }
 
 
 def _split(image: dict) -> dict:

@@ -115,6 +115,8 @@ class Observability(pulumi.ComponentResource):
             },
             opts=dep(n.node_logs_ns),
         )
+        if cfg.target.kind == "kind":
+            self._siem_standin(name, cfg, nss[n.siem_standin_ns] if n.siem_standin_ns in nss else None)
         rules = platform_rules(cfg)
         k8s.apiextensions.CustomResource(
             f"{name}-platform-alerts",
@@ -125,6 +127,62 @@ class Observability(pulumi.ComponentResource):
             opts=dep(n.observability_ns),
         )
         self.register_outputs({"collector_endpoint": n.collector_endpoint})
+
+    def _siem_standin(self, name: str, cfg: StackConfig, ns) -> None:
+        """kind only: a stand-in for the organisation's SIEM, so the audit path can be tested end to end."""
+        from infra.naming import vault_address
+
+        SIEM_STANDIN_NS = names(cfg).siem_standin_ns  # noqa: N806 - read as the constant it is
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-siem-standin-policy",
+            metadata={"name": "siem-standin", "namespace": SIEM_STANDIN_NS},
+            spec={
+                "podSelector": {},
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": names(cfg).observability_ns}}}], "ports": [{"protocol": "TCP", "port": 6514}]}],
+                "egress": [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": names(cfg).csi_ns}}}]}],
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[ns] if ns else []),
+        )
+        spc = k8s.apiextensions.CustomResource(
+            f"{name}-siem-standin-secrets",
+            api_version="secrets-store.csi.x-k8s.io/v1",
+            kind="SecretProviderClass",
+            metadata={"name": "siem-standin-tls", "namespace": SIEM_STANDIN_NS},
+            spec={"provider": "vault", "parameters": {"vaultAddress": vault_address(cfg), "roleName": "otel-collector", "objects": _yaml_list(
+                '[{"objectName": "tls.crt", "secretPath": "' + cfg.vault.kv_mount + '/data/telemetry/siem-standin-tls", "secretKey": "tls.crt"},'
+                ' {"objectName": "tls.key", "secretPath": "' + cfg.vault.kv_mount + '/data/telemetry/siem-standin-tls", "secretKey": "tls.key"}]')}},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[ns] if ns else []),
+        )
+        mirror_chart(
+            f"{name}-siem-standin",
+            cfg,
+            "opentelemetry-collector",
+            namespace=SIEM_STANDIN_NS,
+            values={
+                "fullnameOverride": "siem-standin",
+                "mode": "deployment",
+                "image": mirror_image(cfg, "otel-collector"),
+                "command": {"name": "otelcol-contrib"},
+                "config": _siem_standin_config(),
+                "securityContext": RESTRICTED_CONTAINER,
+                "serviceAccount": {"create": True, "automountServiceAccountToken": False},
+                "extraVolumes": [{"name": "tls", "csi": {"driver": "secrets-store.csi.k8s.io", "readOnly": True, "volumeAttributes": {"secretProviderClass": "siem-standin-tls"}}}],
+                "extraVolumeMounts": [{"name": "tls", "mountPath": TLS_DIR, "readOnly": True}],
+                "ports": {"syslog": {"enabled": True, "containerPort": 6514, "servicePort": 6514, "protocol": "TCP"}},
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=([ns] if ns else []) + [spc]),
+        )
+
+
+def _siem_standin_config() -> dict:
+    """The kind stack's SIEM stand-in: syslog (RFC 5424) over TLS in, every record printed out."""
+    tls = {"cert_file": f"{TLS_DIR}/tls.crt", "key_file": f"{TLS_DIR}/tls.key"}
+    return {
+        "receivers": {"syslog": {"tcp": {"listen_address": "0.0.0.0:6514", "tls": tls}, "protocol": "rfc5424"}},
+        "exporters": {"debug": {"verbosity": "detailed"}},
+        "service": {"pipelines": {"logs": {"receivers": ["syslog"], "exporters": ["debug"]}}},
+    }
 
 
 def _yaml_list(objects_json: str) -> str:

@@ -46,11 +46,12 @@ class Platform(pulumi.ComponentResource):
         n = names(cfg)
         self._child = pulumi.ResourceOptions(parent=self)
         self.namespaces = {}
-        for ns in n.workload_namespaces:
+        restricted = list(n.workload_namespaces) + ([n.siem_standin_ns] if cfg.target.kind == "kind" else [])
+        for ns in restricted:
             self._namespace(ns, "restricted", None)
         for ns, reason in n.node_agent_namespaces.items():
             self._namespace(ns, "privileged", reason)
-        for ns in n.all_namespaces:
+        for ns in self.namespaces:
             self._default_deny(ns)
         self._flows(cfg, n)
         for ns in (n.gateway_ns, n.serving_ns):

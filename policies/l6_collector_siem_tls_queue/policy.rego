@@ -15,9 +15,10 @@ package privllm.policies.l6_collector_siem_tls_queue
 
 import rego.v1
 
+# The central collector is the one that receives OTLP (the gateway's and the agents' records).
 central if {
 	endswith(input.spec.chart, "/opentelemetry-collector")
-	object.get(input.spec.values, "mode", "deployment") != "daemonset"
+	object.get(input.spec.values, ["config", "receivers", "otlp"], null) != null
 }
 
 exporters := object.get(input.spec.values, ["config", "exporters"], {}) if central

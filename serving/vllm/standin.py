@@ -124,18 +124,45 @@ def create_standin(model: str = "standin-model", delay: float = 0.0, api_key: st
     )
 
 
-def main() -> None:
+def seed_weights(path: str, model: str) -> None:
+    """Write a tiny weights directory with its checksum manifest (kind stack: the stand-in has no real weights)."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(path)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.json").write_text(json.dumps({"model_type": "privllm-vllm-standin", "name": model}) + "\n")
+    digest = hashlib.sha256((root / "config.json").read_bytes()).hexdigest()
+    (root / "SHA256SUMS").write_text(f"{digest}  config.json\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`vllm serve PATH --served-model-name NAME --host H --port P ...` as vLLM takes it, other flags ignored.
+
+    The stand-in image installs this as its `vllm` command, so the vllm-server chart runs it unchanged.
+    """
+    import os
+
     import uvicorn
 
-    parser = argparse.ArgumentParser(description="vLLM stand-in (CPU, echo model) speaking vLLM's OpenAI API")
-    parser.add_argument("--model", default="standin-model")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--delay", type=float, default=0.0)
-    parser.add_argument("--api-key-file")
-    args = parser.parse_args()
-    key = open(args.api_key_file).read().strip() if args.api_key_file else None
-    uvicorn.run(create_standin(args.model, args.delay, key), host=args.host, port=args.port, log_level="warning", access_log=False)
+    parser = argparse.ArgumentParser(prog="vllm", description="vLLM stand-in (CPU echo server with vLLM's CLI, API and metrics)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve")
+    serve.add_argument("model_path")
+    serve.add_argument("--served-model-name", default="standin-model")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--delay", type=float, default=0.0)
+    seed = sub.add_parser("seed-weights")
+    seed.add_argument("path")
+    seed.add_argument("--served-model-name", default="standin-model")
+    args, _ignored = parser.parse_known_args(argv)
+    if args.command == "seed-weights":
+        seed_weights(args.path, args.served_model_name)
+        return
+    # Like vLLM, the API key comes from VLLM_API_KEY (the chart reads it from the Vault-mounted file).
+    app = create_standin(args.served_model_name, args.delay, os.environ.get("VLLM_API_KEY"))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":
