@@ -56,7 +56,7 @@ def _metadata(text: str, path: Path) -> dict:
         if not line.startswith("#"):
             break
         block.append(line[2:] if line.startswith("# ") else line[1:])
-    return yaml.safe_load("\n".join(block)) or {}
+    return yaml.load("\n".join(block), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506 - a safe loader
 
 
 def _package(text: str, path: Path) -> str:

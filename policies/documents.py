@@ -7,6 +7,9 @@ from pathlib import Path
 
 import yaml
 
+# libyaml's loader when the wheel has it (several times faster); same safe semantics.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class ReviewInputError(ValueError):
     """A file the user pointed at cannot be reviewed; the message names file and line."""
@@ -14,7 +17,7 @@ class ReviewInputError(ValueError):
 
 def read_yaml_documents(path: Path) -> list[dict]:
     try:
-        docs = list(yaml.safe_load_all(path.read_text()))
+        docs = list(yaml.load_all(path.read_text(), Loader=_Loader))  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else "unknown line"

@@ -6,9 +6,6 @@ import html
 import io
 import json
 
-from rich.console import Console
-from rich.table import Table
-
 from policies.catalog import LAYERS
 from policies.review import Review
 
@@ -39,6 +36,9 @@ def to_json(review: Review) -> str:
 
 
 def to_table(review: Review) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
     buffer = io.StringIO()
     console = Console(file=buffer, width=160, force_terminal=False, color_system=None)
     findings = review.findings

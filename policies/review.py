@@ -93,12 +93,23 @@ def review(documents: list[dict], params: dict | None = None, policies: list[Pol
         if not applicable:
             continue
         engine.set_input(doc)
+        try:
+            # One query per document for all its policies; on an error, fall back to one query
+            # per policy so the error names the policy that raised it.
+            batch = "{" + ", ".join(f'"{i}": data.{r.policy.package}.deny' for i, r in enumerate(applicable)) + "}"
+            values = engine.query(batch) or {}
+            results_for = {r.policy.id: values.get(str(i)) or [] for i, r in enumerate(applicable)}
+        except EngineError:
+            results_for = {}
+            for r in applicable:
+                try:
+                    results_for[r.policy.id] = engine.query(f"data.{r.policy.package}.deny") or []
+                except EngineError as exc:
+                    errors.append(f"{r.policy.id} on {kind}/{resource_of(doc)['name']}: {exc}")
         for r in applicable:
-            try:
-                messages = engine.query(f"data.{r.policy.package}.deny") or []
-            except EngineError as exc:
-                errors.append(f"{r.policy.id} on {kind}/{resource_of(doc)['name']}: {exc}")
+            if r.policy.id not in results_for:
                 continue
+            messages = results_for[r.policy.id]
             r.documents += 1
             for message in sorted(messages):
                 p = r.policy

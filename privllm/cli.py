@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import typer
-from rich.console import Console
+# Typer validates parameters with pydantic; skip pydantic's scan of every installed package for plugins.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from privllm.stack import StackError, load_stack, resolve_stack_path
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Private LLM platform kit.")
 config_app = typer.Typer(no_args_is_help=True, help="Validate and show stack configuration.")
@@ -44,6 +47,9 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _load(stack: str | None):
+    # Imported here: commands that need no stack (review --manifests, policy test) start faster.
+    from privllm.stack import StackError, load_stack
+
     try:
         return load_stack(stack)
     except StackError as exc:
@@ -55,6 +61,8 @@ def _load(stack: str | None):
 @config_app.command("validate")
 def config_validate(stack: StackOpt = None) -> None:
     """Check a stack file; exit 2 with one message per problem."""
+    from privllm.stack import resolve_stack_path
+
     cfg = _load(stack)
     out.print(
         f"{resolve_stack_path(stack)}: valid ({cfg.target.kind} target, "
