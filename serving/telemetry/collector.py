@@ -93,8 +93,15 @@ def gateway_config(cfg: StackConfig) -> dict:
     }
 
 
+# Where the kind control plane writes API-server audit logs (infra/targets/kind/cluster.yaml).
+# On EKS the control plane's audit logs go to CloudWatch Logs (control-plane logging).
+KIND_API_AUDIT_LOG = "/var/log/kubernetes/audit/*.log"
+
+
 def agent_config(cfg: StackConfig, namespaces: list[str], gateway_endpoint: str) -> dict:
     include = [f"/var/log/pods/{ns}_*/*/*.log" for ns in namespaces]
+    if cfg.target.kind == "kind":
+        include.append(KIND_API_AUDIT_LOG)
     return {
         "extensions": {"health_check": {"endpoint": "0.0.0.0:13133"}},
         "receivers": {

@@ -76,6 +76,20 @@ PATTERNS: dict[str, re.Pattern] = {
     ),
 }
 
+# A pattern can only match if one of its keywords occurs: a cheap test before each regex
+# (each regex costs 50-200 us on a 2 KB prompt). Keywords must stay necessary conditions.
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "instruction_override": ("ignore", "disregard", "forget", "override", "bypass", "skip", "drop", "abandon", "discard", "neglect"),
+    "new_instructions": ("from now", "henceforth", "starting now", "instructions", "rules", "system prompt"),
+    "jailbreak_persona": ("dan", "jailbr", "unfilter", "uncensor", "unrestrict", "unalign", "evil", "without", "anything",
+                          "developer", "with no", "ethical", "moral", "content"),
+    "prompt_extraction": ("your", "system", "initial", "original", "hidden", "secret", "above", "verbatim"),
+    "delimiter_injection": ("<", "[", "system", "assistant"),
+    "foreign_override": ("ignor", "vergiss", "oubli", "olvida", "negeer", "игнор", "забудь", "忽略", "無視", "zeig", "nenn",
+                         "révèl", "revel", "montr", "affich", "muestra", "muéstra"),
+}
+COMPACT_KEYWORDS = ("ignore", "disregard", "forget", "reveal", "show", "print", "repeat", "doanything", "developermode")
+
 # The same ideas with every separator removed, for "i g n o r e" and "i.g.n.o.r.e".
 COMPACT_PATTERNS: dict[str, re.Pattern] = {
     "instruction_override": re.compile(r"(?:ignore|disregard|forget)(?:all|any|the|your)?(?:previous|prior|above|earlier)(?:instructions|rules|prompts)"),
@@ -83,7 +97,7 @@ COMPACT_PATTERNS: dict[str, re.Pattern] = {
     "jailbreak_persona": re.compile(r"doanythingnow|developermodeenabled"),
 }
 
-_B64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
+_B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[\s:]?){12,}\b")
 _SPACED = re.compile(r"(?:\b\w[\s.\-_*]){4,}\w\b")
 
@@ -143,10 +157,14 @@ def decoded_variants(text: str) -> list[str]:
 
 def _signals(text: str) -> set[str]:
     found = set()
-    for variant in {normalise(text), normalise(text).translate(_LEET)}:
-        found |= {name for name, pattern in PATTERNS.items() if pattern.search(variant)}
+    normal = normalise(text)
+    for variant in {normal, normal.translate(_LEET)}:
+        for name, pattern in PATTERNS.items():
+            if name not in found and any(k in variant for k in KEYWORDS[name]) and pattern.search(variant):
+                found.add(name)
         compact = re.sub(r"[\W_]+", "", variant)
-        found |= {name for name, pattern in COMPACT_PATTERNS.items() if pattern.search(compact)}
+        if any(k in compact for k in COMPACT_KEYWORDS):
+            found |= {name for name, pattern in COMPACT_PATTERNS.items() if pattern.search(compact)}
     return found
 
 

@@ -73,25 +73,34 @@ class Detector:
     kind: str
     pattern: re.Pattern
     valid: Callable[[str], bool] | None = None
+    # A match needs one of these substrings (checked on the lower-cased text), or, with
+    # needs_digit, a digit: a cheap test before scanning the whole text with the pattern.
+    hints: tuple[str, ...] = ()
+    needs_digit: bool = False
+
+    def may_match(self, lowered: str, has_digit: bool) -> bool:
+        if self.needs_digit and not has_digit:
+            return False
+        return not self.hints or any(h in lowered for h in self.hints)
 
 
 # Order matters: credentials first, so a key is not half-claimed by a number pattern.
 DETECTORS: tuple[Detector, ...] = (
-    Detector("private_key", re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z]+ )?PRIVATE KEY-----")),
-    Detector("aws_access_key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    Detector("aws_secret_key", re.compile(r"(?i)aws_secret_access_key\s*[=:]\s*['\"]?[A-Za-z0-9/+=]{40}")),
-    Detector("github_token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),
-    Detector("slack_token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b")),
-    Detector("privllm_key", re.compile(r"\bpllm_[0-9a-f]{12}_[A-Za-z0-9_-]{20,}")),
-    Detector("api_key", re.compile(r"\bsk-(?:live-|proj-|ant-)?[A-Za-z0-9_-]{20,}\b")),
-    Detector("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
-    Detector("bearer_token", re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/-]{20,}=*")),
-    Detector("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")),
-    Detector("iban", re.compile(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"), _iban),
-    Detector("payment_card", re.compile(r"\b(?:\d[ -]?){12,18}\d\b"), _card),
-    Detector("us_ssn", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), _ssn),
-    Detector("ipv6", re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"), _ipv6),
-    Detector("ipv4", re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"), _ipv4),
+    Detector("private_key", re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z]+ )?PRIVATE KEY-----"), hints=("-----begin",)),
+    Detector("aws_access_key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), hints=("akia", "asia")),
+    Detector("aws_secret_key", re.compile(r"(?i)aws_secret_access_key\s*[=:]\s*['\"]?[A-Za-z0-9/+=]{40}"), hints=("aws_secret_access_key",)),
+    Detector("github_token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), hints=("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    Detector("slack_token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"), hints=("xox",)),
+    Detector("privllm_key", re.compile(r"\bpllm_[0-9a-f]{12}_[A-Za-z0-9_-]{20,}"), hints=("pllm_",)),
+    Detector("api_key", re.compile(r"\bsk-(?:live-|proj-|ant-)?[A-Za-z0-9_-]{20,}\b"), hints=("sk-",)),
+    Detector("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), hints=("eyj",)),
+    Detector("bearer_token", re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/-]{20,}=*"), hints=("bearer",)),
+    Detector("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"), hints=("@",)),
+    Detector("iban", re.compile(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"), _iban, needs_digit=True),
+    Detector("payment_card", re.compile(r"\b(?:\d[ -]?){12,18}\d\b"), _card, needs_digit=True),
+    Detector("us_ssn", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), _ssn, hints=("-",), needs_digit=True),
+    Detector("ipv6", re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"), _ipv6, hints=(":",)),
+    Detector("ipv4", re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"), _ipv4, hints=(".",), needs_digit=True),
     # International (+CC ...), a bracketed area code, or the North American 3-3-4 shape; bare digit
     # groups are left alone (they are more often order, account or card fragments than phones).
     Detector(
@@ -102,6 +111,7 @@ DETECTORS: tuple[Detector, ...] = (
             r"|\b\d{3}[.-]\d{3}[.-]\d{4})(?![\w-])"
         ),
         _phone,
+        needs_digit=True,
     ),
 )
 
@@ -118,10 +128,17 @@ class Found:
     end: int
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def find(text: str) -> list[Found]:
     found: list[Found] = []
     taken: list[tuple[int, int]] = []
+    lowered = text.lower()
+    has_digit = _DIGIT.search(text) is not None
     for d in DETECTORS:
+        if not d.may_match(lowered, has_digit):
+            continue
         for m in d.pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
