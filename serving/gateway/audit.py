@@ -138,7 +138,11 @@ class AuditExporter:
         resource_bytes, scope_bytes = resource.SerializeToString(), scope.SerializeToString()
 
         def translate(batch) -> logs_service_pb2.ExportLogsServiceRequest:
-            records = [otlp_wire.log_record(int(started * 1e9), attrs, "privllm.audit", "privllm.audit") for started, attrs in batch]
+            records = []
+            for i, (started, attrs) in enumerate(batch):
+                records.append(otlp_wire.log_record(int(started * 1e9), attrs, "privllm.audit", "privllm.audit"))
+                if i % 32 == 31:
+                    time.sleep(0)  # hand the GIL back to the event loop between small slices
             return logs_service_pb2.ExportLogsServiceRequest.FromString(otlp_wire.export_request(resource_bytes, scope_bytes, records))
 
         self._exporter = exporter or OTLPLogExporter()
