@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-# Typer validates parameters with pydantic; skip pydantic's scan of every installed package for plugins.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-import typer  # noqa: E402
-from rich.console import Console  # noqa: E402
+import typer
+from rich.console import Console
 
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Private LLM platform kit.")

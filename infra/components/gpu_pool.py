@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
 from infra.components.base import mirror_chart, mirror_image
 from infra.naming import names
