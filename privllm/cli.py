@@ -200,10 +200,11 @@ def gateway(
     config: Annotated[Optional[Path], typer.Option("--config", help="Gateway configuration file (gateway.yaml).")] = None,
     dev: Annotated[bool, typer.Option("--dev", help="Dev mode: in-memory keys, one generated key for every upstream model.")] = False,
     upstream: Annotated[Optional[str], typer.Option("--upstream", help="Dev mode: base URL of an OpenAI-compatible server.")] = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
+    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on (dev: 127.0.0.1; --config: all addresses, as in a pod).")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="Port to listen on (dev: 8080; --config: its listen_port).")] = None,
     dev_rpm: Annotated[int, typer.Option("--dev-rpm", help="Dev mode: requests per minute for the generated key.")] = 600,
     audit_jsonl: Annotated[Optional[Path], typer.Option("--audit-jsonl", help="Also write each audit record as one JSON line here.")] = None,
+    high_risk: Annotated[Optional[list[str]], typer.Option("--high-risk", help="Dev mode: hold this model's answers for human review (repeatable).")] = None,
 ) -> None:
     """Run the llm-gateway: --config FILE in production, --dev --upstream URL on a laptop."""
     from serving.gateway.config import ConfigError
@@ -215,9 +216,10 @@ def gateway(
         if not upstream:
             _fail("--dev needs --upstream URL (an OpenAI-compatible server, e.g. vLLM)")
         try:
-            state, key = dev_state(upstream, dev_rpm, audit_jsonl)
+            state, key = dev_state(upstream, dev_rpm, audit_jsonl, high_risk=tuple(high_risk or ()))
         except (OSError, ValueError) as exc:
             _fail(f"cannot list the models of {upstream}: {exc}")
+        host, port = host or "127.0.0.1", port or 8080
         print(f"api-key: {key}", flush=True)
         print(f"gateway on http://{host}:{port} for models: {', '.join(u.name for u in state.config.upstreams)}", flush=True)
     else:
@@ -225,6 +227,7 @@ def gateway(
             state = config_state(config, audit_jsonl)
         except (ConfigError, OSError) as exc:
             _fail(str(exc))
+        host, port = host or "0.0.0.0", port or state.config.listen_port  # noqa: S104 - a pod's own address; NetworkPolicy limits who reaches it
     serve(state, host, port)
 
 
@@ -261,6 +264,7 @@ def vault_bootstrap(
     audit_file: Annotated[str, typer.Option("--audit-file", help="Where Vault writes its audit log (collected by the node agent).")] = "stdout",
     outside_cluster: Annotated[bool, typer.Option("--vault-outside-cluster", help="Vault does not run in a pod (external Vault, or a test server).")] = False,
     kubernetes_ca_file: Annotated[Optional[Path], typer.Option("--kubernetes-ca-file", help="The cluster's CA certificate (PEM), for a Vault outside the cluster.")] = None,
+    no_kubernetes: Annotated[bool, typer.Option("--no-kubernetes", help="Skip Kubernetes auth (a Vault not yet attached to a cluster, e.g. to try keys with the dev gateway).")] = False,
 ) -> None:
     """Enable and configure KV, transit, Kubernetes auth roles, policies, CI AppRole and the audit device. Idempotent."""
     import hvac.exceptions
@@ -274,7 +278,7 @@ def vault_bootstrap(
     except OSError as exc:
         _fail(f"--kubernetes-ca-file: {exc}")
     try:
-        steps = bootstrap(client, cfg, kubernetes_host, audit_file, local_ca_jwt=False if outside_cluster else None, kubernetes_ca_cert=ca)
+        steps = bootstrap(client, cfg, kubernetes_host, audit_file, local_ca_jwt=False if outside_cluster else None, kubernetes_ca_cert=ca, kubernetes=not no_kubernetes)
     except VaultError as exc:
         _fail(str(exc))
     except hvac.exceptions.VaultError as exc:

@@ -77,6 +77,7 @@ def bootstrap(
     audit_path: str = "stdout",
     local_ca_jwt: bool | None = None,
     kubernetes_ca_cert: str | None = None,
+    kubernetes: bool = True,
 ) -> list[Step]:
     """Configure Vault for the stack; a second run changes nothing and says so.
 
@@ -85,7 +86,7 @@ def bootstrap(
     """
     if local_ca_jwt is None:
         local_ca_jwt = cfg.vault.mode == "in-cluster"
-    if not local_ca_jwt and not kubernetes_ca_cert:
+    if kubernetes and not local_ca_jwt and not kubernetes_ca_cert:
         raise VaultError("a Vault outside the cluster needs the cluster's CA certificate (--kubernetes-ca-file)")
     steps: list[Step] = []
     kv = cfg.vault.kv_mount
@@ -114,28 +115,31 @@ def bootstrap(
             steps.append(Step(f"policy {name}", False))
 
     auth = client.sys.list_auth_methods()["data"]
-    if "kubernetes/" not in auth:
+    if not kubernetes:
+        steps.append(Step("Kubernetes auth skipped (--no-kubernetes)", False))
+    elif "kubernetes/" not in auth:
         client.sys.enable_auth_method("kubernetes")
         steps.append(Step("enabled Kubernetes auth", True))
-    current = (client.read("auth/kubernetes/config") or {}).get("data") or {}
-    wanted_ca = (kubernetes_ca_cert or "").strip()
-    if (
-        current.get("kubernetes_host") != kubernetes_host
-        or bool(current.get("disable_local_ca_jwt")) == local_ca_jwt
-        or (wanted_ca and (current.get("kubernetes_ca_cert") or "").strip() != wanted_ca)
-    ):
-        client.auth.kubernetes.configure(kubernetes_host=kubernetes_host, disable_local_ca_jwt=not local_ca_jwt, kubernetes_ca_cert=kubernetes_ca_cert)
-        steps.append(Step(f"configured Kubernetes auth for {kubernetes_host}", True))
-    else:
-        steps.append(Step("Kubernetes auth config", False))
-    for role, spec in kubernetes_roles(cfg).items():
-        wanted = {"bound_service_account_names": sorted(spec["sa"]), "bound_service_account_namespaces": sorted(spec["ns"]), "token_policies": spec["policies"]}
-        existing = (client.read(f"auth/kubernetes/role/{role}") or {}).get("data") or {}
-        if all(sorted(existing.get(k) or []) == sorted(v) for k, v in wanted.items()) and existing.get("audience") == "vault":
-            steps.append(Step(f"Kubernetes role {role}", False))
-            continue
-        client.auth.kubernetes.create_role(role, spec["sa"], spec["ns"], ttl="1h", policies=spec["policies"], audience="vault")
-        steps.append(Step(f"wrote Kubernetes role {role} -> {', '.join(spec['policies'])}", True))
+    if kubernetes:
+        current = (client.read("auth/kubernetes/config") or {}).get("data") or {}
+        wanted_ca = (kubernetes_ca_cert or "").strip()
+        if (
+            current.get("kubernetes_host") != kubernetes_host
+            or bool(current.get("disable_local_ca_jwt")) == local_ca_jwt
+            or (wanted_ca and (current.get("kubernetes_ca_cert") or "").strip() != wanted_ca)
+        ):
+            client.auth.kubernetes.configure(kubernetes_host=kubernetes_host, disable_local_ca_jwt=not local_ca_jwt, kubernetes_ca_cert=kubernetes_ca_cert)
+            steps.append(Step(f"configured Kubernetes auth for {kubernetes_host}", True))
+        else:
+            steps.append(Step("Kubernetes auth config", False))
+        for role, spec in kubernetes_roles(cfg).items():
+            wanted = {"bound_service_account_names": sorted(spec["sa"]), "bound_service_account_namespaces": sorted(spec["ns"]), "token_policies": spec["policies"]}
+            existing = (client.read(f"auth/kubernetes/role/{role}") or {}).get("data") or {}
+            if all(sorted(existing.get(k) or []) == sorted(v) for k, v in wanted.items()) and existing.get("audience") == "vault":
+                steps.append(Step(f"Kubernetes role {role}", False))
+                continue
+            client.auth.kubernetes.create_role(role, spec["sa"], spec["ns"], ttl="1h", policies=spec["policies"], audience="vault")
+            steps.append(Step(f"wrote Kubernetes role {role} -> {', '.join(spec['policies'])}", True))
 
     if "approle/" not in auth:
         client.sys.enable_auth_method("approle")

@@ -38,12 +38,15 @@ def upstream_models(url: str, timeout: float = 10) -> list[str]:
         return [m["id"] for m in json.load(r).get("data", [])]
 
 
-def dev_state(upstream: str, rpm: int, audit_jsonl: Path | None, models: list[str] | None = None) -> tuple[GatewayState, str]:
+def dev_state(upstream: str, rpm: int, audit_jsonl: Path | None, models: list[str] | None = None, high_risk: tuple[str, ...] = ()) -> tuple[GatewayState, str]:
     models = models or upstream_models(upstream)
     if not models:
         raise ValueError(f"{upstream}/v1/models lists no model")
+    unknown = sorted(set(high_risk) - set(models))
+    if unknown:
+        raise ValueError(f"--high-risk names models the upstream does not serve: {', '.join(unknown)} (it serves {', '.join(models)})")
     config = GatewayConfig(
-        upstreams=[Upstream(name=m, url=upstream) for m in models],
+        upstreams=[Upstream(name=m, url=upstream, high_risk=m in high_risk) for m in models],
         rate_limits=RateLimits(requests_per_minute=rpm, tokens_per_minute=max(rpm * 2000, 60_000)),
     )
     store = MemoryKeyStore()

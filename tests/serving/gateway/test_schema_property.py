@@ -37,7 +37,6 @@ bodies = st.one_of(
 
 @pytest.fixture(scope="module")
 def gateway(request, standin, tmp_path_factory):
-    from tests.serving.gateway.conftest import Gateway  # noqa: F401 - fixture types
     from serving.gateway.app import GatewayState, create_app
     from serving.gateway.audit import AuditLog
     from serving.gateway.config import GatewayConfig
