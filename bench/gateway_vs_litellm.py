@@ -29,7 +29,15 @@ from serving.telemetry.receiver import OtlpReceiver
 from tests.servers import free_port
 
 MODEL = "standin-model"
-BODY = '{"model": "standin-model", "max_tokens": 16, "messages": [{"role": "user", "content": "Summarise the quarterly report in three bullet points, please."}]}'
+SENTENCE = "Summarise the quarterly report in three bullet points, please. "
+
+
+def body(prompt_bytes: int) -> str:
+    text = (SENTENCE * (prompt_bytes // len(SENTENCE) + 1))[: max(prompt_bytes, len(SENTENCE))].strip()
+    return '{"model": "standin-model", "max_tokens": 16, "messages": [{"role": "user", "content": "' + text + '"}]}'
+
+
+BODY = body(0)
 
 
 def wait_ready(url: str, headers: dict | None = None, timeout: float = 120) -> None:
@@ -124,7 +132,10 @@ def litellm(upstream: str) -> tuple[subprocess.Popen, str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--prompt-bytes", type=int, default=0, help="prompt size (0: one short sentence); the guards scan all of it")
     args = parser.parse_args()
+    global BODY
+    BODY = body(args.prompt_bytes)
     up_port = free_port()
     upstream = start([sys.executable, "-m", "serving.vllm.standin", "serve", "/models", "--served-model-name", MODEL, "--port", str(up_port)], cwd=ROOT)
     upstream_url = f"http://127.0.0.1:{up_port}"
@@ -132,7 +143,7 @@ def main() -> None:
     procs = [upstream]
     try:
         wait_ready(f"{upstream_url}/health")
-        print(f"wrk, {args.seconds} s per run, 2 cores shared by wrk, the proxy and the stand-in upstream")
+        print(f"wrk, {args.seconds} s per run, prompt of {len(BODY)} bytes, 2 cores shared by wrk, the proxy and the stand-in upstream")
         results = {"direct": measure("direct (stand-in)", upstream_url, None, args.seconds)}
         proc, url, key = gateway(upstream_url, audit=True, receiver=receiver)
         procs.append(proc)
