@@ -38,3 +38,9 @@ def mirror_image(cfg: StackConfig, key: str) -> dict:
     img = cfg.mirror.images[key]
     tag = f"{img.tag}@{img.digest}" if img.digest else img.tag
     return {"repository": f"{cfg.mirror.image_registry}/{img.repository}", "tag": tag}
+
+
+def in_namespace(parent: pulumi.Resource, namespaces: dict | None, namespace: str, *more: pulumi.Resource) -> pulumi.ResourceOptions:
+    """Options for a child of ``parent`` that lives in ``namespace``: created after the namespace."""
+    deps = [namespaces[namespace]] if namespaces and namespace in namespaces else []
+    return pulumi.ResourceOptions(parent=parent, depends_on=deps + list(more))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from infra.components.base import mirror_chart, mirror_image
+from infra.components.base import in_namespace, mirror_chart, mirror_image
 from infra.naming import names
 from infra.values import vllm_values, weights_claim
 from privllm.paths import CHARTS
@@ -27,7 +27,7 @@ class ModelServing(pulumi.ComponentResource):
         cfg = args.cfg
         n = names(cfg)
         nss = args.namespaces or {}
-        dep = lambda ns, *more: pulumi.ResourceOptions(parent=self, depends_on=([nss[ns]] if ns in nss else []) + list(more))  # noqa: E731
+        dep = lambda ns, *more: in_namespace(self, nss, ns, *more)  # noqa: E731
         keda = mirror_chart(
             f"{name}-keda",
             cfg,

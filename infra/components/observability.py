@@ -10,7 +10,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from infra.alerts import platform_rules
-from infra.components.base import mirror_chart, mirror_image
+from infra.components.base import in_namespace, mirror_chart, mirror_image
 from infra.naming import names
 from privllm.stack import StackConfig
 from serving.telemetry.collector import QUEUE_DIR, SECRETS_DIR, TLS_DIR, agent_config, gateway_config
@@ -36,7 +36,7 @@ class Observability(pulumi.ComponentResource):
         cfg = args.cfg
         n = names(cfg)
         nss = args.namespaces or {}
-        dep = lambda ns, *more: pulumi.ResourceOptions(parent=self, depends_on=([nss[ns]] if ns in nss else []) + list(more))  # noqa: E731
+        dep = lambda ns, *more: in_namespace(self, nss, ns, *more)  # noqa: E731
         objects = [{"objectName": "tls.crt", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/collector-tls", "secretKey": "tls.crt"},
                    {"objectName": "tls.key", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/collector-tls", "secretKey": "tls.key"},
                    {"objectName": "ca.crt", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/collector-tls", "secretKey": "ca.crt"}]

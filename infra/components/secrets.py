@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra.components.base import mirror_chart, mirror_image
+from infra.components.base import in_namespace, mirror_chart, mirror_image
 from infra.naming import names
 from privllm.stack import StackConfig
 
@@ -47,7 +47,7 @@ class Secrets(pulumi.ComponentResource):
         cfg = args.cfg
         n = names(cfg)
         nss = args.namespaces or {}
-        dep = lambda ns: pulumi.ResourceOptions(parent=self, depends_on=[nss[ns]] if ns in nss else [])  # noqa: E731
+        dep = lambda ns, *more: in_namespace(self, nss, ns, *more)  # noqa: E731
         vault_image = mirror_image(cfg, "vault")
         csi_image = mirror_image(cfg, "vault-csi-provider")
         if cfg.vault.mode == "in-cluster":
