@@ -1,5 +1,6 @@
 """Pulumi entry point (`pulumi up` / `privllm up`): reads privllm:* config into StackConfig."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -12,8 +13,16 @@ from infra.program import deploy  # noqa: E402
 from privllm.stack.load import StackError, problems_from  # noqa: E402
 from privllm.stack.model import StackConfig  # noqa: E402
 
+def _value(raw: str):
+    """Pulumi stores structured config as JSON and plain strings as they are."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
 _config = pulumi.Config("privllm")
-_values = {field: _config.get_object(field) for field in StackConfig.model_fields if _config.get(field) is not None}
+_values = {field: _value(_config.get(field)) for field in StackConfig.model_fields if _config.get(field) is not None}
 try:
     _cfg = StackConfig.model_validate(_values)
 except ValidationError as exc:
