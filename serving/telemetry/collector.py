@@ -99,6 +99,9 @@ KIND_API_AUDIT_LOG = "/var/log/kubernetes/audit/*.log"
 
 
 def agent_config(cfg: StackConfig, namespaces: list[str], gateway_endpoint: str) -> dict:
+    """The node agent. Records are attributed from the log file path by the container parser
+    (k8s.namespace.name, k8s.pod.name, k8s.container.name); the k8sattributes processor would add
+    labels but needs cluster-wide read access to pods, which the agent does not get."""
     include = [f"/var/log/pods/{ns}_*/*/*.log" for ns in namespaces]
     if cfg.target.kind == "kind":
         include.append(KIND_API_AUDIT_LOG)

@@ -171,3 +171,20 @@ def test_bad_values_fail_naming_the_value(chart, override, named):
 
 def test_normalise_turns_whole_floats_into_ints():
     assert helm.normalise({"a": 2.0, "b": [1.0, 0.9], "c": {"d": 3.5}}) == {"a": 2, "b": [1, 0.9], "c": {"d": 3.5}}
+
+
+PSS_POLICIES = {"PLLM-L1-010", "PLLM-L1-011", "PLLM-L1-012", "PLLM-L1-013", "PLLM-L1-014", "PLLM-L1-015", "PLLM-L4-004", "PLLM-L3-003"}
+
+
+def test_rendered_pods_meet_pod_security_restricted(rendered):
+    """Pod Security Standards "restricted" (and then some), checked by the review's own policies."""
+    from policies.catalog import load_all
+    from policies.review import review
+
+    _, _, out = rendered
+    policies = [p for p in load_all() if p.id in PSS_POLICIES]
+    assert len(policies) == len(PSS_POLICIES)
+    result = review(out.objects + out.tests, policies=policies)
+    assert result.errors == []
+    assert [f"{f.id} {f.resource['name']}: {f.message}" for f in result.findings] == []
+    assert sum(r.documents for r in result.results) > 0
