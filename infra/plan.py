@@ -223,10 +223,10 @@ def summary(plan: Plan, out: Path) -> str:
         )
     by_pair = defaultdict(set)
     for f in flows(plan.objects):
-        by_pair[(f.source, f.destination)].add(f.ports)
+        by_pair[(f.source, f.destination)].update(f.ports.split(","))
     lines += ["", f"Allowed network flows ({len(by_pair)}, from the rendered NetworkPolicies):"]
     for (src, dst), ports in sorted(by_pair.items()):
-        lines.append(f"  {src} -> {dst}  [{', '.join(sorted(ports))}]")
+        lines.append(f"  {src} -> {dst}  [{','.join(sorted(ports))}]")
     lines += [
         "",
         f"Written to {out}/:",
