@@ -231,14 +231,125 @@ class ReliableQueue:
         return len(self._queue)
 
 
-class AuditLog:
-    """Writes each record to OTLP (when OTEL_EXPORTER_OTLP_* is set) and optionally to a JSONL file."""
+def _export_child(conn, exporter_options: dict, max_queue: int, counters) -> None:
+    """The export process: receives batches of (time, attributes), encodes and ships them."""
+    import signal
 
-    def __init__(self, prompt_logging: str, jsonl: Path | None = None, exporter=None, max_queue: int = 10_000):
+    # The gateway process decides when this one stops (it sends None, or goes away).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
+
+    queue = ReliableQueue(AuditExporter(OTLPLogExporter(**exporter_options)), max_queue=max_queue)
+
+    def publish() -> None:
+        counters[0], counters[1], counters[2], counters[3] = queue.dropped, queue.queued, queue.failures, queue.exported
+
+    while True:
+        if conn.poll(0.2):
+            try:
+                batch = conn.recv()
+            except EOFError:
+                break
+            if batch is None:
+                break
+            for item in batch:
+                queue.put(item)
+        publish()
+    queue.shutdown()
+    publish()
+
+
+class ExportProcess:
+    """Audit export in a child process (the SDK's OTLP exporter there, configured from the same
+    OTEL_EXPORTER_OTLP_* environment): encoding and shipping never share the gateway's interpreter
+    lock with its event loop. The gateway only hands over small pickled batches."""
+
+    def __init__(self, exporter_options: dict, max_queue: int):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process that may hold gRPC or event-loop state
+        self._counters = ctx.Array("q", 4, lock=False)  # dropped, queued, failures, exported (child side)
+        receiver, self._sender = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_export_child, args=(receiver, exporter_options, max_queue, self._counters), name="privllm-audit-export", daemon=True)
+        self._proc.start()
+        receiver.close()
+        self._max_queue = max_queue
+        self._pending: list = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = False
+        self.local_dropped = 0
+        self._thread = threading.Thread(target=self._pump, name="privllm-audit-pump", daemon=True)
+        self._thread.start()
+
+    def put(self, item) -> None:
+        with self._lock:
+            if len(self._pending) >= self._max_queue:
+                self.local_dropped += 1
+                return
+            self._pending.append(item)
+            if len(self._pending) >= 256:
+                self._wake.set()
+
+    def _take(self) -> list:
+        with self._lock:
+            batch, self._pending = self._pending, []
+        return batch
+
+    def _pump(self) -> None:
+        while not self._stop:
+            self._wake.wait(0.1)
+            self._wake.clear()
+            batch = self._take()
+            if batch:
+                try:
+                    self._sender.send(batch)
+                except (BrokenPipeError, OSError):
+                    self.local_dropped += len(batch)
+                    log.error("the audit export process is gone; %d records dropped", len(batch))
+
+    @property
+    def dropped(self) -> int:
+        return self.local_dropped + self._counters[0]
+
+    @property
+    def queued(self) -> int:
+        return len(self._pending) + self._counters[1]
+
+    @property
+    def failures(self) -> int:
+        return self._counters[2]
+
+    @property
+    def exported(self) -> int:
+        return self._counters[3]
+
+    def shutdown(self) -> None:
+        self._stop = True
+        self._wake.set()
+        self._thread.join(2)
+        try:
+            rest = self._take()
+            if rest:
+                self._sender.send(rest)
+            self._sender.send(None)  # the child flushes its queue, then exits
+        except (BrokenPipeError, OSError):
+            pass
+        self._proc.join(20)
+        if self._proc.is_alive():
+            self._proc.terminate()
+
+
+class AuditLog:
+    """Writes each record to OTLP (when OTEL_EXPORTER_OTLP_* is set, or `otlp` options are given)
+    and optionally to a JSONL file."""
+
+    def __init__(self, prompt_logging: str, jsonl: Path | None = None, otlp: dict | None = None, max_queue: int = 10_000):
         self.prompt_logging = prompt_logging
-        self.processor: ReliableQueue | None = None
-        if exporter is not None or _otlp_configured():
-            self.processor = ReliableQueue(AuditExporter(exporter), max_queue=max_queue)
+        self.processor: ExportProcess | None = None
+        if otlp is not None or _otlp_configured():
+            self.processor = ExportProcess(otlp or {}, max_queue)
         self._jsonl = open(jsonl, "a", buffering=1) if jsonl else None  # noqa: SIM115 - closed in close()
         self._jsonl_lock = threading.Lock()
 

@@ -8,8 +8,6 @@ import sys
 import time
 
 import pytest
-from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
-
 from serving.gateway.audit import AuditLog, AuditRecord
 from serving.telemetry.receiver import OtlpReceiver
 from tests.servers import free_port
@@ -56,12 +54,12 @@ def test_gateway_records_reach_the_receiver(make_gateway, receiver, monkeypatch)
 
 def test_outage_then_recovery_loses_nothing_within_the_bound():
     port = free_port()
-    exporter = OTLPLogExporter(endpoint=f"127.0.0.1:{port}", insecure=True, timeout=1)
-    audit = AuditLog("never", exporter=exporter, max_queue=50)
+    audit = AuditLog("never", otlp={"endpoint": f"127.0.0.1:{port}", "insecure": True, "timeout": 1}, max_queue=50)
     for i in range(30):
         audit.emit(AuditRecord(request_id=f"r{i}", route="/v1/chat/completions", method="POST", status=200))
-    time.sleep(2)  # the receiver is down: exports fail and are retried
-    assert audit.processor.failures >= 1 and audit.processor.exported == 0
+    # The receiver is down: exports fail and are retried.
+    assert wait_for(lambda: audit.processor.failures >= 1, timeout=15)
+    assert audit.processor.exported == 0
     receiver = OtlpReceiver(port).start()
     try:
         assert wait_for(lambda: len(receiver.records) == 30, timeout=30), len(receiver.records)
@@ -74,10 +72,10 @@ def test_outage_then_recovery_loses_nothing_within_the_bound():
 
 def test_beyond_the_bound_drops_are_counted():
     port = free_port()
-    audit = AuditLog("never", exporter=OTLPLogExporter(endpoint=f"127.0.0.1:{port}", insecure=True, timeout=1), max_queue=10)
+    audit = AuditLog("never", otlp={"endpoint": f"127.0.0.1:{port}", "insecure": True, "timeout": 1}, max_queue=10)
     for i in range(25):
         audit.emit(AuditRecord(request_id=f"r{i}", route="/v1/models", method="GET", status=200))
-    assert audit.dropped == 15
+    assert wait_for(lambda: audit.dropped == 15, timeout=15), audit.dropped
     receiver = OtlpReceiver(port).start()
     try:
         assert wait_for(lambda: len(receiver.records) == 10, timeout=30)
