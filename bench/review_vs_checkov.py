@@ -6,19 +6,22 @@ Run: python bench/review_vs_checkov.py
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import time
 import tempfile
 from pathlib import Path
 
 from bench.common import ROOT, peer, time_command
+from policies.documents import read_directory
+from policies.review import review
 
 
 def main() -> None:
     checkov = peer("checkov", "checkov==3.3.30", "checkov")
-    tmp = tempfile.mkdtemp(prefix="privllm-bench-")
-    if True:
+    with tempfile.TemporaryDirectory(prefix="privllm-bench-") as tmp:
         out = Path(tmp) / "plan"
-        plan = __import__("subprocess").run([sys.executable, "-m", "privllm.cli", "plan", "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+        plan = subprocess.run([sys.executable, "-m", "privllm.cli", "plan", "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
         if plan.returncode != 0:
             raise SystemExit(plan.stderr)
         manifests = out / "manifests"
@@ -26,20 +29,15 @@ def main() -> None:
         ours, r = time_command([sys.executable, "-m", "privllm.cli", "review", "--manifests", str(manifests), "--format", "json"], cwd=ROOT)
         findings = len(json.loads(r.stdout)["findings"])
         theirs, c = time_command([str(checkov), "-d", str(manifests), "--framework", "kubernetes", "--quiet", "--compact", "-o", "json", "--skip-download"])
+        docs = read_directory(manifests)
+        started = time.perf_counter()
+        review(docs)
+        in_process = time.perf_counter() - started
     print(f"{count} Kubernetes objects (the rendered reference plan)")
     print(f"privllm review: {ours:.2f} s (median of 3 cold runs, {findings} findings, 48 policies)")
     print(f"checkov 3.3.30: {theirs:.2f} s (median of 3 cold runs, exit {c.returncode})")
     print(f"ratio: privllm review is {theirs / ours:.1f}x faster (goal: at least 10x)")
-    import time
-
-    from policies.documents import read_directory
-    from policies.review import review
-
-    docs = read_directory(manifests) if manifests.exists() else []
-    started = time.perf_counter()
-    if docs:
-        review(docs)
-        print(f"(in-process, the review alone takes {time.perf_counter() - started:.2f} s; the rest of a cold run is Python and CLI start-up)")
+    print(f"(in-process, the review alone takes {in_process:.2f} s; the rest of a cold run is Python and CLI start-up)")
 
 
 if __name__ == "__main__":

@@ -45,9 +45,6 @@ class Engine:
         self._engine.clear_data()
         self.add_data(data)
 
-    def packages(self) -> list[str]:
-        return list(self._engine.get_packages())
-
     def set_input(self, input_doc: Any) -> None:
         try:
             self._engine.set_input_json(json.dumps(input_doc))

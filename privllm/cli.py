@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -33,13 +32,16 @@ StackOpt = Annotated[
 ]
 
 
-class UsageError(Exception):
-    """A mistake on the command line or in an input file: exit 2, one clear message."""
-
-
 def _fail(message: str, code: int = 2) -> None:
     err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _stack_name(stack: str | None) -> str:
+    """Imported lazily, like _load: `review --manifests` needs no stack model."""
+    from privllm.stack.load import stack_name as name_of
+
+    return name_of(stack)
 
 
 def _load(stack: str | None):
@@ -82,13 +84,12 @@ def plan(
     from infra.plan import PlanError, build, write
     from privllm.helm import ChartValuesError
 
-    name = stack or "reference"
     if stack is None:
         print("Planning the reference stack (air-gapped EKS); pass --stack NAME|FILE to plan another.", flush=True)
     cfg = _load(stack)
     target = out_dir or Path("build/plan")
     try:
-        result = build(cfg, Path(name).stem.removeprefix("Pulumi."))
+        result = build(cfg, _stack_name(stack))
         write(result, target)
     except (PlanError, ChartValuesError) as exc:
         _fail(str(exc), code=1)
@@ -135,7 +136,7 @@ def review_cmd(
             result = review_directory(manifests, params)
         else:
             cfg = _load(stack)
-            result = review_stack(cfg, Path(stack or "reference").stem.removeprefix("Pulumi."))
+            result = review_stack(cfg, _stack_name(stack))
     except ReviewInputError as exc:
         _fail(str(exc))
     except EngineError as exc:
@@ -415,7 +416,7 @@ def runbook(
         return
     cfg = _load(stack)
     try:
-        print(render(name, cfg, Path(stack or "reference").stem.removeprefix("Pulumi."), model), end="")
+        print(render(name, cfg, _stack_name(stack), model), end="")
     except RunbookError as exc:
         _fail(str(exc))
 
@@ -485,7 +486,7 @@ def _engine(action: str, stack: str | None) -> None:
     from privllm.up import UpError, preflight, run
 
     cfg = _load(stack)
-    name = Path(stack or "reference").stem.removeprefix("Pulumi.")
+    name = _stack_name(stack)
     problems = preflight(cfg)
     if problems:
         _fail(f"cannot run `privllm {action}`:\n  " + "\n  ".join(problems), code=1)
@@ -521,11 +522,7 @@ def down(stack: StackOpt = None) -> None:
 
 
 def main() -> None:
-    try:
-        app()
-    except UsageError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
-        sys.exit(2)
+    app()
 
 
 if __name__ == "__main__":

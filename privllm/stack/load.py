@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from privllm.paths import INFRA
+from privllm.paths import DEFAULT_STACK, INFRA
 from privllm.stack.model import RuleViolation, StackConfig
 
 NAMESPACE = "privllm"
@@ -36,11 +36,16 @@ class StackError(Exception):
 
 def resolve_stack_path(stack: str | Path | None) -> Path:
     """A stack name (``reference``) or a path to a stack file."""
-    name = str(stack or "reference")
+    name = str(stack or DEFAULT_STACK)
     candidate = Path(name)
     if candidate.suffix in (".yaml", ".yml") or candidate.exists():
         return candidate
     return INFRA / f"Pulumi.{name}.yaml"
+
+
+def stack_name(stack: str | Path | None) -> str:
+    """The Pulumi stack name of a stack argument: ``reference`` for ``infra/Pulumi.reference.yaml``."""
+    return Path(str(stack or DEFAULT_STACK)).stem.removeprefix("Pulumi.")
 
 
 def _key_path(loc: tuple) -> str:

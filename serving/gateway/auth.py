@@ -12,12 +12,6 @@ from serving.gateway.config import Oidc
 from serving.gateway.errors import GatewayError
 from serving.gateway.keys import KeyStore, key_id_of, matches
 
-# Identity a client might try to assert for itself; removed before anything else sees the request.
-SPOOFABLE_HEADERS = frozenset(
-    {"x-user", "x-user-id", "x-principal", "x-forwarded-user", "x-remote-user", "x-auth-request-user", "x-groups", "x-forwarded-groups", "x-privllm-principal", "remote-user"}
-)
-
-
 @dataclass(frozen=True)
 class Principal:
     name: str

@@ -91,6 +91,8 @@ class Upstreams:
             raise GatewayError(503, f"model {route.upstream.name!r} is failing; try again shortly", "upstream_circuit_open", headers={"Retry-After": str(int(OPEN_SECONDS))})
         timeout = aiohttp.ClientTimeout(total=route.upstream.timeout_seconds, sock_connect=2)
         try:
+            # Only Content-Type goes upstream: identity headers a client sends (X-User, X-Forwarded-User, ...)
+            # are never read by the gateway and never forwarded.
             response = await self.session.post(f"{route.target}{path}", data=body, headers={"Content-Type": "application/json"}, timeout=timeout)
         except TimeoutError:
             circuit.failure()
