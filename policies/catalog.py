@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from policies.workloads import POD_KINDS
 from privllm.paths import POLICIES
 
 LAYERS = {
@@ -20,6 +21,9 @@ LAYERS = {
 }
 SEVERITIES = ("low", "medium", "high", "critical")
 _ID = re.compile(r"^PLLM-L([1-6])-[0-9]{3}$")
+# A policy's custom.kinds may say "workloads" for every pod-bearing kind the library reads.
+KIND_GROUPS = {"workloads": POD_KINDS}
+_INVENTORY_USE = re.compile(r'inventory_of\("(\w+)"\)')
 
 
 class PolicyDefinitionError(ValueError):
@@ -82,7 +86,7 @@ def load_policy(folder: Path) -> Policy:
     if severity not in SEVERITIES:
         raise PolicyDefinitionError(f"{path}: custom.severity {severity!r} is not one of {SEVERITIES}")
     controls = tuple(custom.get("controls") or ())
-    kinds = tuple(custom.get("kinds") or ())
+    kinds = tuple(dict.fromkeys(k for entry in custom.get("kinds") or () for k in KIND_GROUPS.get(entry, (entry,))))
     if not meta.get("title") or not meta.get("description") or not controls or not kinds:
         raise PolicyDefinitionError(f"{path}: title, description, custom.controls and custom.kinds are required")
     return Policy(
@@ -112,3 +116,8 @@ def load_all(root: Path = POLICIES) -> list[Policy]:
 def library_modules(root: Path = POLICIES) -> dict[str, str]:
     """Shared Rego helpers (policies/lib/*.rego)."""
     return {str(p.relative_to(root)): p.read_text() for p in sorted((root / "lib").glob("*.rego"))}
+
+
+def inventory_kinds(policies: list[Policy]) -> set[str]:
+    """Kinds some policy looks up across the reviewed set (k.inventory_of): only these are kept."""
+    return {kind for p in policies for kind in _INVENTORY_USE.findall(p.rego)}

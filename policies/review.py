@@ -1,14 +1,22 @@
-"""The review: every policy over every document it applies to, findings by layer.
+"""The review: every policy over every object it applies to, findings by layer.
 
-An engine error fails the review (``Review.errors``); it never reads as a pass.
+An engine error fails the review (``Review.errors``); it never reads as a pass. The review
+says what it looked at: objects by kind, pod specs found inside custom resources, and every
+document it skipped with the reason (``--strict`` fails on any). Exempted findings stay in
+every report, marked with their reason and owner; only unexempted ones count.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from policies.catalog import LAYERS, SEVERITIES, Policy, library_modules, load_all
+from policies.catalog import LAYERS, SEVERITIES, Policy, inventory_kinds, library_modules, load_all
 from policies.engine import Engine, EngineError
+from policies.exemptions import exemption_for
+from policies.params import base_params, review_params, settings_params  # noqa: F401 - re-exported for the CLI
+from policies.workloads import Reviewable, Skipped, expand
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,7 @@ class Finding:
     resource: dict
     message: str
     controls: tuple[str, ...]
+    exemption: dict | None = None
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -35,9 +44,15 @@ class PolicyResult:
     findings: list[Finding] = field(default_factory=list)
 
     @property
+    def open_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.exemption is None]
+
+    @property
     def status(self) -> str:
-        if self.findings:
+        if self.open_findings:
             return "failed"
+        if self.findings:
+            return "exempted"
         return "met" if self.documents else "not-applicable"
 
 
@@ -46,22 +61,35 @@ class Review:
     results: list[PolicyResult]
     documents: int
     errors: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    kinds: dict[str, int] = field(default_factory=dict)  # reviewed objects by kind
+    unexamined_kinds: list[str] = field(default_factory=list)  # kinds no policy applies to
+    pod_specs_in_custom_resources: list[dict] = field(default_factory=list)
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+        found = [f for r in self.results for f in r.findings]
+        return sorted(found, key=lambda f: (f.layer, order[f.severity], f.id, f.resource.get("namespace", ""), f.resource.get("name", ""), f.message))
 
     @property
     def findings(self) -> list[Finding]:
-        order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
-        found = [f for r in self.results for f in r.findings]
-        return sorted(found, key=lambda f: (f.layer, order[f.severity], f.id, f.resource.get("namespace", ""), f.resource.get("name", "")))
+        """Findings that count: not exempted."""
+        return [f for f in self.all_findings if f.exemption is None]
+
+    @property
+    def exempted(self) -> list[Finding]:
+        return [f for f in self.all_findings if f.exemption is not None]
 
     def at_or_above(self, severity: str) -> list[Finding]:
         floor = SEVERITIES.index(severity)
         return [f for f in self.findings if SEVERITIES.index(f.severity) >= floor]
 
     def by_layer(self) -> dict[int, dict[str, int]]:
-        summary = {layer: {"met": 0, "failed": 0, "not-applicable": 0, "findings": 0} for layer in LAYERS}
+        summary = {layer: {"met": 0, "failed": 0, "exempted": 0, "not-applicable": 0, "findings": 0} for layer in LAYERS}
         for r in self.results:
             summary[r.policy.layer][r.status] += 1
-            summary[r.policy.layer]["findings"] += len(r.findings)
+            summary[r.policy.layer]["findings"] += len(r.open_findings)
         return summary
 
     def coverage(self) -> dict[str, list[str]]:
@@ -72,54 +100,97 @@ class Review:
                 out.setdefault(control, []).append(r.policy.id)
         return dict(sorted(out.items()))
 
+    def scope(self) -> dict:
+        """What the review looked at, for every report."""
+        return {
+            "objects_by_kind": dict(sorted(self.kinds.items())),
+            "kinds_no_policy_examines": self.unexamined_kinds,
+            "pod_specs_in_custom_resources": self.pod_specs_in_custom_resources,
+            "skipped": [s.as_dict() for s in self.skipped],
+        }
+
 
 def resource_of(doc: dict) -> dict:
-    meta = doc.get("metadata") or {}
-    return {"kind": doc.get("kind", ""), "namespace": meta.get("namespace", "") or "", "name": meta.get("name", "")}
+    from policies.workloads import identity
+
+    return identity(doc, "")
 
 
-def review(documents: list[dict], params: dict | None = None, policies: list[Policy] | None = None) -> Review:
+def reviewables(documents: list[dict], source: str = "input") -> tuple[list[Reviewable], list[Skipped]]:
+    items: list[Reviewable] = []
+    skipped: list[Skipped] = []
+    for i, doc in enumerate(documents, start=1):
+        expand(doc, f"{source}#{i}", items, skipped.append)
+    return items, skipped
+
+
+def review(
+    documents: list[dict] | list[Reviewable],
+    params: dict | None = None,
+    policies: list[Policy] | None = None,
+    exemptions: list | None = None,
+    skipped: list[Skipped] | None = None,
+) -> Review:
     policies = policies if policies is not None else load_all()
+    if documents and not isinstance(documents[0], Reviewable):
+        items, more = reviewables(documents)  # type: ignore[arg-type]
+        skipped = [*(skipped or []), *more]
+    else:
+        items = documents  # type: ignore[assignment]
+    skipped = skipped or []
+    params = {**base_params(), **(params or {})}
     results = [PolicyResult(p) for p in policies]
     modules = {**library_modules(), **{f"{p.folder.name}/policy.rego": p.rego for p in policies}}
     errors: list[str] = []
+    wanted = inventory_kinds(policies)
+    inventory: dict[str, list[dict]] = {}
+    for item in items:
+        if item.original and item.doc["kind"] in wanted:
+            inventory.setdefault(item.doc["kind"], []).append(item.doc)
+    kinds = Counter(item.resource["kind"] for item in items if item.original)
+    applied_kinds = {k for p in policies for k in p.kinds}
     try:
-        engine = Engine(modules, {"inventory": documents, "params": params or {}})
+        engine = Engine(modules, {"privllm": {"inventory": inventory, "params": params}})
     except EngineError as exc:
-        return Review(results, len(documents), [f"policy set failed to load: {exc}"])
-    for doc in documents:
-        kind = doc.get("kind")
-        applicable = [r for r in results if kind in r.policy.kinds]
+        return Review(results, len(items), [f"policy set failed to load: {exc}"], skipped)
+    by_kind: dict[str, list[PolicyResult]] = {}
+    for r in results:
+        for kind in r.policy.kinds:
+            by_kind.setdefault(kind, []).append(r)
+    for item in items:
+        applicable = by_kind.get(item.doc["kind"], [])
         if not applicable:
             continue
-        engine.set_input(doc)
-        try:
-            # One query per document for all its policies; on an error, fall back to one query
-            # per policy so the error names the policy that raised it.
-            batch = "{" + ", ".join(f'"{i}": data.{r.policy.package}.deny' for i, r in enumerate(applicable)) + "}"
-            values = engine.query(batch) or {}
-            results_for = {r.policy.id: values.get(str(i)) or [] for i, r in enumerate(applicable)}
-        except EngineError:
-            results_for = {}
-            for r in applicable:
-                try:
-                    results_for[r.policy.id] = engine.query(f"data.{r.policy.package}.deny") or []
-                except EngineError as exc:
-                    errors.append(f"{r.policy.id} on {kind}/{resource_of(doc)['name']}: {exc}")
+        engine.set_input_json(json.dumps(item.doc, default=str))
+        results_for = _evaluate(engine, applicable, item.resource, errors)
         for r in applicable:
             if r.policy.id not in results_for:
                 continue
-            messages = results_for[r.policy.id]
             r.documents += 1
-            for message in sorted(messages):
-                p = r.policy
-                r.findings.append(Finding(p.id, p.layer, p.layer_name, p.severity, p.title, resource_of(doc), message, p.controls))
-    return Review(results, len(documents), errors)
+            p = r.policy
+            for message in sorted(set(results_for[r.policy.id])):
+                exemption = exemption_for(exemptions or [], p.id, item.resource)
+                r.findings.append(Finding(p.id, p.layer, p.layer_name, p.severity, p.title, item.resource, message, p.controls, exemption))
+    crd_pods = [{"resource": item.resource} for item in items if not item.original]
+    unexamined = sorted(k for k in kinds if k not in applied_kinds and not any(i.resource["kind"] == k and not i.original for i in items))
+    return Review(results, len(items), errors, skipped, dict(kinds), unexamined, crd_pods)
 
 
-def review_params(cfg) -> dict:
-    """What policies may know of the stack: its mirror and its RBAC groups."""
-    return {"mirror": cfg.mirror.image_registry, "chart_repository": cfg.mirror.chart_repository, "rbac": cfg.rbac.model_dump()}
+def _evaluate(engine: Engine, applicable: list[PolicyResult], resource: dict, errors: list[str]) -> dict[str, list]:
+    try:
+        # One query per object for all its policies; on an error, fall back to one query
+        # per policy so the error names the policy that raised it.
+        batch = "{" + ", ".join(f'"{i}": data.{r.policy.package}.deny' for i, r in enumerate(applicable)) + "}"
+        values = engine.query(batch) or {}
+        return {r.policy.id: values.get(str(i)) or [] for i, r in enumerate(applicable)}
+    except EngineError:
+        results_for = {}
+        for r in applicable:
+            try:
+                results_for[r.policy.id] = engine.query(f"data.{r.policy.package}.deny") or []
+            except EngineError as exc:
+                errors.append(f"{r.policy.id} on {resource['kind']}/{resource['name'] or resource['source']}: {exc}")
+        return results_for
 
 
 def review_stack(cfg, name: str) -> Review:
@@ -129,10 +200,12 @@ def review_stack(cfg, name: str) -> Review:
 
     plan = build(cfg, name)
     docs = plan.objects + cloud_documents(cloud_inventory(plan)) + [stack_document(cfg, name)]
-    return review(docs, review_params(cfg))
+    items, skipped = reviewables(docs, f"plan:{name}")
+    return review(items, review_params(cfg), exemptions=list(cfg.review.exemptions), skipped=skipped)
 
 
-def review_directory(path, params: dict | None = None) -> Review:
+def review_directory(path, params: dict | None = None, exemptions: list | None = None) -> Review:
     from policies.documents import read_directory
 
-    return review(read_directory(path), params)
+    intake = read_directory(path)
+    return review(intake.items, params, exemptions=exemptions, skipped=intake.skipped)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policies.catalog import Policy, library_modules, load_all
-from policies.documents import read_yaml_documents
+from policies.documents import ReviewInputError, read_yaml_documents
 from policies.engine import Engine, EngineError
 
 
@@ -62,8 +62,11 @@ def run_policy(policy: Policy, library: dict[str, str]) -> list[Outcome]:
 
 def _sample(engine: Engine, policy: Policy, sample: Path, expected: str) -> Outcome:
     case = f"samples/{expected}/{sample.name}"
-    docs = read_yaml_documents(sample)
-    engine.set_data({"inventory": docs})
+    try:
+        docs = read_yaml_documents(sample)
+    except ReviewInputError as exc:
+        return Outcome(policy.id, case, False, str(exc))
+    engine.set_data(sample_data(docs))
     found = []
     try:
         for doc in docs:
@@ -74,6 +77,16 @@ def _sample(engine: Engine, policy: Policy, sample: Path, expected: str) -> Outc
     if expected == "allowed":
         return Outcome(policy.id, case, not found, "; ".join(found))
     return Outcome(policy.id, case, bool(found), "" if found else f"no {policy.id} finding")
+
+
+def sample_data(docs: list[dict]) -> dict:
+    """The data a sample is reviewed with: the review's default parameters and the sample as inventory."""
+    from policies.params import base_params
+
+    inventory: dict[str, list[dict]] = {}
+    for doc in docs:
+        inventory.setdefault(doc["kind"], []).append(doc)
+    return {"privllm": {"inventory": inventory, "params": base_params()}}
 
 
 def run_all(root: Path | None = None) -> list[Outcome]:

@@ -118,22 +118,37 @@ def review_cmd(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
     fail_on: Annotated[Severity, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = Severity.low,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any document was skipped (not reviewed).")] = False,
+    exemptions: Annotated[
+        Optional[Path],
+        typer.Option("--exemptions", help="With --manifests: YAML review settings (exemptions: policy, kind/namespace/name globs, reason, owner; allowed_registries, host_port_ranges, profiles)."),
+    ] = None,
 ) -> None:
     """Review a stack (planned offline) or a directory of manifests against the six-layer policy set.
 
-    Exit 0: nothing at or above --fail-on. Exit 1: findings, or the review could not run. Exit 2: usage error.
+    Exit 0: nothing unexempted at or above --fail-on (and, with --strict, nothing skipped).
+    Exit 1: findings, skipped documents under --strict, or the review could not run. Exit 2: usage error.
     """
     from policies.documents import ReviewInputError
     from policies.engine import EngineError
     from policies.report import FORMATS
-    from policies.review import review_directory, review_params, review_stack
+    from policies.review import review_directory, review_stack
 
     if stack and manifests:
         _fail("give --stack or --manifests, not both")
+    if exemptions and not manifests:
+        _fail("--exemptions goes with --manifests; a stack states its exemptions in its privllm:review section")
     try:
         if manifests:
-            params = review_params(_load(stack)) if stack else None
-            result = review_directory(manifests, params)
+            from policies.review import settings_params
+
+            settings = None
+            if exemptions:
+                from policies.exemptions import load_settings
+
+                settings = load_settings(exemptions)
+            params = settings_params(settings) if settings else None
+            result = review_directory(manifests, params, list(settings.exemptions) if settings else None)
         else:
             cfg = _load(stack)
             result = review_stack(cfg, _stack_name(stack))
@@ -150,6 +165,10 @@ def review_cmd(
     if result.errors:
         err.print(f"[red]review failed:[/red] {len(result.errors)} policy evaluations raised engine errors")
         raise typer.Exit(1)
+    if result.skipped:
+        err.print(f"{'[red]review failed:[/red]' if strict else 'warning:'} {len(result.skipped)} documents were not reviewed (listed in the report)")
+        if strict:
+            raise typer.Exit(1)
     if result.at_or_above(fail_on.value):
         raise typer.Exit(1)
 

@@ -8,7 +8,7 @@
 #   layer: 1
 #   severity: high
 #   controls: [PSS:restricted/capabilities, CIS-5.2.9, NSA-CISA:pod-security]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+#   kinds: [workloads]
 package privllm.policies.l1_capabilities
 
 import rego.v1
@@ -25,12 +25,12 @@ drops_all(container) if {
 deny contains msg if {
 	some container in k.containers
 	not drops_all(container)
-	msg := sprintf("%s %s: container %s does not drop ALL capabilities", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s does not drop ALL capabilities", [k.subject, container.name])
 }
 
 deny contains msg if {
 	some container in k.containers
 	some cap in object.get(container, ["securityContext", "capabilities", "add"], [])
 	normal(cap) != "NET_BIND_SERVICE"
-	msg := sprintf("%s %s: container %s adds capability %s", [input.kind, input.metadata.name, container.name, cap])
+	msg := sprintf("%s: container %s adds capability %s", [k.subject, container.name, cap])
 }

@@ -13,6 +13,8 @@ package privllm.policies.l1_no_open_ingress
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 open_cidrs := {"0.0.0.0/0", "::/0"}
 
 deny contains msg if {
@@ -20,13 +22,13 @@ deny contains msg if {
 	some rule in object.get(input.inputs, "ingress", [])
 	some cidr in array.concat(object.get(rule, "cidrBlocks", []), object.get(rule, "ipv6CidrBlocks", []))
 	cidr in open_cidrs
-	msg := sprintf("security group %s admits %s", [input.metadata.name, cidr])
+	msg := sprintf("security group %s admits %s", [k.name, cidr])
 }
 
 deny contains msg if {
 	input.type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 	object.get(input.inputs, "cidrIpv4", "") in open_cidrs
-	msg := sprintf("security group rule %s admits 0.0.0.0/0", [input.metadata.name])
+	msg := sprintf("security group rule %s admits 0.0.0.0/0", [k.name])
 }
 
 deny contains msg if {
@@ -34,5 +36,5 @@ deny contains msg if {
 	some rule in object.get(input.spec, "ingress", [])
 	some peer in object.get(rule, "from", [])
 	peer.ipBlock.cidr in open_cidrs
-	msg := sprintf("NetworkPolicy %s admits %s", [input.metadata.name, peer.ipBlock.cidr])
+	msg := sprintf("NetworkPolicy %s admits %s", [k.name, peer.ipBlock.cidr])
 }

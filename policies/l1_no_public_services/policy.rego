@@ -13,6 +13,8 @@ package privllm.policies.l1_no_public_services
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 internal_annotations := {
 	"service.beta.kubernetes.io/aws-load-balancer-internal": "true",
 	"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
@@ -28,10 +30,10 @@ internal if {
 deny contains msg if {
 	input.spec.type == "LoadBalancer"
 	not internal
-	msg := sprintf("Service %s is a LoadBalancer without an internal-only annotation: it would be public", [input.metadata.name])
+	msg := sprintf("Service %s is a LoadBalancer without an internal-only annotation: it would be public", [k.name])
 }
 
 deny contains msg if {
 	input.spec.type == "NodePort"
-	msg := sprintf("Service %s is a NodePort: it opens a port on every node", [input.metadata.name])
+	msg := sprintf("Service %s is a NodePort: it opens a port on every node", [k.name])
 }

@@ -8,7 +8,7 @@
 #   layer: 1
 #   severity: high
 #   controls: [PSS:restricted/seccomp, CIS-5.7.2]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+#   kinds: [workloads]
 package privllm.policies.l1_seccomp
 
 import rego.v1
@@ -22,5 +22,5 @@ deny contains msg if {
 	some field in ["initContainers", "containers", "ephemeralContainers"]
 	some container in object.get(spec, field, [])
 	not confined(object.get(container, ["securityContext", "seccompProfile"], object.get(spec, ["securityContext", "seccompProfile"], {})))
-	msg := sprintf("%s %s: container %s has no RuntimeDefault seccomp profile", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s has no RuntimeDefault seccomp profile", [k.subject, container.name])
 }

@@ -35,5 +35,5 @@ deny contains msg if {
 	cfg := k.gateway_config
 	some upstream in cfg.upstreams
 	not cfg.prompt_logging in allowed[object.get(upstream, "data_classification", "restricted")]
-	msg := sprintf("gateway logs prompts as %q, not allowed for %s (%s)", [cfg.prompt_logging, upstream.name, object.get(upstream, "data_classification", "unclassified")])
+	msg := sprintf("gateway logs prompts as %q, not allowed for %s (%s)", [cfg.prompt_logging, k.shown(upstream, "name"), object.get(upstream, "data_classification", "unclassified")])
 }

@@ -8,7 +8,7 @@
 #   layer: 3
 #   severity: high
 #   controls: [OWASP-LLM03, NSA-CISA:upgrading-application-security]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+#   kinds: [workloads]
 package privllm.policies.l3_fixed_image_versions
 
 import rego.v1
@@ -28,12 +28,12 @@ deny contains msg if {
 	some container in k.containers
 	not has_digest(container.image)
 	not tag(container.image)
-	msg := sprintf("%s %s: container %s image %s has no tag (that means latest)", [input.kind, input.metadata.name, container.name, container.image])
+	msg := sprintf("%s: container %s image %s has no tag (that means latest)", [k.subject, container.name, container.image])
 }
 
 deny contains msg if {
 	some container in k.containers
 	not has_digest(container.image)
 	lower(tag(container.image)) == "latest"
-	msg := sprintf("%s %s: container %s image %s uses latest", [input.kind, input.metadata.name, container.name, container.image])
+	msg := sprintf("%s: container %s image %s uses latest", [k.subject, container.name, container.image])
 }

@@ -9,7 +9,7 @@
 #   layer: 3
 #   severity: critical
 #   controls: [OWASP-LLM03, NSA-CISA:upgrading-application-security, CIS-5.5.1]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet, HelmRelease]
+#   kinds: [workloads, HelmRelease]
 package privllm.policies.l3_images_from_mirror
 
 import rego.v1
@@ -55,14 +55,14 @@ deny contains msg if {
 	mirror
 	some container in k.containers
 	not from_mirror(container.image)
-	msg := sprintf("%s %s: container %s pulls %s, which is not from the mirror %s", [input.kind, input.metadata.name, container.name, container.image, mirror])
+	msg := sprintf("%s: container %s pulls %s, which is not from the mirror %s", [k.subject, container.name, container.image, mirror])
 }
 
 deny contains msg if {
 	not mirror
 	some container in k.containers
 	public(container.image)
-	msg := sprintf("%s %s: container %s pulls %s from a public registry", [input.kind, input.metadata.name, container.name, container.image])
+	msg := sprintf("%s: container %s pulls %s from a public registry", [k.subject, container.name, container.image])
 }
 
 deny contains msg if {

@@ -26,7 +26,7 @@ deny contains msg if {
 	some spec in k.pod_specs
 	some container in spec.containers
 	not offline(container)
-	msg := sprintf("%s %s: container %s does not set HF_HUB_OFFLINE=1", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s does not set HF_HUB_OFFLINE=1", [k.subject, container.name])
 }
 
 deny contains msg if {
@@ -34,5 +34,5 @@ deny contains msg if {
 	some container in k.containers
 	some env in object.get(container, "env", [])
 	env.name == "HF_ENDPOINT"
-	msg := sprintf("%s %s: container %s sets HF_ENDPOINT=%s", [input.kind, input.metadata.name, container.name, env.value])
+	msg := sprintf("%s: container %s sets HF_ENDPOINT=%s", [k.subject, container.name, k.shown(env, "value")])
 }

@@ -26,13 +26,13 @@ verifies(spec) if {
 
 deny contains msg if {
 	k.is_model_server
-	not pinned(object.get(input.metadata, ["annotations", "privllm.io/weights-revision"], ""))
-	msg := sprintf("%s %s does not record a pinned weights revision (privllm.io/weights-revision)", [input.kind, input.metadata.name])
+	not pinned(object.get(k.metadata, ["annotations", "privllm.io/weights-revision"], ""))
+	msg := sprintf("%s does not record a pinned weights revision (privllm.io/weights-revision)", [k.subject])
 }
 
 deny contains msg if {
 	k.is_model_server
 	some spec in k.pod_specs
 	not verifies(spec)
-	msg := sprintf("%s %s starts without verifying its weights against a checksum manifest", [input.kind, input.metadata.name])
+	msg := sprintf("%s starts without verifying its weights against a checksum manifest", [k.subject])
 }

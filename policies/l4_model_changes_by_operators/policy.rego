@@ -41,7 +41,7 @@ deny contains msg if {
 	modifies(input.roleRef.name)
 	some subject in input.subjects
 	not allowed(subject)
-	msg := sprintf("RoleBinding %s lets %s %s modify model servers (role %s)", [input.metadata.name, subject.kind, subject.name, input.roleRef.name])
+	msg := sprintf("RoleBinding %s lets %s %s modify model servers (role %s)", [k.name, k.shown(subject, "kind"), k.shown(subject, "name"), k.shown(input, ["roleRef", "name"])])
 }
 
 allowed(subject) if {

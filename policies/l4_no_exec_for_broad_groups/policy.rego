@@ -13,6 +13,8 @@ package privllm.policies.l4_no_exec_for_broad_groups
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 broad_groups := {"system:authenticated", "system:unauthenticated", "system:serviceaccounts"}
 
 shell_resources := {"pods/exec", "pods/attach", "pods/portforward", "pods/*", "*"}
@@ -31,5 +33,5 @@ deny contains msg if {
 	some subject in input.subjects
 	subject.kind == "Group"
 	lower(subject.name) in broad_groups
-	msg := sprintf("%s %s grants %s to %s", [input.kind, input.metadata.name, input.roleRef.name, subject.name])
+	msg := sprintf("%s grants %s to %s", [k.subject, k.shown(input, ["roleRef", "name"]), k.shown(subject, "name")])
 }

@@ -43,5 +43,5 @@ deny contains msg if {
 	schema := object.get(upstream, "response_schema", null)
 	schema != null
 	not schema.type
-	msg := sprintf("the response schema of %s declares no type", [upstream.name])
+	msg := sprintf("the response schema of %s declares no type", [k.shown(upstream, "name")])
 }

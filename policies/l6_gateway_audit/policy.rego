@@ -24,7 +24,7 @@ deny contains msg if {
 	container.name == "gateway"
 	env := env_of(container)
 	not startswith(object.get(env, "OTEL_EXPORTER_OTLP_ENDPOINT", ""), "https://")
-	msg := sprintf("gateway %s has no https OTLP endpoint for its audit records", [input.metadata.name])
+	msg := sprintf("gateway %s has no https OTLP endpoint for its audit records", [k.name])
 }
 
 deny contains msg if {
@@ -33,5 +33,5 @@ deny contains msg if {
 	some container in spec.containers
 	container.name == "gateway"
 	lower(object.get(env_of(container), "OTEL_EXPORTER_OTLP_INSECURE", "false")) == "true"
-	msg := sprintf("gateway %s sends audit records without TLS", [input.metadata.name])
+	msg := sprintf("gateway %s sends audit records without TLS", [k.name])
 }

@@ -52,7 +52,8 @@ def test_json_report_shape():
     report = json.loads(r.stdout)
     finding = report["findings"][0]
     assert set(finding) >= {"id", "layer", "severity", "title", "resource", "message", "controls"}
-    assert set(finding["resource"]) == {"kind", "namespace", "name"}
+    assert set(finding["resource"]) >= {"kind", "namespace", "name", "source"}
+    assert report["scope"]["objects_by_kind"] == {"Pod": 1}
     assert set(report["summary"]) == {"infrastructure", "data", "model", "identity", "application", "monitoring"}
 
 
@@ -99,7 +100,7 @@ def test_non_kubernetes_yaml_is_reported(tmp_path):
     (tmp_path / "notes.yaml").write_text("shopping: [milk, eggs]\n")
     r = run("review", "--manifests", str(tmp_path))
     assert r.returncode == 2
-    assert "notes.yaml: document 1 is not a Kubernetes object" in r.stderr
+    assert "notes.yaml#1: not a Kubernetes object" in r.stderr
 
 
 def test_usage_errors_exit_2(tmp_path):
