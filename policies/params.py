@@ -29,6 +29,7 @@ PARAMS_SCHEMA: dict = {
             "description": "Prompt logging modes each data classification tolerates.",
             "additionalProperties": _STRINGS,
         },
+        "version_tag_pattern": {"type": "string", "description": "Regular expression an image tag must match when no digest is given."},
         "rbac": {"type": "object", "description": "The stack's RBAC groups by role.", "additionalProperties": _STRINGS},
     },
 }
@@ -45,6 +46,7 @@ def settings_params(settings) -> dict:
         "allowed_registries": list(settings.allowed_registries),
         "host_port_ranges": [r.model_dump() for r in settings.host_port_ranges],
         "profiles": dict(settings.profiles),
+        **({"version_tag_pattern": settings.version_tag_pattern} if settings.version_tag_pattern else {}),
     }
 
 

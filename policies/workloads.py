@@ -193,10 +193,14 @@ def pod_specs_of(doc: dict) -> tuple[list[tuple[str, dict, dict]], list[str]]:
     return found, list(_stray_images(doc, (), taken))
 
 
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def synthetic_pod(owner: dict, path: str, spec: dict, template_meta: dict) -> dict:
     meta = owner.get("metadata") or {}
     labels = template_meta.get("labels")
-    annotations = template_meta.get("annotations")
+    annotations = {**_mapping(meta.get("annotations")), **_mapping(template_meta.get("annotations"))}
     subject = f"{owner['kind']} {display_name(meta) or '(unnamed)'} at {path}"
     return {
         "apiVersion": "v1",
@@ -205,7 +209,7 @@ def synthetic_pod(owner: dict, path: str, spec: dict, template_meta: dict) -> di
             "name": display_name(meta) or "(unnamed)",
             "namespace": meta.get("namespace") if isinstance(meta.get("namespace"), str) else "",
             "labels": labels if isinstance(labels, dict) else {},
-            "annotations": {**(annotations if isinstance(annotations, dict) else {}), SUBJECT_ANNOTATION: subject},
+            "annotations": {**annotations, SUBJECT_ANNOTATION: subject},
         },
         "spec": spec,
     }

@@ -33,5 +33,13 @@ deny contains msg if {
 	some container in k.containers
 	some port in object.get(container, "ports", [])
 	object.get(port, "hostPort", 0) != 0
+	not allowed_host_port(port.hostPort)
 	msg := sprintf("%s: container %s binds host port %v", [k.subject, container.name, k.shown(port, "hostPort")])
+}
+
+# Host ports a stack allows (review.host_port_ranges), e.g. a node agent's receiver.
+allowed_host_port(port) if {
+	some range in object.get(k.params, "host_port_ranges", [])
+	port >= range.min
+	port <= range.max
 }

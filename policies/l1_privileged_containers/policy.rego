@@ -21,6 +21,7 @@ deny contains msg if {
 }
 
 deny contains msg if {
+	k.restricted
 	some container in k.containers
 	object.get(container, ["securityContext", "allowPrivilegeEscalation"], true) != false
 	msg := sprintf("%s: container %s does not set allowPrivilegeEscalation: false", [k.subject, container.name])

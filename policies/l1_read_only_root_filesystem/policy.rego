@@ -15,6 +15,7 @@ import rego.v1
 import data.privllm.lib.kubernetes as k
 
 deny contains msg if {
+	k.restricted
 	some container in k.containers
 	object.get(container, ["securityContext", "readOnlyRootFilesystem"], false) != true
 	msg := sprintf("%s: container %s has a writable root filesystem", [k.subject, container.name])

@@ -18,17 +18,17 @@ import data.privllm.lib.kubernetes as k
 effective(spec, container, field) := object.get(container, ["securityContext", field], object.get(spec, ["securityContext", field], null))
 
 deny contains msg if {
-	some spec in k.pod_specs
-	some field in ["initContainers", "containers", "ephemeralContainers"]
-	some container in object.get(spec, field, [])
+	k.restricted
+	some pair in k.pod_containers
+	[spec, container] := pair
 	effective(spec, container, "runAsNonRoot") != true
 	msg := sprintf("%s: container %s may run as root (runAsNonRoot is not true)", [k.subject, container.name])
 }
 
 deny contains msg if {
-	some spec in k.pod_specs
-	some field in ["initContainers", "containers", "ephemeralContainers"]
-	some container in object.get(spec, field, [])
+	k.restricted
+	some pair in k.pod_containers
+	[spec, container] := pair
 	effective(spec, container, "runAsUser") == 0
 	msg := sprintf("%s: container %s runs as user 0", [k.subject, container.name])
 }

@@ -17,10 +17,21 @@ import data.privllm.lib.kubernetes as k
 
 confined(profile) if profile.type in {"RuntimeDefault", "Localhost"}
 
+profile(spec, container) := object.get(container, ["securityContext", "seccompProfile"], object.get(spec, ["securityContext", "seccompProfile"], {}))
+
 deny contains msg if {
-	some spec in k.pod_specs
-	some field in ["initContainers", "containers", "ephemeralContainers"]
-	some container in object.get(spec, field, [])
-	not confined(object.get(container, ["securityContext", "seccompProfile"], object.get(spec, ["securityContext", "seccompProfile"], {})))
+	k.restricted
+	some pair in k.pod_containers
+	[spec, container] := pair
+	not confined(profile(spec, container))
 	msg := sprintf("%s: container %s has no RuntimeDefault seccomp profile", [k.subject, container.name])
+}
+
+# Pod Security baseline only forbids turning seccomp off.
+deny contains msg if {
+	not k.restricted
+	some pair in k.pod_containers
+	[spec, container] := pair
+	object.get(profile(spec, container), "type", "") == "Unconfined"
+	msg := sprintf("%s: container %s runs with seccomp Unconfined", [k.subject, container.name])
 }

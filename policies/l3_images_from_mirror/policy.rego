@@ -25,6 +25,12 @@ mirror := k.params.mirror
 
 from_mirror(image) if startswith(image, concat("", [mirror, "/"]))
 
+# Registries the stack allows besides the mirror (review.allowed_registries), path-bounded too.
+from_mirror(image) if {
+	some registry in object.get(k.params, "allowed_registries", [])
+	startswith(image, concat("", [trim_suffix(registry, "/"), "/"]))
+}
+
 # Docker resolves a first path segment as a registry only if it looks like a host.
 registry_like(first) if contains(first, ".")
 
@@ -54,6 +60,7 @@ public(image) if {
 deny contains msg if {
 	mirror
 	some container in k.containers
+	is_string(container.image)
 	not from_mirror(container.image)
 	msg := sprintf("%s: container %s pulls %s, which is not from the mirror %s", [k.subject, container.name, container.image, mirror])
 }
@@ -61,7 +68,9 @@ deny contains msg if {
 deny contains msg if {
 	not mirror
 	some container in k.containers
+	is_string(container.image)
 	public(container.image)
+	not from_mirror(container.image)
 	msg := sprintf("%s: container %s pulls %s from a public registry", [k.subject, container.name, container.image])
 }
 

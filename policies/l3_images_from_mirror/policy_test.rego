@@ -40,3 +40,11 @@ test_chart_outside_mirror_denied if {
 	release := {"kind": "HelmRelease", "metadata": {"name": "k"}, "spec": {"chart": "oci://ghcr.io/kedacore/charts/keda", "version": "2.16.0"}}
 	count(p.deny) == 1 with input as release with data.privllm.params as params
 }
+
+test_allowed_registry_accepted if {
+	count(p.deny) == 0 with input as pod("harbor.team.internal/ml/vllm:v1") with data.privllm.params as {"mirror": "registry.corp.internal:5000/mirror", "allowed_registries": ["harbor.team.internal/ml"]}
+}
+
+test_allowed_registry_is_path_bounded if {
+	count(p.deny) == 1 with input as pod("harbor.team.internal/ml-evil/vllm:v1") with data.privllm.params as {"mirror": "registry.corp.internal:5000/mirror", "allowed_registries": ["harbor.team.internal/ml"]}
+}

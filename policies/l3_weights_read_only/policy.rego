@@ -8,7 +8,7 @@
 #   layer: 3
 #   severity: high
 #   controls: [OWASP-LLM04, NSA-CISA:immutable-containers]
-#   kinds: [Deployment, LeaderWorkerSet, StatefulSet, Pod]
+#   kinds: [workloads]
 package privllm.policies.l3_weights_read_only
 
 import rego.v1

@@ -1,14 +1,14 @@
 # METADATA
 # title: Model weights are pinned and verified
 # description: >-
-#   A model server records the pinned revision of its weights (a commit or sha256 digest) and
+#   A model server (the kit's own, or any workload running vLLM) records the pinned revision of its weights (a commit or sha256 digest) and
 #   checks every file against the checksum manifest in an init container before serving.
 # custom:
 #   id: PLLM-L3-001
 #   layer: 3
 #   severity: critical
 #   controls: [OWASP-LLM03, OWASP-LLM04]
-#   kinds: [Deployment, LeaderWorkerSet]
+#   kinds: [workloads]
 package privllm.policies.l3_weights_verified
 
 import rego.v1

@@ -37,9 +37,15 @@ pod_specs contains spec if {
 # Every container, init and ephemeral ones included; a nameless container is named by its
 # place (containers[0]) so that messages about it stay defined.
 containers contains container if {
+	some pair in pod_containers
+	container := pair[1]
+}
+
+# [pod spec, container] for policies that read pod-level defaults (securityContext).
+pod_containers contains [spec, container] if {
 	some spec in pod_specs
 	some field in ["initContainers", "containers", "ephemeralContainers"]
-	some i, raw in object.get(spec, field, [])
+	some i, raw in as_array(object.get(spec, field, []))
 	is_object(raw)
 	container := object.union(raw, {"name": container_name(raw, field, i)})
 }
@@ -63,31 +69,40 @@ pod_labels := object.get(input, ["metadata", "labels"], {}) if input.kind == "Po
 # The kit's own model server, or any container that runs vLLM (by image or command line).
 is_model_server if pod_labels["app.kubernetes.io/name"] == "vllm-server"
 
-is_model_server if {
-	some container in containers
-	runs_vllm(container)
+is_model_server if count(model_containers) > 0
+
+# Serving containers (init containers may share the image to check weights; they do not serve).
+serving_containers contains container if {
+	some spec in pod_specs
+	some i, raw in as_array(object.get(spec, "containers", []))
+	is_object(raw)
+	container := object.union(raw, {"name": container_name(raw, "containers", i)})
 }
 
 model_containers contains container if {
-	some container in containers
+	some container in serving_containers
 	runs_vllm(container)
 }
 
 model_containers contains container if {
 	pod_labels["app.kubernetes.io/name"] == "vllm-server"
-	some spec in pod_specs
-	some i, raw in object.get(spec, "containers", [])
-	is_object(raw)
-	container := object.union(raw, {"name": container_name(raw, "containers", i)})
+	some container in serving_containers
 }
 
+# A vLLM image serves unless its command is replaced by something that does not serve
+# (a weights-seeding Job, a checksum step); the image's own entrypoint is `vllm serve`.
 runs_vllm(container) if {
 	is_string(container.image)
-	repository := image_repository(container.image)
-	regex.match(`(^|/)[^/]*vllm[^/]*$|(^|/)vllm/[^/]+$`, repository)
+	regex.match(`(^|/)[^/]*vllm[^/]*$|(^|/)vllm/[^/]+$`, image_repository(container.image))
+	not replaced_by_non_server(container)
 }
 
 runs_vllm(container) if regex.match(`(^|[\s/])vllm\s+serve\b|vllm\.entrypoints`, command_line(container))
+
+replaced_by_non_server(container) if {
+	count(as_array(object.get(container, "command", []))) > 0
+	not regex.match(`\bserve\b|entrypoints|api-server`, command_line(container))
+}
 
 # The image reference without its tag and digest, lower-cased.
 image_repository(image) := lower(regex.replace(split(image, "@")[0], `:[^/:]*$`, ""))

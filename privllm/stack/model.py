@@ -452,6 +452,8 @@ class ReviewSettings(Strict):
     host_port_ranges: list[PortRange] = Field(default_factory=list)
     # Pod Security profile per namespace; every other namespace is restricted.
     profiles: dict[str, Literal["baseline", "restricted"]] = Field(default_factory=dict)
+    # A regular expression image tags must match when no digest is given (default: version-shaped).
+    version_tag_pattern: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     exemptions: list[ReviewExemption] = Field(default_factory=list)
 
 
