@@ -16,7 +16,7 @@ from policies.catalog import LAYERS, SEVERITIES, Policy, inventory_kinds, librar
 from policies.engine import Engine, EngineError
 from policies.exemptions import exemption_for
 from policies.params import base_params, review_params, settings_params  # noqa: F401 - re-exported for the CLI
-from policies.workloads import Reviewable, Skipped, expand
+from policies.workloads import Reviewable, Skipped, expand, shape_problem
 
 
 @dataclass(frozen=True)
@@ -137,9 +137,11 @@ def review(
         skipped = [*(skipped or []), *more]
     else:
         items = documents  # type: ignore[assignment]
-    skipped = skipped or []
+    skipped = list(skipped or [])
     params = {**base_params(), **(params or {})}
     results = [PolicyResult(p) for p in policies]
+    applied_kinds = {k for p in policies for k in p.kinds}
+    items = _well_formed(items, applied_kinds, skipped)
     modules = {**library_modules(), **{f"{p.folder.name}/policy.rego": p.rego for p in policies}}
     errors: list[str] = []
     wanted = inventory_kinds(policies)
@@ -148,7 +150,6 @@ def review(
         if item.original and item.doc["kind"] in wanted:
             inventory.setdefault(item.doc["kind"], []).append(item.doc)
     kinds = Counter(item.resource["kind"] for item in items if item.original)
-    applied_kinds = {k for p in policies for k in p.kinds}
     try:
         engine = Engine(modules, {"privllm": {"inventory": inventory, "params": params}})
     except EngineError as exc:
@@ -174,6 +175,20 @@ def review(
     crd_pods = [{"resource": item.resource} for item in items if not item.original]
     unexamined = sorted(k for k in kinds if k not in applied_kinds and not any(i.resource["kind"] == k and not i.original for i in items))
     return Review(results, len(items), errors, skipped, dict(kinds), unexamined, crd_pods)
+
+
+def _well_formed(items: list[Reviewable], applied_kinds: set[str], skipped: list[Skipped]) -> list[Reviewable]:
+    """Objects a policy will read must have the field types the API server insists on."""
+    kept = []
+    for item in items:
+        problem = shape_problem(item.doc) if item.doc["kind"] in applied_kinds else None
+        if problem:
+            what = f"{item.resource['kind']} {item.resource['name'] or '(unnamed)'}"
+            where = f" at {item.resource['path']}" if item.resource.get("path") else ""
+            skipped.append(Skipped(item.resource["source"], f"{what}{where}: {problem} (the API server would refuse it); not reviewed"))
+        else:
+            kept.append(item)
+    return kept
 
 
 def _evaluate(engine: Engine, applicable: list[PolicyResult], resource: dict, errors: list[str]) -> dict[str, list]:

@@ -65,6 +65,60 @@ POD_SPEC_FIELDS = ("containers", "initContainers", "ephemeralContainers")
 SUBJECT_ANNOTATION = "privllm.io/reviewed-as"
 
 
+# Field shapes the policies rely on, as the API server's schema fixes them. A document that
+# breaks them would be refused by the API server; the review skips it with the reason instead
+# of letting a policy fail on it. Null values are dropped first: the API server reads null as unset.
+LIST_FIELDS = frozenset(
+    {
+        "containers", "initContainers", "ephemeralContainers", "env", "envFrom", "ports", "volumes", "volumeMounts",
+        "rules", "subjects", "ingress", "egress", "from", "to", "listeners", "hostnames", "verbs", "apiGroups",
+        "nonResourceURLs", "args", "command", "policyTypes", "add", "drop", "externalIPs", "paths", "hosts",
+        "workerGroupSpecs", "groups", "except",
+    }
+)
+STRING_LIST_FIELDS = frozenset({"verbs", "apiGroups", "nonResourceURLs", "hostnames", "hosts", "add", "drop", "policyTypes", "externalIPs", "except"})
+OBJECT_FIELDS = frozenset(
+    {
+        "metadata", "spec", "template", "securityContext", "seccompProfile", "capabilities", "ipBlock", "namespaceSelector",
+        "podSelector", "hostPath", "persistentVolumeClaim", "valueFrom", "secretKeyRef", "secretRef", "roleRef",
+        "jobTemplate", "leaderWorkerTemplate", "leaderTemplate", "workerTemplate", "labels", "annotations", "backend",
+        "defaultBackend", "http", "infrastructure", "matchLabels",
+    }
+)
+STRING_FIELDS = frozenset({"name", "image", "cidr", "host", "hostname", "generateName", "namespace", "kind", "apiVersion", "type", "protocol"})
+# Free-form content: anything goes below these keys.
+_OPAQUE = frozenset({"data", "stringData", "binaryData", "annotations", "labels", "values", "openAPIV3Schema", "inputs", "status", "matchLabels"})
+
+
+def shape_problem(node, trail: tuple[str, ...] = (), depth: int = 0) -> str | None:
+    """The first field whose type the API server would refuse, with its path; drops nulls."""
+    if depth > 60:
+        return None
+    if isinstance(node, dict):
+        for key in [k for k, v in node.items() if v is None]:
+            del node[key]
+        for key, value in node.items():
+            where = ".".join((*trail, str(key)))
+            if key in LIST_FIELDS and not (isinstance(value, list) or (key == "resources" and isinstance(value, dict))):
+                return f"{where} is a {type(value).__name__}, not a list"
+            if key in STRING_LIST_FIELDS and not all(isinstance(v, str) for v in value):
+                return f"{where} holds something other than strings"
+            if key in OBJECT_FIELDS and not isinstance(value, dict):
+                return f"{where} is a {type(value).__name__}, not a mapping"
+            if key in STRING_FIELDS and not isinstance(value, str) and key not in ("template",):
+                return f"{where} is a {type(value).__name__}, not a string"
+            if key not in _OPAQUE:
+                problem = shape_problem(value, (*trail, str(key)), depth + 1)
+                if problem:
+                    return problem
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            problem = shape_problem(value, (*trail, str(i)), depth + 1)
+            if problem:
+                return problem
+    return None
+
+
 @dataclass
 class Skipped:
     """A document that was not reviewed, and why."""

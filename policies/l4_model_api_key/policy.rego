@@ -5,7 +5,7 @@
 #   serve`) requires a key on its OpenAI API: VLLM_API_KEY read from a mounted file, or
 #   --api-key. Without one, anything that reaches the pod uses the model and bypasses the
 #   gateway's keys, limits and guards. (The key itself never sits in the manifest: see
-#   PLLM-L4-004.)
+#   PLLM-L4-005.)
 # custom:
 #   id: PLLM-L4-010
 #   layer: 4
