@@ -43,7 +43,9 @@ API_GROUPS = {
 
 
 def enforceable(policy: Policy) -> bool:
-    return policy.gatekeeper and all(kind in API_GROUPS for kind in policy.kinds)
+    """Gatekeeper admits Kubernetes objects; a policy that also reads the kit's pseudo-kinds
+    (HelmRelease, CloudResource, StackConfig) is enforced on its Kubernetes kinds."""
+    return policy.gatekeeper and any(kind in API_GROUPS for kind in policy.kinds)
 
 
 def _as_lib(text: str) -> str:
@@ -104,7 +106,8 @@ def template(policy: Policy, library: dict[str, str]) -> dict:
 def constraint(policy: Policy, namespaces: list[str] | None, parameters: dict | None = None) -> dict:
     kinds: dict[str, list[str]] = {}
     for k in policy.kinds:
-        kinds.setdefault(API_GROUPS[k], []).append(k)
+        if k in API_GROUPS:
+            kinds.setdefault(API_GROUPS[k], []).append(k)
     match: dict = {"kinds": [{"apiGroups": [g], "kinds": ks} for g, ks in sorted(kinds.items())]}
     if namespaces and "Namespace" not in policy.kinds:
         match["namespaces"] = namespaces
