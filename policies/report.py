@@ -76,12 +76,10 @@ def to_table(review: Review) -> str:
             table.add_row(f.id, f.severity, _resource(f.resource), f.message)
         console.print(table)
     if review.exempted:
-        table = Table(title="Exempted (not counted)", expand=True)
-        for column in ("id", "resource", "message", "exemption"):
-            table.add_column(column, overflow="fold")
+        # Plain lines, not a table: a reason must stay greppable, never folded across cells.
+        console.print(f"Exempted, not counted ({len(review.exempted)}):", markup=False, highlight=False)
         for f in review.exempted:
-            table.add_row(f.id, _resource(f.resource), f.message, _exemption(f.exemption))
-        console.print(table)
+            console.print(f"  {f.id} {_resource(f.resource)}: {f.message} -- {_exemption(f.exemption)}", markup=False, highlight=False, soft_wrap=True)
     summary = Table(title=f"Summary ({review.documents} documents reviewed)")
     for column in ("layer", "policies met", "failed", "exempted", "not applicable", "findings"):
         summary.add_column(column)
@@ -91,7 +89,7 @@ def to_table(review: Review) -> str:
         )
     console.print(summary)
     for line in _scope_lines(review):
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     for error in review.errors:
         console.print(f"ENGINE ERROR (review failed): {error}")
     if not findings and not review.errors:
