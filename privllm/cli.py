@@ -118,11 +118,13 @@ def review_cmd(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
     fail_on: Annotated[Severity, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = Severity.low,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")] = None,
+    framework: Annotated[Optional[list[str]], typer.Option("--framework", help="Also answer, per control, what this deployment meets of a framework: gdpr, hipaa, iso27001, rbi, sebi (repeatable).")] = None,
 ) -> None:
     """Review a stack (planned offline) or a directory of manifests against the six-layer policy set.
 
     Exit 0: nothing at or above --fail-on. Exit 1: findings, or the review could not run. Exit 2: usage error.
     """
+    from policies import compliance, compliance_report
     from policies.documents import ReviewInputError
     from policies.engine import EngineError
     from policies.report import FORMATS
@@ -130,6 +132,10 @@ def review_cmd(
 
     if stack and manifests:
         _fail("give --stack or --manifests, not both")
+    known = sorted(compliance.load().frameworks)
+    for name in framework or []:
+        if name not in known:
+            _fail(f"--framework {name!r} is not a known framework; valid: {', '.join(known)}")
     try:
         if manifests:
             params = review_params(_load(stack)) if stack else None
@@ -142,6 +148,7 @@ def review_cmd(
     except EngineError as exc:
         _fail(f"the policy engine failed, so the review failed: {exc}", code=1)
     report = FORMATS[fmt.value](result)
+    report = compliance_report.attach(report, fmt.value, [compliance.evaluate(result, name) for name in framework or []])
     if output:
         output.write_text(report)
         print(f"report written to {output}")
