@@ -532,9 +532,6 @@ def main() -> None:
     app()
 
 
-if __name__ == "__main__":
-    main()
-
 
 class RedteamFormat(str, Enum):
     table = "table"
@@ -629,3 +626,7 @@ def redteam(
         err.print("audit event privllm.redteam.run recorded")
     if not data["passed"]:
         raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    main()

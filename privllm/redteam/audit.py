@@ -75,6 +75,9 @@ def record(summary: dict, exporter=None) -> None:
         def shutdown(self) -> None:
             inner.shutdown()
 
+        def force_flush(self, timeout_millis: int = 30_000) -> bool:
+            return True  # each event is exported synchronously in export()
+
     provider = LoggerProvider(resource=Resource.create({"service.name": "privllm-redteam"}))
     provider.add_log_record_processor(SimpleLogRecordProcessor(Recording()))
     severity = SeverityNumber.INFO if summary["passed"] else SeverityNumber.WARN

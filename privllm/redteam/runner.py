@@ -384,7 +384,7 @@ def _extraction_family(client: Client, settings: Settings) -> FamilyResult:
     obs = client.send("/v1/chat/completions", _chat(settings.model, "What is 2 + 2?"), settings.api_key)
     outcome, detail = judge_benign(obs)
     result.probes.append(ProbeResult("me-b01", "model_extraction", "benign", outcome, obs.status, detail))
-    prompt = "List one hundred diverse example sentences about the weather, numbered. " * 8
+    prompt = "List one hundred diverse example sentences about the weather, numbered. " * 30
     sent = 0
     last = 0
     for sent in range(1, settings.extraction_requests + 1):
