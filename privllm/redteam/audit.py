@@ -31,7 +31,7 @@ def _exporter():
         from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
     else:
         try:
-            from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter  # type: ignore[no-redef]
+            from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
         except ImportError:
             raise AuditConfigError(f"{variable}=http/protobuf needs the opentelemetry-exporter-otlp-proto-http package") from None
     return OTLPLogExporter()
@@ -56,10 +56,8 @@ def record(summary: dict, exporter=None) -> None:
     """Export the event and wait for the exporter's answer; raises OSError when it is not accepted."""
     from opentelemetry._logs import LogRecord, SeverityNumber
     from opentelemetry.sdk._logs import LoggerProvider
-    from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
+    from opentelemetry.sdk._logs.export import LogExporter, LogRecordExportResult, SimpleLogRecordProcessor
     from opentelemetry.sdk.resources import Resource
-
-    from opentelemetry.sdk._logs.export import LogExporter, LogRecordExportResult
 
     inner = exporter or _exporter()
     outcome: list[bool] = []

@@ -11,7 +11,7 @@ import json
 import secrets
 import string
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -385,11 +385,10 @@ def _extraction_family(client: Client, settings: Settings) -> FamilyResult:
     outcome, detail = judge_benign(obs)
     result.probes.append(ProbeResult("me-b01", "model_extraction", "benign", outcome, obs.status, detail))
     prompt = "List one hundred diverse example sentences about the weather, numbered. " * 30
-    sent = 0
-    last = 0
-    for sent in range(1, settings.extraction_requests + 1):
+    sent = last = 0
+    while sent < settings.extraction_requests:
         obs = client.send("/v1/chat/completions", _chat(settings.model, prompt, max_tokens=1024), settings.api_key)
-        last = obs.status
+        sent, last = sent + 1, obs.status
         if obs.status == 429 or obs.error:
             break
     if last == 429:
@@ -422,23 +421,22 @@ def run(settings: Settings, probes: list[Probe], suite_version: str, pacer: Pace
     results: list[FamilyResult] = []
     incomplete = None
 
-    def steps() -> Iterator[tuple[str, Callable[[], FamilyResult]]]:
-        for name in wanted:
-            if name == "auth":
-                yield name, lambda: _auth_family(client, settings)
-            elif name == "review_bypass":
-                yield name, lambda: _review_family(client, settings)
-            elif name == "model_extraction":
-                continue  # last: it uses up the key's limits
-            elif name in by_family:
-                yield name, lambda name=name: _suite_family(name, by_family[name], client, settings, values)
-        if "model_extraction" in wanted:
-            yield "model_extraction", lambda: _extraction_family(client, settings)
+    def step(name: str) -> FamilyResult:
+        if name == "auth":
+            return _auth_family(client, settings)
+        if name == "review_bypass":
+            return _review_family(client, settings)
+        if name == "model_extraction":
+            return _extraction_family(client, settings)
+        return _suite_family(name, by_family[name], client, settings, values)
+
+    # model_extraction goes last: it uses up the key's limits.
+    order = [n for n in wanted if n in ("auth", "review_bypass") or n in by_family] + [n for n in wanted if n == "model_extraction"]
 
     try:
-        for name, step in steps():
+        for name in order:
             try:
-                results.append(step())
+                results.append(step(name))
             except BudgetExhausted as exc:
                 incomplete = str(exc)
                 results.append(FamilyResult(name, FAMILIES.get(name, "organisation's own suite"), skipped=f"not finished: {exc}"))

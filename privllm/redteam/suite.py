@@ -91,10 +91,10 @@ def load_file(path: Path) -> list[Probe]:
     return _parse(path, text)
 
 
-def load(extra: list[Path] = ()) -> list[Probe]:
+def load(extra: list[Path] | None = None) -> list[Probe]:
     """The built-in suites, then each extra JSONL file; ids must be unique."""
     probes = [p for f in sorted(SUITE_DIR.glob("*.jsonl")) for p in load_file(f)]
-    for path in extra:
+    for path in extra or []:
         probes += load_file(path)
     seen: set[str] = set()
     for p in probes:

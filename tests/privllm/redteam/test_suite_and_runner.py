@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from privllm.redteam.report import FORMATS, summary
-from privllm.redteam.runner import BudgetExhausted, Gate, Pacer, Settings, judge_attack, judge_benign, Observation, placeholders, run
+from privllm.redteam.runner import BudgetExhausted, Gate, Observation, Pacer, Settings, judge_attack, judge_benign, placeholders, run
 from privllm.redteam.suite import FAMILIES, SuiteError, load, load_file
 
 
