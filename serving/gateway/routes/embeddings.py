@@ -35,12 +35,12 @@ async def embeddings(request: Request, state: GatewayState, record: AuditRecord)
                 raise
             refused.append((field, exc))
     if refused:
-        named = "; ".join(f"{f.name}: {exc.message}" for f, exc in refused)
+        named = "; ".join(f"{f.name}: {error.message}" for f, error in refused)
         first = refused[0][1]
         if state.config.guardrails.embeddings_flagged_item == "fail_batch" or len(refused) == len(body["input"]):
             raise GatewayError(first.status, f"embeddings batch refused: {named}", first.code, param=refused[0][0].name, guard=first.guard)
-        for field, exc in refused:
-            ctx.note(exc.guard or "", "skip-item", field=field.name, detail=exc.code)
+        for field, error in refused:
+            ctx.note(error.guard or "", "skip-item", field=field.name, detail=error.code)
     skipped = {f.path[1] for f, _ in refused}
     # Positions in the forwarded batch -> positions in the client's batch.
     kept = [i for i in range(len(body["input"])) if i not in skipped] if isinstance(body["input"], list) else [0]

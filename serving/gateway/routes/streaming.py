@@ -141,7 +141,7 @@ def answer_chunks(answer: dict, completion_object: str) -> list[dict]:
         else:
             body = {"text": choice.get("text") or ""}
         chunks.append({**base, "choices": [{"index": index, **body, "logprobs": choice.get("logprobs"), "finish_reason": None}]})
-        end_body = {"delta": {}} if completion_object == "chat.completion" else {"text": ""}
+        end_body: dict[str, Any] = {"delta": {}} if completion_object == "chat.completion" else {"text": ""}
         chunks.append({**base, "choices": [{"index": index, **end_body, "finish_reason": choice.get("finish_reason") or "stop"}]})
     extra = {k: answer[k] for k in ("usage", NOTES_FIELD) if answer.get(k)}
     if extra:

@@ -88,7 +88,7 @@ class _HoldingFilter(StreamFilter):
         for index in sorted(self.held):
             logprobs = self.guard.judge(self.ctx, index, _merge(self.held[index]))
             if logprobs is not None:
-                choice = {"index": index, "finish_reason": None, "logprobs": logprobs, **({"text": ""} if legacy else {"delta": {}})}
+                choice: dict[str, Any] = {"index": index, "finish_reason": None, "logprobs": logprobs, **({"text": ""} if legacy else {"delta": {}})}
                 chunks.append({**self.template, "choices": [choice]})
         self.held.clear()
         return chunks
