@@ -78,7 +78,8 @@ class ScriptedUpstreams(Upstreams):
         if self.script.status >= 400:
             return FakeResponse(self.script.status, json.dumps({"error": {"message": "scripted failure"}}).encode())
         if payload.get("stream"):
-            return FakeResponse(200, b"", sse_pieces(self.script.chunks, self.script.ending, split_every=7))
+            chunks = self.script.chunks or echo_chunks(echo_answer(path, payload))
+            return FakeResponse(200, b"", sse_pieces(chunks, self.script.ending, split_every=7))
         if self.script.answer is not None:
             return FakeResponse(200, json.dumps(self.script.answer).encode())
         return FakeResponse(200, json.dumps(echo_answer(path, payload)).encode())
@@ -96,3 +97,15 @@ def echo_answer(path: str, payload: dict) -> dict:
         last = payload["messages"][-1].get("content")
         return {"id": "c1", "object": "chat.completion", "created": 1, "model": payload["model"], "choices": [{"index": 0, "message": {"role": "assistant", "content": f"Echo: {last}"}, "finish_reason": "stop"}]}
     return {"id": "c1", "object": "text_completion", "created": 1, "model": payload["model"], "choices": [{"index": 0, "text": f"Echo: {payload['prompt']}", "finish_reason": "stop"}]}
+
+
+def echo_chunks(answer: dict, size: int = 4) -> list[dict]:
+    """An echo answer streamed in pieces of a few characters, then its finish reason."""
+    base = {k: answer[k] for k in ("id", "created", "model")}
+    choice = answer["choices"][0]
+    chat = "message" in choice
+    text = choice["message"]["content"] if chat else choice["text"]
+    base["object"] = "chat.completion.chunk" if chat else "text_completion"
+    out = [{**base, "choices": [{"index": 0, **({"delta": {"content": text[i : i + size]}} if chat else {"text": text[i : i + size]}), "finish_reason": None}]} for i in range(0, len(text), size)]
+    out.append({**base, "choices": [{"index": 0, **({"delta": {}} if chat else {"text": ""}), "finish_reason": "stop"}]})
+    return out
