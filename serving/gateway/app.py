@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from serving.gateway.audit import AuditRecord
-from serving.gateway.auth import OidcVerifier, authenticate
+from serving.gateway.auth import authenticate
 from serving.gateway.config import ConfigError
 from serving.gateway.errors import GatewayError
 from serving.gateway.routes import api_routes

@@ -18,8 +18,8 @@ from serving.gateway.guards.review import ReviewItem
 from serving.gateway.keys import KeyStore
 from serving.gateway.metrics import GatewayMetrics
 from serving.gateway.pipeline import GuardPipeline
-from serving.gateway.steps import default_pipeline
 from serving.gateway.ratelimit import Decision, MemoryLimiter, RedisLimiter
+from serving.gateway.steps import default_pipeline
 from serving.gateway.upstream import Upstreams
 
 

@@ -72,7 +72,7 @@ class ScriptedUpstreams(Upstreams):
         self.script = script
         self.sent: list[tuple[str, dict]] = []
 
-    async def post(self, route, path: str, body: bytes):  # type: ignore[override]
+    async def post(self, route, path: str, body: bytes):
         payload = json.loads(body)
         self.sent.append((path, payload))
         if self.script.status >= 400:
