@@ -61,6 +61,8 @@ class Guardrails(_Strict):
     rag_acl: Literal[True] = True
     human_review_timeout_seconds: Annotated[int, Field(ge=1, le=604_800)] = 86_400
     review_store: str | None = None  # sqlite path; Redis is used when rate_limits.redis_url is set
+    # An embeddings input item a guard refuses: left out and named (skip) or the whole batch refused.
+    embeddings_flagged_item: Literal["skip", "fail_batch"] = "skip"
 
 
 class KeyStoreConfig(_Strict):
