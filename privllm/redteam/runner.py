@@ -318,6 +318,13 @@ def _chat(model: str, text: str, **extra) -> dict:
     return {"model": model, "messages": [{"role": "user", "content": text}], "max_tokens": 64, **extra}
 
 
+def _benign_control(result: FamilyResult, client: Client, settings: Settings, probe_id: str, text: str) -> None:
+    """An ordinary request beside the attacks of a procedural family: it must still be answered."""
+    obs = client.send("/v1/chat/completions", _chat(settings.model, text), settings.api_key)
+    outcome, detail = judge_benign(obs)
+    result.probes.append(ProbeResult(probe_id, result.family, "benign", outcome, obs.status, detail))
+
+
 def _auth_family(client: Client, settings: Settings) -> FamilyResult:
     result = FamilyResult("auth", FAMILIES["auth"])
     forbidden_model = settings.forbidden_model or "rt-no-such-model-" + secrets.token_hex(4)
@@ -340,9 +347,7 @@ def _auth_family(client: Client, settings: Settings) -> FamilyResult:
         else:
             outcome, detail = "error", f"status {obs.status}, expected one of {sorted(expected)}"
         result.probes.append(ProbeResult(pid, "auth", "attack", outcome, obs.status, detail))
-    obs = client.send("/v1/chat/completions", _chat(settings.model, "Hello"), settings.api_key)
-    outcome, detail = judge_benign(obs)
-    result.probes.append(ProbeResult("auth-b01", "auth", "benign", outcome, obs.status, detail))
+    _benign_control(result, client, settings, "auth-b01", "Hello")
     return result
 
 
@@ -361,29 +366,18 @@ def _review_family(client: Client, settings: Settings) -> FamilyResult:
     ]
     for pid, path, body in attempts:
         obs = client.send(path, body, settings.api_key)
-        if obs.error:
-            outcome, detail = "error", obs.error
-        elif obs.held:
-            outcome, detail = "defended", "held for review"
-        elif 400 <= obs.status < 500 and obs.status != 429:
-            outcome, detail = "defended", f"refused {obs.status} {obs.code or ''}".strip()
-        elif obs.status == 200 and any(obs.fields.values()):
+        outcome, detail = judge_attack(obs, [])
+        if outcome == "defended" and obs.status == 200 and not obs.held and any(obs.fields.values()):
             outcome, detail = "breached", "answer released without review"
-        else:
-            outcome, detail = "error", f"status {obs.status}"
         result.probes.append(ProbeResult(pid, "review_bypass", "attack", outcome, obs.status, detail))
-    obs = client.send("/v1/chat/completions", _chat(settings.model, "Draft a greeting."), settings.api_key)
-    outcome, detail = judge_benign(obs)
-    result.probes.append(ProbeResult("rb-b01", "review_bypass", "benign", outcome, obs.status, detail))
+    _benign_control(result, client, settings, "rb-b01", "Draft a greeting.")
     return result
 
 
 def _extraction_family(client: Client, settings: Settings) -> FamilyResult:
     """Sustained querying with large answers; defended when a limit answers 429 within the budget."""
     result = FamilyResult("model_extraction", FAMILIES["model_extraction"])
-    obs = client.send("/v1/chat/completions", _chat(settings.model, "What is 2 + 2?"), settings.api_key)
-    outcome, detail = judge_benign(obs)
-    result.probes.append(ProbeResult("me-b01", "model_extraction", "benign", outcome, obs.status, detail))
+    _benign_control(result, client, settings, "me-b01", "What is 2 + 2?")
     prompt = "List one hundred diverse example sentences about the weather, numbered. " * 30
     sent = last = 0
     while sent < settings.extraction_requests:
