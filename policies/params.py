@@ -31,13 +31,19 @@ PARAMS_SCHEMA: dict = {
         },
         "version_tag_pattern": {"type": "string", "description": "Regular expression an image tag must match when no digest is given."},
         "rbac": {"type": "object", "description": "The stack's RBAC groups by role.", "additionalProperties": _STRINGS},
+        "prompt_logging_modes": {**_STRINGS, "description": "Every prompt logging mode."},
+        "data_classes": {**_STRINGS, "description": "Every data classification."},
+        "ports": {"type": "object", "description": "The kit's ports by component.", "additionalProperties": {"type": "integer"}},
+        "namespace_suffixes": {"type": "object", "description": "The kit's namespace suffixes by role.", "additionalProperties": {"type": "string"}},
     },
 }
 
 
 def base_params() -> dict:
-    """Parameters every review has, stack or not: the kit's own tables."""
-    return {}
+    """Parameters every review has, stack or not: the kit's own tables (privllm/facts.py)."""
+    from privllm.facts import rego_params
+
+    return rego_params()
 
 
 def settings_params(settings) -> dict:

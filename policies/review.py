@@ -31,6 +31,10 @@ class Finding:
     controls: tuple[str, ...]
     exemption: dict | None = None
 
+    @property
+    def exempted(self) -> bool:
+        return self.exemption is not None
+
     def as_dict(self) -> dict:
         d = asdict(self)
         d["controls"] = list(self.controls)
@@ -210,13 +214,19 @@ def _evaluate(engine: Engine, applicable: list[PolicyResult], resource: dict, er
 
 def review_stack(cfg, name: str) -> Review:
     """Plan the stack offline and review everything it would deploy, the stack itself included."""
-    from infra.plan import build, cloud_inventory
+    from infra.plan import build
+
+    return review_plan(build(cfg, name))
+
+
+def review_plan(plan) -> Review:
+    """Review a plan already built (tests share one per session), the stack itself included."""
+    from infra.plan import cloud_inventory
     from policies.documents import cloud_documents, stack_document
 
-    plan = build(cfg, name)
-    docs = plan.objects + cloud_documents(cloud_inventory(plan)) + [stack_document(cfg, name)]
-    items, skipped = reviewables(docs, f"plan:{name}")
-    return review(items, review_params(cfg), exemptions=list(cfg.review.exemptions), skipped=skipped)
+    docs = plan.objects + cloud_documents(cloud_inventory(plan)) + [stack_document(plan.cfg, plan.stack)]
+    items, skipped = reviewables(docs, f"plan:{plan.stack}")
+    return review(items, review_params(plan.cfg), exemptions=list(plan.cfg.review.exemptions), skipped=skipped)
 
 
 def review_directory(path, params: dict | None = None, exemptions: list | None = None) -> Review:

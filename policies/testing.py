@@ -13,6 +13,7 @@ from pathlib import Path
 from policies.catalog import Policy, library_modules, load_all
 from policies.documents import ReviewInputError, read_yaml_documents
 from policies.engine import Engine, EngineError
+from policies.params import base_params
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ def run_policy(policy: Policy, library: dict[str, str]) -> list[Outcome]:
     if test_file.exists():
         modules[f"{policy.folder.name}/policy_test.rego"] = test_file.read_text()
     try:
-        engine = Engine(modules)
+        # Rego tests see the review's default parameters unless they replace them.
+        engine = Engine(modules, {"privllm": {"params": base_params()}})
     except EngineError as exc:
         return [Outcome(policy.id, "load", False, str(exc))]
     if test_file.exists():
@@ -81,8 +83,6 @@ def _sample(engine: Engine, policy: Policy, sample: Path, expected: str) -> Outc
 
 def sample_data(docs: list[dict]) -> dict:
     """The data a sample is reviewed with: the review's default parameters and the sample as inventory."""
-    from policies.params import base_params
-
     inventory: dict[str, list[dict]] = {}
     for doc in docs:
         inventory.setdefault(doc["kind"], []).append(doc)

@@ -16,12 +16,8 @@ import rego.v1
 
 import data.privllm.lib.kubernetes as k
 
-allowed := {
-	"public": {"never", "hash", "redacted"},
-	"internal": {"never", "hash", "redacted"},
-	"confidential": {"never", "hash"},
-	"restricted": {"never"},
-}
+# Modes each classification tolerates (privllm/facts.py ALLOWED_PROMPT_LOGGING, a parameter).
+allowed := {cls: {mode | some mode in modes} | some cls, modes in object.get(k.params, "allowed_prompt_logging", {})}
 
 deny contains msg if {
 	input.kind == "StackConfig"

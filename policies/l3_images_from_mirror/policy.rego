@@ -16,10 +16,8 @@ import rego.v1
 
 import data.privllm.lib.kubernetes as k
 
-public_registries := {
-	"docker.io", "registry-1.docker.io", "index.docker.io", "ghcr.io", "quay.io", "gcr.io",
-	"registry.k8s.io", "k8s.gcr.io", "nvcr.io", "public.ecr.aws", "mcr.microsoft.com", "huggingface.co",
-}
+# Registries on the internet (privllm/facts.py PUBLIC_REGISTRIES, passed as a parameter).
+public_registries := {r | some r in object.get(k.params, "public_registries", [])}
 
 mirror := k.params.mirror
 

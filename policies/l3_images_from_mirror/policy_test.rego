@@ -25,15 +25,15 @@ test_lookalike_path_denied if {
 }
 
 test_without_mirror_bare_name_is_docker_hub if {
-	count(p.deny) == 1 with input as pod("redis:7.4.1") with data.privllm.params as {}
+	count(p.deny) == 1 with input as pod("redis:7.4.1")
 }
 
 test_without_mirror_private_registry_allowed if {
-	count(p.deny) == 0 with input as pod("harbor.corp.internal/privllm/redis:7.4.1") with data.privllm.params as {}
+	count(p.deny) == 0 with input as pod("harbor.corp.internal/privllm/redis:7.4.1")
 }
 
 test_subdomain_of_public_registry_denied if {
-	count(p.deny) == 1 with input as pod("europe-docker.gcr.io/x/y:1") with data.privllm.params as {}
+	count(p.deny) == 1 with input as pod("europe-docker.gcr.io/x/y:1")
 }
 
 test_chart_outside_mirror_denied if {
