@@ -37,7 +37,7 @@ modifies(name) if {
 allowed_groups := {g | some g in object.get(k.params, ["rbac", "model_operator"], [])} | {g | some g in object.get(k.params, ["rbac", "platform_admin"], [])}
 
 deny contains msg if {
-	endswith(input.metadata.namespace, "-serving")
+	endswith(k.namespace, concat("", ["-", object.get(k.params, ["namespace_suffixes", "serving"], "serving")]))
 	modifies(input.roleRef.name)
 	some subject in input.subjects
 	not allowed(subject)
