@@ -20,8 +20,12 @@ def _resource(r: dict) -> str:
     return f"{r['kind']}/{ns}{name}{path}"
 
 
-def _exemption(e: dict) -> str:
-    return f"exempted by {e['owner']}: {e['reason']}"
+def _exemption(e: dict | None) -> str:
+    return f"exempted by {e['owner']}: {e['reason']}" if e else ""
+
+
+def _why(e: dict | None) -> tuple[str, str]:
+    return (e["reason"], e["owner"]) if e else ("", "")
 
 
 def _scope_lines(review: Review) -> list[str]:
@@ -111,7 +115,7 @@ def to_markdown(review: Review) -> str:
         lines.append("None.")
     if review.exempted:
         lines += ["", "## Exempted (not counted)", "", "| id | resource | message | reason | owner |", "| --- | --- | --- | --- | --- |"]
-        lines += [f"| {f.id} | {_resource(f.resource)} | {f.message} | {f.exemption['reason']} | {f.exemption['owner']} |" for f in review.exempted]
+        lines += [f"| {f.id} | {_resource(f.resource)} | {f.message} | {' | '.join(_why(f.exemption))} |" for f in review.exempted]
     lines += ["", "## Coverage of external controls", "", "| control | policies |", "| --- | --- |"]
     lines += [f"| {c} | {', '.join(ids)} |" for c, ids in review.coverage().items()]
     if review.errors:
@@ -185,7 +189,7 @@ def to_html(review: Review) -> str:
     )
     exempted = "".join(
         f"<tr><td>{esc(f.id)}</td><td>{esc(_resource(f.resource))}</td><td>{esc(f.message)}</td>"
-        f"<td>{esc(f.exemption['reason'])}</td><td>{esc(f.exemption['owner'])}</td></tr>"
+        f"<td>{esc(_why(f.exemption)[0])}</td><td>{esc(_why(f.exemption)[1])}</td></tr>"
         for f in review.exempted
     )
     scope = "".join(f"<li>{esc(line.strip())}</li>" for line in _scope_lines(review))

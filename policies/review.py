@@ -137,7 +137,7 @@ def review(
 ) -> Review:
     policies = policies if policies is not None else load_all()
     if documents and not isinstance(documents[0], Reviewable):
-        items, more = reviewables(documents)  # type: ignore[arg-type]
+        items, more = reviewables(documents)
         skipped = [*(skipped or []), *more]
     else:
         items = documents  # type: ignore[assignment]

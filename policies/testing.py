@@ -29,7 +29,7 @@ def _test_rules(text: str) -> list[str]:
 
 
 def run_policy(policy: Policy, library: dict[str, str]) -> list[Outcome]:
-    outcomes = []
+    outcomes: list[Outcome] = []
     test_file = policy.folder / "policy_test.rego"
     modules = {**library, f"{policy.folder.name}/policy.rego": policy.rego}
     if test_file.exists():
@@ -41,7 +41,10 @@ def run_policy(policy: Policy, library: dict[str, str]) -> list[Outcome]:
         return [Outcome(policy.id, "load", False, str(exc))]
     if test_file.exists():
         text = test_file.read_text()
-        package = re.search(r"^package\s+([\w.]+)", text, re.MULTILINE).group(1)
+        declared = re.search(r"^package\s+([\w.]+)", text, re.MULTILINE)
+        if not declared:
+            return [*outcomes, Outcome(policy.id, "policy_test.rego", False, "no package line")]
+        package = declared.group(1)
         rules = _test_rules(text)
         if not rules:
             outcomes.append(Outcome(policy.id, "policy_test.rego", False, "no test_ rules"))
@@ -69,7 +72,7 @@ def _sample(engine: Engine, policy: Policy, sample: Path, expected: str) -> Outc
     except ReviewInputError as exc:
         return Outcome(policy.id, case, False, str(exc))
     engine.set_data(sample_data(docs))
-    found = []
+    found: list[str] = []
     try:
         for doc in docs:
             if doc.get("kind") in policy.kinds:

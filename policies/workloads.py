@@ -216,7 +216,8 @@ def _stray_images(node, trail: tuple[str, ...], inside: set[int], depth: int = 0
 def _kserve_component(component: dict, name: str) -> dict:
     spec = {k: v for k, v in component.items() if not (isinstance(v, dict) and any(c in v for c in _CONTAINER_KEYS))}
     extra = [{"name": f"{name}.{k}", **v} for k, v in component.items() if k not in spec and isinstance(v, dict)]
-    containers = component.get("containers") if isinstance(component.get("containers"), list) else []
+    inline = component.get("containers")
+    containers: list = inline if isinstance(inline, list) else []
     if extra:
         spec["containers"] = [*containers, *extra]
     return spec

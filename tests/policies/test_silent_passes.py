@@ -80,10 +80,10 @@ kind: RayService
 metadata: {name: llm}
 spec:
   rayClusterConfig:
-    headGroupSpec: {template: {spec: {containers: [{name: head, image: "rayproject/ray:2.9.0", %s}]}}}
+    headGroupSpec: {template: {spec: {containers: [{name: head, image: "rayproject/ray:2.9.0", RESTRICTED}]}}}
     workerGroupSpecs:
       - template: {spec: {containers: [{name: worker, image: "rayproject/ray:2.9.0", securityContext: {privileged: true}}]}}
-""" % RESTRICTED},
+""".replace("RESTRICTED", RESTRICTED)},
         {"PLLM-L1-011"},
     ),
     "ray-cluster": (
