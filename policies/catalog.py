@@ -42,6 +42,14 @@ class Policy:
     package: str
     folder: Path
     gatekeeper: bool = True
+    # Kind ("*" for every kind) -> texts: the policy can only find something in such an object
+    # when its JSON, lower-cased, holds one of them (every rule is gated on them), so the review
+    # skips the evaluation otherwise. custom.needs_text is a list (every kind) or a mapping.
+    needs_text: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def may_find(self, kind: str, lowered_json: str) -> bool:
+        texts = self.needs_text.get(kind) or self.needs_text.get("*")
+        return not texts or any(t in lowered_json for t in texts)
     rego: str = field(repr=False, default="")
 
     @property
@@ -100,8 +108,19 @@ def load_policy(folder: Path) -> Policy:
         package=_package(text, path),
         folder=folder,
         gatekeeper=bool(custom.get("gatekeeper", True)),
+        needs_text=_needs_text(custom.get("needs_text"), path),
         rego=text,
     )
+
+
+def _needs_text(value, path: Path) -> dict[str, tuple[str, ...]]:
+    if not value:
+        return {}
+    if isinstance(value, list):
+        value = {"*": value}
+    if not isinstance(value, dict) or not all(isinstance(v, list) and v for v in value.values()):
+        raise PolicyDefinitionError(f"{path}: custom.needs_text is a list of texts or a mapping kind -> texts")
+    return {str(kind): tuple(str(t).lower() for t in texts) for kind, texts in value.items()}
 
 
 def load_all(root: Path = POLICIES) -> list[Policy]:

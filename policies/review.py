@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from policies.catalog import LAYERS, SEVERITIES, Policy, inventory_kinds, library_modules, load_all
-from policies.engine import Engine, EngineError
+from policies.engine import EngineError
+from policies.evaluate import evaluate
 from policies.exemptions import exemption_for
 from policies.params import base_params, review_params, settings_params  # noqa: F401 - re-exported for the CLI
 from policies.workloads import Reviewable, Skipped, expand, shape_problem
@@ -154,31 +155,38 @@ def review(
         if item.original and item.doc["kind"] in wanted:
             inventory.setdefault(item.doc["kind"], []).append(item.doc)
     kinds = Counter(item.resource["kind"] for item in items if item.original)
-    try:
-        engine = Engine(modules, {"privllm": {"inventory": inventory, "params": params}})
-    except EngineError as exc:
-        return Review(results, len(items), [f"policy set failed to load: {exc}"], skipped)
     by_kind: dict[str, list[PolicyResult]] = {}
     for r in results:
         for kind in r.policy.kinds:
             by_kind.setdefault(kind, []).append(r)
-    for item in items:
-        applicable = by_kind.get(item.doc["kind"], [])
-        if not applicable:
-            continue
-        engine.set_input_json(json.dumps(item.doc, default=str))
-        results_for = _evaluate(engine, applicable, item.resource, errors)
-        for r in applicable:
-            if r.policy.id not in results_for:
-                continue
-            r.documents += 1
+    reviewed = [item for item in items if item.doc["kind"] in by_kind]
+    jobs = [_job(item, by_kind[item.doc["kind"]]) for item in reviewed]
+    try:
+        outcomes = evaluate(modules, {"privllm": {"inventory": inventory, "params": params}}, jobs)
+    except EngineError as exc:
+        return Review(results, len(items), [f"policy set failed to load: {exc}"], skipped)
+    for item, job, (found, problems) in zip(reviewed, jobs, outcomes, strict=True):
+        errors += problems
+        for r in by_kind[item.doc["kind"]]:
             p = r.policy
-            for message in sorted(set(results_for[r.policy.id])):
+            if p.package not in found and p.package in job[1]:
+                continue  # an engine error, reported in errors
+            r.documents += 1
+            for message in sorted(set(found.get(p.package, []))):
                 exemption = exemption_for(exemptions or [], p.id, item.resource)
                 r.findings.append(Finding(p.id, p.layer, p.layer_name, p.severity, p.title, item.resource, message, p.controls, exemption))
     crd_pods = [{"resource": item.resource} for item in items if not item.original]
-    unexamined = sorted(k for k in kinds if k not in applied_kinds and not any(i.resource["kind"] == k and not i.original for i in items))
+    owners_of_pods = {i.resource["kind"] for i in items if not i.original}
+    unexamined = sorted(k for k in kinds if k not in applied_kinds and k not in owners_of_pods)
     return Review(results, len(items), errors, skipped, dict(kinds), unexamined, crd_pods)
+
+
+def _job(item: Reviewable, applicable: list[PolicyResult]) -> tuple[str, tuple[str, ...], str]:
+    text = json.dumps(item.doc, default=str)
+    kind = item.doc["kind"]
+    lowered = text.lower() if any(r.policy.needs_text for r in applicable) else ""
+    packages = tuple(r.policy.package for r in applicable if r.policy.may_find(kind, lowered))
+    return text, packages, f"{item.resource['kind']}/{item.resource['name'] or item.resource['source']}"
 
 
 def _well_formed(items: list[Reviewable], applied_kinds: set[str], skipped: list[Skipped]) -> list[Reviewable]:
@@ -193,23 +201,6 @@ def _well_formed(items: list[Reviewable], applied_kinds: set[str], skipped: list
         else:
             kept.append(item)
     return kept
-
-
-def _evaluate(engine: Engine, applicable: list[PolicyResult], resource: dict, errors: list[str]) -> dict[str, list]:
-    try:
-        # One query per object for all its policies; on an error, fall back to one query
-        # per policy so the error names the policy that raised it.
-        batch = "{" + ", ".join(f'"{i}": data.{r.policy.package}.deny' for i, r in enumerate(applicable)) + "}"
-        values = engine.query(batch) or {}
-        return {r.policy.id: values.get(str(i)) or [] for i, r in enumerate(applicable)}
-    except EngineError:
-        results_for = {}
-        for r in applicable:
-            try:
-                results_for[r.policy.id] = engine.query(f"data.{r.policy.package}.deny") or []
-            except EngineError as exc:
-                errors.append(f"{r.policy.id} on {resource['kind']}/{resource['name'] or resource['source']}: {exc}")
-        return results_for
 
 
 def review_stack(cfg, name: str) -> Review:

@@ -9,6 +9,7 @@
 #   severity: critical
 #   controls: [OWASP-LLM02, NSA-CISA:audit-logging]
 #   kinds: [StackConfig, ConfigMap]
+#   needs_text: {ConfigMap: [gateway.yaml]}
 #   gatekeeper: false
 package privllm.policies.l2_prompt_logging_by_classification
 

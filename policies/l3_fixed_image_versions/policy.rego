@@ -19,7 +19,10 @@ import data.privllm.lib.kubernetes as k
 
 last_segment(image) := segments[count(segments) - 1] if segments := split(image, "/")
 
-has_digest(image) if regex.match(`@sha256:[0-9a-f]{64}$`, image)
+has_digest(image) if {
+	contains(image, "@sha256:")
+	regex.match(`@sha256:[0-9a-f]{64}$`, image)
+}
 
 tag(image) := parts[1] if {
 	parts := split(last_segment(split(image, "@")[0]), ":")

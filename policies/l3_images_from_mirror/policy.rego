@@ -49,10 +49,11 @@ host(image) := "docker.io" if {
 	not registry_like(split(image, "/")[0])
 }
 
+# The host or any parent domain of it is a public registry (europe-docker.gcr.io is gcr.io).
 public(image) if {
-	some registry in public_registries
-	h := host(image)
-	{h == registry, endswith(h, concat("", [".", registry]))}[true]
+	labels := split(host(image), ".")
+	some i in numbers.range(0, count(labels) - 1)
+	concat(".", array.slice(labels, i, count(labels))) in public_registries
 }
 
 deny contains msg if {

@@ -17,7 +17,9 @@ import data.privllm.lib.kubernetes as k
 
 deny contains msg if {
 	some container in k.containers
-	regex.match(`(^|[\s'"])--trust-remote-code([\s'"=]|$)`, k.command_line(container))
+	line := k.command_line(container)
+	contains(line, "--trust-remote-code")
+	regex.match(`(^|[\s'"])--trust-remote-code([\s'"=]|$)`, line)
 	msg := sprintf("%s: container %s runs with --trust-remote-code", [k.subject, container.name])
 }
 

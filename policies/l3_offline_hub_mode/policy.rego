@@ -9,6 +9,7 @@
 #   severity: high
 #   controls: [OWASP-LLM03]
 #   kinds: [workloads]
+#   needs_text: [vllm]
 package privllm.policies.l3_offline_hub_mode
 
 import rego.v1

@@ -9,6 +9,7 @@
 #   severity: high
 #   controls: [OWASP-LLM04, NSA-CISA:immutable-containers]
 #   kinds: [workloads]
+#   needs_text: [vllm]
 package privllm.policies.l3_weights_read_only
 
 import rego.v1

@@ -9,6 +9,7 @@
 #   severity: critical
 #   controls: [OWASP-LLM03, OWASP-LLM04]
 #   kinds: [workloads]
+#   needs_text: [vllm]
 package privllm.policies.l3_weights_verified
 
 import rego.v1

@@ -12,13 +12,18 @@
 #   severity: high
 #   controls: [OWASP-LLM10, NSA-CISA:authentication-authorization]
 #   kinds: [workloads]
+#   needs_text: [vllm]
 package privllm.policies.l4_model_api_key
 
 import rego.v1
 
 import data.privllm.lib.kubernetes as k
 
-requires_key(container) if regex.match(`(^|[^a-z0-9-])(vllm-api-key|--api-key)([^a-z0-9-]|$)`, k.command_line(container))
+requires_key(container) if {
+	line := k.command_line(container)
+	contains(line, "api-key")
+	regex.match(`(^|[^a-z0-9-])(vllm-api-key|--api-key)([^a-z0-9-]|$)`, line)
+}
 
 requires_key(container) if {
 	some env in k.env_of(container)

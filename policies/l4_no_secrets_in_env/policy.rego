@@ -15,7 +15,19 @@ import rego.v1
 
 import data.privllm.lib.kubernetes as k
 
-secretish := `(?i)(password|passwd|secret|token|api[-_]?key|credential|private[-_]?key)`
+# Words that make a variable name secret-looking (matched lower-cased; underscores read as dashes).
+secretish := {"password", "passwd", "secret", "token", "apikey", "api-key", "credential", "privatekey", "private-key"}
+
+secret_looking(name) if {
+	normal := lower(replace(name, "_", "-"))
+	some word in secretish
+	contains(normal, word)
+}
+
+reference_to_a_file(name) if {
+	some suffix in ["_FILE", "_PATH", "_DIR"]
+	endswith(upper(name), suffix)
+}
 
 deny contains msg if {
 	some container in k.containers
@@ -34,14 +46,18 @@ deny contains msg if {
 deny contains msg if {
 	some container in k.containers
 	some env in object.get(container, "env", [])
-	regex.match(secretish, env.name)
-	not regex.match(`(?i)_(FILE|PATH|DIR)$`, env.name)
+	is_string(env.name)
+	secret_looking(env.name)
+	not reference_to_a_file(env.name)
 	object.get(env, "value", "") != ""
 	msg := sprintf("%s: container %s has a literal value in %s", [k.subject, container.name, k.shown(env, "name")])
 }
 
 deny contains msg if {
 	some container in k.containers
-	regex.match(`(^|[\s'"])--(api-key|password|token|secret)[\s'"=]+[^\s'"$(]`, k.command_line(container))
+	line := k.command_line(container)
+	some flag in ["--api-key", "--password", "--token", "--secret"]
+	contains(line, flag)
+	regex.match(`(^|[\s'"])--(api-key|password|token|secret)[\s'"=]+[^\s'"$(]`, line)
 	msg := sprintf("%s: container %s passes a credential on its command line", [k.subject, container.name])
 }

@@ -9,6 +9,7 @@
 #   severity: medium
 #   controls: [OWASP-LLM05, OWASP-LLM09]
 #   kinds: [StackConfig, ConfigMap]
+#   needs_text: {ConfigMap: [gateway.yaml]}
 #   gatekeeper: false
 package privllm.policies.l5_output_validation
 

@@ -9,6 +9,7 @@
 #   severity: high
 #   controls: [NSA-CISA:audit-logging, OWASP-LLM10]
 #   kinds: [Deployment]
+#   needs_text: [llm-gateway]
 package privllm.policies.l6_gateway_audit
 
 import rego.v1

@@ -93,19 +93,47 @@ model_containers contains container if {
 # (a weights-seeding Job, a checksum step); the image's own entrypoint is `vllm serve`.
 runs_vllm(container) if {
 	is_string(container.image)
-	regex.match(`(^|/)[^/]*vllm[^/]*$|(^|/)vllm/[^/]+$`, image_repository(container.image))
+	vllm_repository(image_repository(container.image))
 	not replaced_by_non_server(container)
 }
 
-runs_vllm(container) if regex.match(`(^|[\s/])vllm\s+serve\b|vllm\.entrypoints`, command_line(container))
+runs_vllm(container) if {
+	line := command_line(container)
+	contains(line, "vllm")
+	regex.match(`(^|[\s/])vllm\s+serve\b|vllm\.entrypoints`, line)
+}
 
 replaced_by_non_server(container) if {
 	count(as_array(object.get(container, "command", []))) > 0
-	not regex.match(`\bserve\b|entrypoints|api-server`, command_line(container))
+	not serves(command_line(container))
 }
 
 # The image reference without its tag and digest, lower-cased.
-image_repository(image) := lower(regex.replace(split(image, "@")[0], `:[^/:]*$`, ""))
+image_repository(image) := lower(concat("/", array.concat(array.slice(segments, 0, count(segments) - 1), [split(segments[count(segments) - 1], ":")[0]]))) if {
+	segments := split(split(image, "@")[0], "/")
+}
+
+# The last path segment names vLLM (vllm-openai, vllm-tpu) or the namespace is vllm/.
+vllm_repository(repository) if {
+	segments := split(repository, "/")
+	contains(segments[count(segments) - 1], "vllm")
+}
+
+vllm_repository(repository) if {
+	segments := split(repository, "/")
+	count(segments) > 1
+	segments[count(segments) - 2] == "vllm"
+}
+
+# String checks first: a regular expression costs more than the rest of a policy.
+serves(line) if {
+	contains(line, "serve")
+	regex.match(`\bserve\b`, line)
+}
+
+serves(line) if contains(line, "entrypoints")
+
+serves(line) if contains(line, "api-server")
 
 is_gateway if pod_labels["app.kubernetes.io/name"] == "llm-gateway"
 
