@@ -105,7 +105,7 @@ def main() -> None:
             ours = rows[0][2]
             print(f"checkov 3.3.30, {size} MB: {elapsed:.1f} s (exit {c.returncode}); privllm review is {elapsed / ours:.1f}x faster on the same files")
         base = rows[0]
-        for size, objects, elapsed, peak, _ in rows[1:]:
+        for size, _count, elapsed, peak, _findings in rows[1:]:
             print(f"{size} MB vs {base[0]} MB: time x{elapsed / base[2]:.1f}, peak memory x{peak / base[3]:.1f} for x{size / base[0]:.0f} input")
 
 
