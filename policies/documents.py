@@ -208,17 +208,29 @@ def _cloud_inventory(path: Path, intake: Intake) -> None:
         expand(doc, f"{path}#{i}", intake.items, intake.skipped.append)
 
 
-def read_directory(path: Path) -> Intake:
-    """Every manifest under ``path`` (recursively), plus the plan's cloud.json when present."""
+def iter_directory(path: Path) -> Iterator[Intake]:
+    """What each manifest under ``path`` holds (recursively), one file at a time, and the
+    plan's cloud.json when present."""
     if not path.exists():
         raise ReviewInputError(f"{path}: no such directory")
-    intake = Intake()
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in MANIFEST_SUFFIXES and p.is_file())
     for f in files:
+        intake = Intake()
         if f.name == CLOUD_INVENTORY and f.parent == path:
             _cloud_inventory(f, intake)
         else:
             read_manifest(f, intake)
+        yield intake
+
+
+def read_directory(path: Path, prepare=None) -> Intake:
+    """Every manifest under ``path``; ``prepare`` may check and compact each file's objects as it is read."""
+    intake = Intake()
+    for part in iter_directory(path):
+        if prepare:
+            prepare(part)
+        intake.items += part.items
+        intake.skipped += part.skipped
     if not intake.items and not intake.skipped:
         raise ReviewInputError(f"{path}: no manifests ({', '.join(MANIFEST_SUFFIXES)}) or {CLOUD_INVENTORY} to review")
     if not intake.items:

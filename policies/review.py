@@ -153,7 +153,7 @@ def review(
     inventory: dict[str, list[dict]] = {}
     for item in items:
         if item.original and item.doc["kind"] in wanted:
-            inventory.setdefault(item.doc["kind"], []).append(item.doc)
+            inventory.setdefault(item.doc["kind"], []).append(item.doc if item.text is None else json.loads(item.text))
     kinds = Counter(item.resource["kind"] for item in items if item.original)
     by_kind: dict[str, list[PolicyResult]] = {}
     for r in results:
@@ -182,7 +182,7 @@ def review(
 
 
 def _job(item: Reviewable, applicable: list[PolicyResult]) -> tuple[str, tuple[str, ...], str]:
-    text = json.dumps(item.doc, default=str)
+    text = item.text if item.text is not None else json.dumps(item.doc, default=str)
     kind = item.doc["kind"]
     lowered = text.lower() if any(r.policy.needs_text for r in applicable) else ""
     packages = tuple(r.policy.package for r in applicable if r.policy.may_find(kind, lowered))
@@ -193,7 +193,8 @@ def _well_formed(items: list[Reviewable], applied_kinds: set[str], skipped: list
     """Objects a policy will read must have the field types the API server insists on."""
     kept = []
     for item in items:
-        problem = shape_problem(item.doc) if item.doc["kind"] in applied_kinds else None
+        already_checked = item.text is not None
+        problem = shape_problem(item.doc) if item.doc["kind"] in applied_kinds and not already_checked else None
         if problem:
             what = f"{item.resource['kind']} {item.resource['name'] or '(unnamed)'}"
             where = f" at {item.resource['path']}" if item.resource.get("path") else ""
@@ -221,7 +222,18 @@ def review_plan(plan) -> Review:
 
 
 def review_directory(path, params: dict | None = None, exemptions: list | None = None) -> Review:
-    from policies.documents import read_directory
+    """Stream the files: each object is checked and kept as JSON text as soon as its file is read,
+    so memory grows with the text of the input, not with parsed YAML."""
+    from policies.documents import Intake, read_directory
 
-    intake = read_directory(path)
-    return review(intake.items, params, exemptions=exemptions, skipped=intake.skipped)
+    policies = load_all()
+    applied_kinds = {k for p in policies for k in p.kinds}
+    keep_whole = inventory_kinds(policies)
+
+    def prepare(part: Intake) -> None:
+        part.items = _well_formed(part.items, applied_kinds, part.skipped)
+        for item in part.items:
+            item.compact(keep_whole=item.doc["kind"] in keep_whole and item.original)
+
+    intake = read_directory(path, prepare)
+    return review(intake.items, params, policies=policies, exemptions=exemptions, skipped=intake.skipped)

@@ -8,6 +8,7 @@ an image but is not inside a pod spec the review knows is reported as not review
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -77,6 +78,8 @@ LIST_FIELDS = frozenset(
     }
 )
 STRING_LIST_FIELDS = frozenset({"verbs", "apiGroups", "nonResourceURLs", "hostnames", "hosts", "add", "drop", "policyTypes", "externalIPs", "except"})
+# Lists of objects (containers, rules, ...); args and command hold any scalars (read as text).
+OBJECT_LIST_FIELDS = LIST_FIELDS - STRING_LIST_FIELDS - {"args", "command"}
 OBJECT_FIELDS = frozenset(
     {
         "metadata", "spec", "template", "securityContext", "seccompProfile", "capabilities", "ipBlock", "namespaceSelector",
@@ -103,6 +106,8 @@ def shape_problem(node, trail: tuple[str, ...] = (), depth: int = 0) -> str | No
                 return f"{where} is a {type(value).__name__}, not a list"
             if key in STRING_LIST_FIELDS and not all(isinstance(v, str) for v in value):
                 return f"{where} holds something other than strings"
+            if key in OBJECT_LIST_FIELDS and not all(isinstance(v, dict) for v in value):
+                return f"{where} holds something other than mappings"
             if key in OBJECT_FIELDS and not isinstance(value, dict):
                 return f"{where} is a {type(value).__name__}, not a mapping"
             if key in STRING_FIELDS and not isinstance(value, str) and key not in ("template",):
@@ -137,6 +142,13 @@ class Reviewable:
     doc: dict
     resource: dict
     original: bool = True  # False for a synthetic Pod made from a custom resource
+    text: str | None = None  # the object as JSON once checked; then ``doc`` may be cut to its kind
+
+    def compact(self, keep_whole: bool) -> None:
+        """Hold the object as JSON text only (a fraction of the memory of parsed YAML)."""
+        self.text = json.dumps(self.doc, default=str)
+        if not keep_whole:
+            self.doc = {"kind": self.doc["kind"]}
 
 
 def api_group(api_version: str) -> str:
