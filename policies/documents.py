@@ -208,25 +208,32 @@ def _cloud_inventory(path: Path, intake: Intake) -> None:
         expand(doc, f"{path}#{i}", intake.items, intake.skipped.append)
 
 
-def iter_directory(path: Path) -> Iterator[Intake]:
-    """What each manifest under ``path`` holds (recursively), one file at a time, and the
-    plan's cloud.json when present."""
+def manifest_files(path: Path) -> list[Path]:
     if not path.exists():
         raise ReviewInputError(f"{path}: no such directory")
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in MANIFEST_SUFFIXES and p.is_file())
-    for f in files:
-        intake = Intake()
-        if f.name == CLOUD_INVENTORY and f.parent == path:
-            _cloud_inventory(f, intake)
-        else:
-            read_manifest(f, intake)
-        yield intake
+    return [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in MANIFEST_SUFFIXES and p.is_file())
 
 
-def read_directory(path: Path, prepare=None) -> Intake:
+def read_file(f: Path, root: Path) -> Intake:
+    """What one file holds: a manifest, or the plan's cloud.json at the top of ``root``."""
+    intake = Intake()
+    if f.name == CLOUD_INVENTORY and f.parent == root:
+        _cloud_inventory(f, intake)
+    else:
+        read_manifest(f, intake)
+    return intake
+
+
+def iter_directory(path: Path) -> Iterator[Intake]:
+    """What each manifest under ``path`` holds (recursively), one file at a time."""
+    for f in manifest_files(path):
+        yield read_file(f, path)
+
+
+def read_directory(path: Path, prepare=None, parts: Iterator[Intake] | None = None) -> Intake:
     """Every manifest under ``path``; ``prepare`` may check and compact each file's objects as it is read."""
     intake = Intake()
-    for part in iter_directory(path):
+    for part in parts if parts is not None else iter_directory(path):
         if prepare:
             prepare(part)
         intake.items += part.items

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 from policies.engine import Engine, EngineError
 
 # Below this many objects a pool costs more (start-up, one compile per worker) than it saves.
 PARALLEL_FROM = 3000
 CHUNK = 500
+# Read files in workers from this many bytes of input on.
+PARALLEL_READ_FROM = 4 * 1024 * 1024
 
+T = TypeVar("T")
 Job = tuple[str, tuple[str, ...], str]  # object as JSON, packages of its policies, label for errors
 Outcome = tuple[dict[str, list], list[str]]  # deny sets by package, engine errors
 
@@ -56,6 +60,17 @@ def workers_for(count: int) -> int:
     if count < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(os.cpu_count() or 1, 8, count // CHUNK))
+
+
+def map_files(read: Callable[[tuple], T], jobs: list[tuple], total_bytes: int) -> Iterator[T]:
+    """``read`` over ``jobs`` (one file each), in order; in worker processes when the input is big.
+    A user-caused error in any file (ReviewInputError) is raised here as it would be in one process."""
+    workers = max(1, min(os.cpu_count() or 1, 8, len(jobs)))
+    if total_bytes < PARALLEL_READ_FROM or workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (read(job) for job in jobs)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(read, jobs)
 
 
 def evaluate(modules: dict[str, str], data: dict, jobs: Sequence[Job]) -> list[Outcome]:

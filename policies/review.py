@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from policies.catalog import LAYERS, SEVERITIES, Policy, inventory_kinds, library_modules, load_all
+from policies.documents import Intake
 from policies.engine import EngineError
 from policies.evaluate import evaluate
 from policies.exemptions import exemption_for
@@ -221,19 +222,29 @@ def review_plan(plan) -> Review:
     return review(items, review_params(plan.cfg), exemptions=list(plan.cfg.review.exemptions), skipped=skipped)
 
 
+def prepare_file(job: tuple) -> Intake:
+    """Read one file, check its objects and hold them as JSON text (runs in a worker for big inputs)."""
+    from policies.documents import read_file
+
+    path, root, applied_kinds, keep_whole = job
+    part = read_file(path, root)
+    part.items = _well_formed(part.items, applied_kinds, part.skipped)
+    for item in part.items:
+        item.compact(keep_whole=item.doc["kind"] in keep_whole and item.original)
+    return part
+
+
 def review_directory(path, params: dict | None = None, exemptions: list | None = None) -> Review:
     """Stream the files: each object is checked and kept as JSON text as soon as its file is read,
-    so memory grows with the text of the input, not with parsed YAML."""
-    from policies.documents import Intake, read_directory
+    so memory grows with the text of the input, not with parsed YAML. Big inputs are read by
+    worker processes, a file each."""
+    from policies.documents import manifest_files, read_directory
+    from policies.evaluate import map_files
 
     policies = load_all()
     applied_kinds = {k for p in policies for k in p.kinds}
     keep_whole = inventory_kinds(policies)
-
-    def prepare(part: Intake) -> None:
-        part.items = _well_formed(part.items, applied_kinds, part.skipped)
-        for item in part.items:
-            item.compact(keep_whole=item.doc["kind"] in keep_whole and item.original)
-
-    intake = read_directory(path, prepare)
+    files = manifest_files(path)
+    parts = map_files(prepare_file, [(f, path, applied_kinds, keep_whole) for f in files], sum(f.stat().st_size for f in files))
+    intake = read_directory(path, parts=parts)
     return review(intake.items, params, policies=policies, exemptions=exemptions, skipped=intake.skipped)
