@@ -63,3 +63,20 @@ def test_text_prefilter_never_hides_a_finding():
                 hits += 1
                 assert policy.may_find(item.doc["kind"], text), (policy.id, item.resource)
     assert hits >= len(gated)
+
+
+def test_files_read_by_workers_give_the_same_review(tmp_path, monkeypatch):
+    import pytest
+
+    from policies.documents import ReviewInputError
+    from policies.review import review_directory
+
+    for i in range(6):
+        (tmp_path / f"part-{i}.yaml").write_text(yaml.safe_dump_all(_docs(5)))
+    serial = review_directory(tmp_path)
+    monkeypatch.setattr(evaluate, "PARALLEL_READ_FROM", 0)
+    parallel = review_directory(tmp_path)
+    assert _key(parallel) == _key(serial) and parallel.kinds == serial.kinds == {"Pod": 30}
+    (tmp_path / "part-9.yaml").write_text("apiVersion: v1\nkind: Pod\nkind: Pod\n")
+    with pytest.raises(ReviewInputError, match="part-9.yaml:line 3: .*duplicate key 'kind'"):
+        review_directory(tmp_path)
