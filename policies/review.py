@@ -126,7 +126,8 @@ def reviewables(documents: list[dict], source: str = "input") -> tuple[list[Revi
     items: list[Reviewable] = []
     skipped: list[Skipped] = []
     for i, doc in enumerate(documents, start=1):
-        expand(doc, f"{source}#{i}", items, skipped.append)
+        # A copy: the review drops null fields, and the caller's objects (a plan's) stay as they are.
+        expand(json.loads(json.dumps(doc, default=str)), f"{source}#{i}", items, skipped.append)
     return items, skipped
 
 

@@ -150,3 +150,10 @@ def test_plan_installs_the_exported_constraints(plans):
     assert len(templates) >= 15
     constraints = [o for o in plan.objects if o["apiVersion"] == "constraints.gatekeeper.sh/v1beta1"]
     assert {c["kind"] for c in constraints} == {t["spec"]["crd"]["spec"]["names"]["kind"] for t in templates}
+
+
+def test_review_leaves_the_callers_objects_as_they_were():
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": None}, "spec": {"containers": [{"name": "c", "image": "x:1.0", "env": None}]}}
+    before = json.dumps(pod, sort_keys=True)
+    review([pod])
+    assert json.dumps(pod, sort_keys=True) == before
