@@ -8,16 +8,21 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
-from pydantic import ValidationError
 
 from policies.documents import ReviewInputError
-from privllm.stack.model import ReviewExemption, ReviewSettings
+
+if TYPE_CHECKING:  # the stack model is imported only when settings are read: review start-up stays light
+    from privllm.stack.model import ReviewExemption, ReviewSettings
 
 
 def load_settings(path: Path) -> ReviewSettings:
+    from pydantic import ValidationError
+
     from privllm.stack.load import problems_from
+    from privllm.stack.model import ReviewSettings
 
     try:
         raw = yaml.safe_load(path.read_text())
