@@ -81,6 +81,11 @@ class Names:
         return GATEWAY_RELEASE
 
     @property
+    def vault_service_account(self) -> str:
+        """Vault server's service account (its EKS Pod Identity reaches KMS for auto-unseal)."""
+        return "vault"
+
+    @property
     def vault_address(self) -> str:
         return f"https://vault.{self.vault_ns}.svc:8200"
 
