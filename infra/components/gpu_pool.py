@@ -99,7 +99,7 @@ class GpuNodePools(pulumi.ComponentResource):
             egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, self=True)],
             opts=child,
         )
-        placement = aws.ec2.PlacementGroup(f"{name}-{pool}-placement", strategy="cluster", opts=child)
+        placement = aws.ec2.PlacementGroup(f"{name}-{pool}-placement", name=f"{args.cfg.target.cluster_name}-{pool}-efa", strategy="cluster", opts=child)
         groups = pulumi.Output.all(sg.id, args.cluster_security_group_id).apply(lambda ids: [i for i in ids if i])
         interfaces = [
             aws.ec2.LaunchTemplateNetworkInterfaceArgs(

@@ -273,7 +273,7 @@ class GpuPool(Strict):
                     "gpu",
                     f"{self.instance_type} has {known.gpus} x {known.gpu}, not {self.gpus_per_node} x {self.gpu}",
                 )
-        if self.efa and self.instance_type not in EFA_NETWORK_CARDS:
+        if self.efa and self.instance_type is not None and self.instance_type not in EFA_NETWORK_CARDS:
             raise RuleViolation("efa", f"{self.instance_type!r} has no EFA support the kit knows; EFA instance types: {sorted(EFA_NETWORK_CARDS)}")
         return self
 
@@ -598,6 +598,8 @@ class StackConfig(Strict):
         if kind != "existing" and self.prerequisites is not None:
             raise RuleViolation("prerequisites", f"only for target.kind 'existing' (this stack is {kind!r})")
         for i, pool in enumerate(self.gpu_pools):
+            if kind == "eks" and pool.instance_type is None:
+                raise RuleViolation(f"gpu_pools[{i}].instance_type", f"required when target.kind is 'eks'; known: {sorted(INSTANCE_TYPES)}")
             if kind != "eks" and (pool.efa or pool.capacity_reservation):
                 field = "efa" if pool.efa else "capacity_reservation"
                 raise RuleViolation(f"gpu_pools[{i}].{field}", "only for target.kind 'eks'")
@@ -618,7 +620,9 @@ class StackConfig(Strict):
         """Every corporate network the stack names needs a route, and every corporate host a DNS zone."""
         vpc = ipaddress.IPv4Network(self.network.vpc_cidr)
         conn = self.aws.connectivity
-        outside = [c for c in self.network.gateway_ingress_cidrs + [d.cidr for d in self.network.egress] if not ipaddress.IPv4Network(c).subnet_of(vpc)]
+        named = self.network.gateway_ingress_cidrs + [d.cidr for d in self.network.egress]
+        named += [f"{ip}/32" for zone in conn.dns_forwarding for ip in zone.resolver_ips]
+        outside = [c for c in named if not ipaddress.IPv4Network(c).subnet_of(vpc)]
         if outside and conn.transit_gateway is None:
             raise RuleViolation("aws.connectivity.transit_gateway", f"{outside} are outside the VPC; they are reached through a transit gateway")
         zones = [z.domain for z in conn.dns_forwarding]
