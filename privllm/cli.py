@@ -492,7 +492,9 @@ def _engine(action: str, stack: str | None) -> None:
         _fail(f"cannot run `privllm {action}`:\n  " + "\n  ".join(problems), code=1)
     try:
         needed = images(build(cfg, name)) if action == "up" and cfg.target.kind == "kind" else None
-        run(action, cfg, name, needed)
+        from privllm.stack.load import resolve_stack_path
+
+        run(action, cfg, name, needed, stack_file=resolve_stack_path(stack))
     except UpError as exc:
         _fail(str(exc), code=1)
 
