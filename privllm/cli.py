@@ -523,6 +523,27 @@ def down(stack: StackOpt = None) -> None:
     _engine("down", stack)
 
 
+@app.command()
+def preflight(stack: StackOpt = None) -> None:
+    """Check the stack's prerequisites: tools, and for an existing cluster the cluster itself."""
+    from privllm import preflight as checks
+    from privllm.up import preflight as tools
+
+    cfg = _load(stack)
+    results = [checks.Check(f"tool {p.split(' ', 1)[0]}", False, p) for p in tools(cfg)]
+    if cfg.target.kind == "existing":
+        try:
+            results += checks.run_checks(cfg, checks.KubernetesCluster(cfg.target.kube_context))
+        except checks.PreflightError as exc:
+            _fail(str(exc), code=1)
+    else:
+        print(f"target {cfg.target.kind}: the program provisions the cluster's prerequisites; only tools are checked")
+    for result in results:
+        print(result.line())
+    if any(not r.ok for r in results):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

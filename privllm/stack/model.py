@@ -520,8 +520,8 @@ class Prerequisites(Strict):
 
     # A CNI that enforces NetworkPolicy (the kit's default-deny is void without one).
     network_policy_cni: Literal["calico", "cilium", "antrea", "kube-router"]
-    # RuntimeClass of the NVIDIA container runtime that GPU pods run with.
-    runtime_class: DnsLabel = "nvidia"
+    # RuntimeClass of the NVIDIA container runtime; the model charts run GPU pods with this name.
+    runtime_class: Literal["nvidia"] = "nvidia"
     # Only when the cluster's feature gates enable image volumes (needed by oci:// weights).
     image_volumes: bool = False
 
