@@ -146,7 +146,7 @@ def _default_images() -> dict[str, Image]:
         "vault-csi-provider": ("hashicorp/vault-csi-provider", "1.5.0"),
         "secrets-store-csi-driver": ("csi-secrets-store/driver", "v1.4.7"),
         # eks target: GPU pools scale from zero; the gateway's internal NLB.
-        "cluster-autoscaler": ("autoscaling/cluster-autoscaler", "v1.32.0"),
+        "cluster-autoscaler": ("autoscaling/cluster-autoscaler", "v1.33.0"),
         "aws-load-balancer-controller": ("eks/aws-load-balancer-controller", "v2.13.0"),
     }
     return {key: Image(repository=repo, tag=tag) for key, (repo, tag) in pins.items()}
@@ -160,7 +160,7 @@ def _default_charts() -> dict[str, Chart]:
         "nvidia-device-plugin": "0.17.0",
         "opentelemetry-collector": "0.111.0",
         "secrets-store-csi-driver": "1.4.7",
-        "cluster-autoscaler": "9.46.6",
+        "cluster-autoscaler": "9.47.0",
         "aws-load-balancer-controller": "1.13.0",
     }
     return {key: Chart(name=key, version=version) for key, version in pins.items()}
