@@ -129,9 +129,13 @@ class GpuNodePools(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         extra = self._capacity(gpu_pool) if gpu_pool else {}
         subnets = args.subnet_ids
+        zones = args.cfg.network.availability_zones
+        if gpu_pool is not None and gpu_pool.capacity_reservation is not None:
+            # A reservation or block holds capacity in one zone; elsewhere launches would fail.
+            subnets = [args.subnet_ids[zones.index(gpu_pool.capacity_reservation.availability_zone)]]
         if gpu_pool is not None and gpu_pool.efa:
             extra.update(self._efa(name, pool, args, gpu_pool.instance_type))
-            subnets = args.subnet_ids[:1]  # EFA peers must share a zone (and a placement group)
+            subnets = subnets[:1]  # EFA peers must share a zone (and a placement group)
         block = gpu_pool is not None and gpu_pool.capacity_reservation is not None and gpu_pool.capacity_reservation.kind == "block"
         template = aws.ec2.LaunchTemplate(
             f"{name}-{pool}-lt",

@@ -244,6 +244,8 @@ class CapacityReservation(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^cr-[0-9a-f]{8,17}$")]
     # "reservation": an On-Demand Capacity Reservation; "block": an EC2 Capacity Block for ML.
     kind: Literal["reservation", "block"] = "reservation"
+    # The zone the reservation lives in: the pool launches only there.
+    availability_zone: str
 
 
 class GpuPool(Strict):
@@ -603,6 +605,12 @@ class StackConfig(Strict):
             if kind != "eks" and (pool.efa or pool.capacity_reservation):
                 field = "efa" if pool.efa else "capacity_reservation"
                 raise RuleViolation(f"gpu_pools[{i}].{field}", "only for target.kind 'eks'")
+            zones = self.network.availability_zones
+            if pool.capacity_reservation and pool.capacity_reservation.availability_zone not in zones:
+                raise RuleViolation(
+                    f"gpu_pools[{i}].capacity_reservation.availability_zone",
+                    f"{pool.capacity_reservation.availability_zone!r} is not one of network.availability_zones {zones}",
+                )
             if pool.capacity_reservation and pool.capacity_reservation.kind == "block" and pool.min_nodes:
                 raise RuleViolation(f"gpu_pools[{i}].min_nodes", "a capacity block starts empty and ends on a date; use min_nodes: 0")
         image_volumes = kind == "existing" and self.prerequisites is not None and self.prerequisites.image_volumes

@@ -20,7 +20,7 @@ def test_capacity_reservation_is_targeted_by_the_launch_template(reference):
 
 
 def test_capacity_block_uses_the_capacity_block_market():
-    cfg = variant(gpu_pools__0__min_nodes=0, gpu_pools__0__capacity_reservation={"id": "cr-0a1b2c3d4e5f60718", "kind": "block"})
+    cfg = variant(gpu_pools__0__min_nodes=0, gpu_pools__0__capacity_reservation={"id": "cr-0a1b2c3d4e5f60718", "kind": "block", "availability_zone": "eu-central-1b"})
     plan = build(cfg, "capacity-block")
     lt = named(plan, LT, "-h100-lt")
     assert lt.inputs["instanceMarketOptions"] == {"marketType": "capacity-block"}
@@ -40,7 +40,7 @@ def test_efa_pool_has_an_efa_interface_on_every_network_card(reference):
     assert all(i["securityGroups"][0] == "privllm-ref-gpu-pools-h100-efa-id" for i in interfaces)
     placement = named(reference, "aws:ec2/placementGroup:PlacementGroup", "-h100-placement")
     assert placement.inputs["strategy"] == "cluster" and lt.inputs["placement"] == {"groupName": placement.inputs["name"]}
-    assert len(named(reference, NG, "-h100").inputs["subnetIds"]) == 1  # one zone
+    assert named(reference, NG, "-h100").inputs["subnetIds"] == ["privllm-ref-network-private-eu-central-1b-id"]  # the reservation's zone
 
 
 def test_pools_without_efa_declare_no_interfaces(reference):
