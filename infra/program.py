@@ -30,6 +30,18 @@ def gatekeeper_constraints(cfg: StackConfig) -> list[tuple[dict, dict]]:
     return constraints_for(cfg)
 
 
+def _eks_storage_and_identities(cfg: StackConfig, cluster: Cluster, kms_key_arn: pulumi.Output[str], k8s_opts: pulumi.ResourceOptions) -> None:
+    """EBS and Mountpoint drivers with their identities, the encrypted default class, Vault's unseal identity."""
+    n = names(cfg)
+    stem = cfg.target.cluster_name
+    storage = Storage(f"{stem}-storage", StorageArgs(cfg, cluster.name, kms_key_arn, depends_on=[cluster.addons["eks-pod-identity-agent"]]))
+    StorageClasses(f"{stem}-storage-classes", StorageClassesArgs(kms_key_arn, depends_on=[storage.ebs]), opts=k8s_opts)
+    if cfg.vault.mode == "in-cluster":
+        VaultUnsealIdentity(
+            f"{stem}-vault-unseal", cluster_name=cluster.name, namespace=n.vault_ns, service_account=n.vault_service_account, kms_key_arn=kms_key_arn
+        )
+
+
 def deploy(cfg: StackConfig) -> dict:
     n = names(cfg)
     stem = cfg.target.cluster_name
@@ -48,21 +60,9 @@ def deploy(cfg: StackConfig) -> dict:
     slow_opts = pulumi.ResourceOptions(providers={"kubernetes": cluster.provider}, transforms=[long_running])
     platform = Platform(f"{stem}-platform", PlatformArgs(cfg), opts=k8s_opts)
     nss = platform.namespaces
-    eks = cluster.eks is not None
-    if eks:
-        storage = Storage(
-            f"{stem}-storage",
-            StorageArgs(cfg, cluster.name, kms_key_arn, depends_on=[cluster.addons["eks-pod-identity-agent"]]),
-        )
-        StorageClasses(f"{stem}-storage-classes", StorageClassesArgs(kms_key_arn, depends_on=[storage.ebs]), opts=k8s_opts)
-        if cfg.vault.mode == "in-cluster":
-            VaultUnsealIdentity(
-                f"{stem}-vault-unseal",
-                cluster_name=cluster.name,
-                namespace=n.vault_ns,
-                service_account=n.vault_service_account,
-                kms_key_arn=kms_key_arn,
-            )
+    eks = cluster.eks
+    if eks is not None and kms_key_arn is not None:
+        _eks_storage_and_identities(cfg, cluster, kms_key_arn, k8s_opts)
     GpuNodePools(
         f"{stem}-gpu-pools",
         GpuNodePoolsArgs(
@@ -72,18 +72,18 @@ def deploy(cfg: StackConfig) -> dict:
             kms_key_arn=kms_key_arn,
             namespace=nss[n.gpu_ns],
             vpc_id=net.vpc_id if net else None,
-            cluster_security_group_id=cluster.eks.vpc_config.cluster_security_group_id if eks else None,
+            cluster_security_group_id=eks.vpc_config.cluster_security_group_id if eks is not None else None,
         ),
         opts=k8s_opts,
     )
-    if eks:
+    if eks is not None:
         NodeAutoscaling(f"{stem}-node-autoscaling", NodeAutoscalingArgs(cfg, cluster.name), opts=k8s_opts)
     PolicyEnforcement(f"{stem}-policy", PolicyEnforcementArgs(cfg, nss, gatekeeper_constraints(cfg)), opts=k8s_opts)
     secrets = Secrets(f"{stem}-secrets", SecretsArgs(cfg, kms_key_arn, nss), opts=slow_opts)
     Observability(f"{stem}-observability", ObservabilityArgs(cfg, nss), opts=k8s_opts)
     serving = ModelServing(f"{stem}-serving", ModelServingArgs(cfg, nss), opts=slow_opts)
     gateway = Gateway(f"{stem}-gateway", GatewayArgs(cfg, nss, depends_on=[serving, secrets]), opts=k8s_opts)
-    if eks:
+    if eks is not None and net is not None:
         GatewayLoadBalancer(
             f"{stem}-gateway-lb",
             GatewayLoadBalancerArgs(cfg, cluster.name, net.vpc_id, net.gateway_sg.id, nss, depends_on=[gateway]),

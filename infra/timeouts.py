@@ -10,6 +10,9 @@ to the components that need it (their children included, Helm-rendered objects t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pulumi
 
 MODEL_READY_TIMEOUT_SECONDS = 3600
@@ -19,7 +22,7 @@ MODEL_WORKLOAD_TYPES = ("kubernetes:apps/v1:Deployment", "kubernetes:leaderworke
 VAULT_CHART_SUFFIX = "-vault"
 
 
-def _annotate(props: dict, key: str, value: str) -> dict:
+def _annotate(props: Mapping[str, Any], key: str, value: str) -> dict[str, Any]:
     metadata = dict(props.get("metadata") or {})
     metadata["annotations"] = {**(metadata.get("annotations") or {}), key: value}
     return {**props, "metadata": metadata}

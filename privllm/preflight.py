@@ -10,9 +10,9 @@ import os
 from dataclasses import dataclass
 from typing import Protocol
 
+from privllm.facts import LABEL_GPU_POOL
 from privllm.stack import StackConfig
 
-GPU_POOL_LABEL = "privllm.io/gpu-pool"  # the label model pods select GPU nodes by (infra/values.py)
 GPU_RESOURCE = "nvidia.com/gpu"
 # The DaemonSet each NetworkPolicy-enforcing CNI runs on every node.
 CNI_DAEMONSETS = {"calico": "calico-node", "cilium": "cilium", "antrea": "antrea-agent", "kube-router": "kube-router"}
@@ -62,7 +62,7 @@ class PreflightError(Exception):
 
 
 def check_cni(cfg: StackConfig, cluster: ClusterReader) -> Check:
-    cni = cfg.prerequisites.network_policy_cni
+    cni = cfg.onprem.network_policy_cni
     wanted = CNI_DAEMONSETS[cni]
     found = [d for d in cluster.daemonsets() if d.name == wanted]
     if not found:
@@ -74,7 +74,7 @@ def check_cni(cfg: StackConfig, cluster: ClusterReader) -> Check:
 
 
 def check_runtime_class(cfg: StackConfig, cluster: ClusterReader) -> Check:
-    name = cfg.prerequisites.runtime_class
+    name = cfg.onprem.runtime_class
     handler = cluster.runtime_classes().get(name)
     if handler is None:
         return Check("runtime-class", False, f"RuntimeClass {name} not found; GPU pods request it (create it for the NVIDIA container runtime's handler)")
@@ -82,7 +82,7 @@ def check_runtime_class(cfg: StackConfig, cluster: ClusterReader) -> Check:
 
 
 def check_gpu_pool(pool, cluster: ClusterReader) -> Check:
-    wanted_labels = {GPU_POOL_LABEL: pool.name, **pool.labels}
+    wanted_labels = {LABEL_GPU_POOL: pool.name, **pool.labels}
     nodes = [n for n in cluster.nodes() if all(n.labels.get(k) == v for k, v in wanted_labels.items())]
     name = f"gpu-pool {pool.name}"
     labels = ",".join(f"{k}={v}" for k, v in wanted_labels.items())

@@ -102,11 +102,11 @@ def stack_config(cfg: StackConfig, stack_file: Path) -> dict[str, str]:
     ``aws:region`` must agree with ``privllm:target.region`` and is derived from it when absent."""
     doc = yaml.safe_load(stack_file.read_text()) or {}
     values: dict[str, str] = {}
+    region = cfg.target.region or ""
     for key, value in (doc.get("config") or {}).items():
         if isinstance(value, dict) and "secure" in value:
             raise UpError(f"{stack_file}: {key} is a secure value; give providers their secrets through their environment, not the stack file")
         values[str(key)] = value if isinstance(value, str) else json.dumps(value)
-    region = cfg.target.region
     if cfg.target.kind == "eks":
         declared = values.get("aws:region")
         if declared is None:
@@ -114,6 +114,10 @@ def stack_config(cfg: StackConfig, stack_file: Path) -> dict[str, str]:
         elif declared != region:
             raise UpError(f"{stack_file}: aws:region is {declared!r} but privllm:target.region is {region!r}; the provider would deploy elsewhere")
     return values
+
+
+def _program(cfg: StackConfig, deploy) -> None:
+    deploy(cfg)
 
 
 def _stack(cfg: StackConfig, stack_name: str, stack_file: Path | None = None):
@@ -131,7 +135,7 @@ def _stack(cfg: StackConfig, stack_name: str, stack_file: Path | None = None):
     stack = auto.create_or_select_stack(
         stack_name=stack_name,
         project_name="privllm",
-        program=lambda: deploy(cfg),
+        program=lambda: _program(cfg, deploy),
         opts=auto.LocalWorkspaceOptions(project_settings=settings, env_vars=env),
     )
     # The inline program runs in a temporary workspace that has no Pulumi.<stack>.yaml: without

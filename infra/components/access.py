@@ -30,7 +30,7 @@ class EksAccess(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EksAccessArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("privllm:access:EksAccess", name, None, opts)
-        cfg, access = args.cfg, args.cfg.aws.access
+        cfg, access = args.cfg, args.cfg.eks.access
         kit_namespaces = list(names(cfg).all_namespaces)
         self._cluster = args.cluster_name
         self.deployer = self._entry(f"{name}-deployer", access.deployer, [], CLUSTER_ADMIN_POLICY, "cluster", None)

@@ -11,12 +11,12 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from infra.components.access import EksAccess, EksAccessArgs
+from privllm.facts import KUBERNETES_API_PORT
 from privllm.stack import StackConfig
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 # vpc-cni enforces NetworkPolicy only with this setting; without it every default-deny is void.
 VPC_CNI_CONFIGURATION = {"enableNetworkPolicy": "true"}
-API_PORT = 443
 
 
 def control_plane_log_group(cluster_name: str) -> str:
@@ -65,7 +65,7 @@ class Cluster(pulumi.ComponentResource):
             vpc_id=args.vpc_id,
             description="Kubernetes API from inside the VPC and the declared operator networks only",
             ingress=[
-                aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=API_PORT, to_port=API_PORT, cidr_blocks=[cfg.network.vpc_cidr, *operators])
+                aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=KUBERNETES_API_PORT, to_port=KUBERNETES_API_PORT, cidr_blocks=[cfg.network.vpc_cidr, *operators])
             ],
             egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=[cfg.network.vpc_cidr])],
             opts=child,

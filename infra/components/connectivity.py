@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from privllm.stack import StackConfig
+from privllm.stack.model import Runner
 
 DNS_PORT = 53
 SSM_MANAGED_POLICY = "AmazonSSMManagedInstanceCore"
@@ -23,7 +24,7 @@ SSM_MANAGED_POLICY = "AmazonSSMManagedInstanceCore"
 def corporate_routes(cfg: StackConfig) -> list[str]:
     """CIDRs outside the VPC that the stack names, each routed through the transit gateway once."""
     vpc = ipaddress.IPv4Network(cfg.network.vpc_cidr)
-    conn = cfg.aws.connectivity
+    conn = cfg.eks.connectivity
     wanted = list(conn.operator_cidrs) + list(cfg.network.gateway_ingress_cidrs) + [d.cidr for d in cfg.network.egress]
     wanted += [f"{ip}/32" for zone in conn.dns_forwarding for ip in zone.resolver_ips]
     routes: list[ipaddress.IPv4Network] = []
@@ -49,7 +50,7 @@ class Connectivity(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ConnectivityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("privllm:connectivity:Connectivity", name, None, opts)
-        cfg, conn = args.cfg, args.cfg.aws.connectivity
+        cfg, conn = args.cfg, args.cfg.eks.connectivity
         child = pulumi.ResourceOptions(parent=self)
         tags = {"privllm:stack": cfg.target.cluster_name}
         outputs: dict = {}
@@ -74,11 +75,11 @@ class Connectivity(pulumi.ComponentResource):
             outputs["transit_gateway_attachment"] = attachment.id
         if conn.dns_forwarding:
             self._resolver(name, args, tags)
-        self.runner_role_arn = self._runner(name, args, tags) if conn.runner else None
+        self.runner_role_arn = self._runner(name, args, conn.runner, tags) if conn.runner else None
         self.register_outputs(outputs)
 
     def _resolver(self, name: str, args: ConnectivityArgs, tags: dict) -> None:
-        cfg, conn = args.cfg, args.cfg.aws.connectivity
+        cfg, conn = args.cfg, args.cfg.eks.connectivity
         child = pulumi.ResourceOptions(parent=self)
         resolver_cidrs = sorted({f"{ip}/32" for zone in conn.dns_forwarding for ip in zone.resolver_ips})
         sg = aws.ec2.SecurityGroup(
@@ -118,8 +119,8 @@ class Connectivity(pulumi.ComponentResource):
             )
             aws.route53.ResolverRuleAssociation(f"{name}-forward-{label}", resolver_rule_id=rule.id, vpc_id=args.vpc_id, opts=child)
 
-    def _runner(self, name: str, args: ConnectivityArgs, tags: dict) -> pulumi.Output[str]:
-        cfg, runner = args.cfg, args.cfg.aws.connectivity.runner
+    def _runner(self, name: str, args: ConnectivityArgs, runner: Runner, tags: dict) -> pulumi.Output[str]:
+        cfg = args.cfg
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-runner",

@@ -13,6 +13,7 @@ import pulumi_kubernetes as k8s
 from infra.components.base import mirror_chart, mirror_image
 from infra.components.workload_identity import associate, policy_document, workload_role
 from infra.naming import GATEWAY_RELEASE, names
+from privllm.facts import LABEL_NAME, LABEL_PART_OF, PROJECT
 from privllm.stack import StackConfig
 
 NAMESPACE = "kube-system"
@@ -85,7 +86,7 @@ def controller_policy() -> str:
     )
 
 
-def controller_values(cfg: StackConfig, vpc_id: str) -> dict:
+def controller_values(cfg: StackConfig, vpc_id: pulumi.Input[str]) -> dict:
     return {
         "clusterName": cfg.target.cluster_name,
         "region": cfg.target.region,
@@ -108,7 +109,7 @@ def service_annotations(cfg: StackConfig, security_group_id: str) -> dict[str, s
         prefix + "nlb-target-type": "ip",
         prefix + "security-groups": security_group_id,
         prefix + "manage-backend-security-group-rules": "true",
-        prefix + "ssl-cert": cfg.aws.gateway_certificate_arn,
+        prefix + "ssl-cert": cfg.eks.gateway_certificate_arn,
         prefix + "ssl-ports": str(HTTPS_PORT),
         prefix + "ssl-negotiation-policy": TLS_POLICY,
         # The gateway's NetworkPolicy admits the client CIDRs: it must see the client's address.
@@ -140,17 +141,17 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
             cfg,
             "aws-load-balancer-controller",
             namespace=NAMESPACE,
-            values=pulumi.Output.from_input(args.vpc_id).apply(lambda vpc: controller_values(cfg, vpc)),
+            values=controller_values(cfg, args.vpc_id),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[association, *(args.depends_on or [])]),
         )
         ns_dep = [args.namespaces[n.gateway_ns]] if args.namespaces and n.gateway_ns in args.namespaces else []
-        selector = {"app.kubernetes.io/name": GATEWAY_RELEASE, "app.kubernetes.io/instance": GATEWAY_RELEASE}
+        selector = {LABEL_NAME: GATEWAY_RELEASE, "app.kubernetes.io/instance": GATEWAY_RELEASE}
         self.service = k8s.core.v1.Service(
             f"{name}-service",
             metadata={
                 "name": f"{n.gateway_fullname}-internal",
                 "namespace": n.gateway_ns,
-                "labels": {"app.kubernetes.io/part-of": "privllm"},
+                "labels": {LABEL_PART_OF: PROJECT},
                 "annotations": pulumi.Output.from_input(args.security_group_id).apply(lambda sg: service_annotations(cfg, sg)),
             },
             spec={
@@ -165,7 +166,7 @@ class GatewayLoadBalancer(pulumi.ComponentResource):
         # NLB health checks come from the load balancer's own addresses in the private subnets.
         k8s.networking.v1.NetworkPolicy(
             f"{name}-health-checks",
-            metadata={"name": f"{n.gateway_fullname}-load-balancer", "namespace": n.gateway_ns, "labels": {"app.kubernetes.io/part-of": "privllm"}},
+            metadata={"name": f"{n.gateway_fullname}-load-balancer", "namespace": n.gateway_ns, "labels": {LABEL_PART_OF: PROJECT}},
             spec={
                 "podSelector": {"matchLabels": selector},
                 "policyTypes": ["Ingress"],

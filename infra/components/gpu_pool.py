@@ -14,6 +14,7 @@ import pulumi_aws as aws
 
 from infra.components.base import mirror_chart, mirror_image
 from infra.naming import names
+from privllm.facts import LABEL_GPU_POOL
 from privllm.stack import StackConfig
 from privllm.stack.model import EFA_NETWORK_CARDS
 
@@ -64,7 +65,7 @@ class GpuNodePools(pulumi.ComponentResource):
                     "AL2023_x86_64_NVIDIA",
                     pool.min_nodes,
                     pool.max_nodes,
-                    {"privllm.io/gpu-pool": pool.name, "nvidia.com/gpu.present": "true", **pool.labels},
+                    {LABEL_GPU_POOL: pool.name, "nvidia.com/gpu.present": "true", **pool.labels},
                     [aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value, effect=_EFFECTS[t.effect]) for t in pool.taints],
                     500,
                     gpu_pool=pool,

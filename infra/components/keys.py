@@ -50,7 +50,7 @@ class Keys(pulumi.ComponentResource):
     def __init__(self, name: str, args: KeysArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("privllm:keys:Keys", name, None, opts)
         cfg = args.cfg
-        part = partition(cfg.target.region)
+        part = partition(cfg.region)
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         policy = identity.account_id.apply(
             lambda account: json.dumps(

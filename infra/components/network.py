@@ -11,13 +11,12 @@ import pulumi_aws as aws
 
 from infra.components.connectivity import Connectivity, ConnectivityArgs
 from infra.components.workload_identity import partition
+from privllm.facts import GATEWAY_PORT
 from privllm.stack import StackConfig
-from serving.gateway.config import GatewayConfig
 
 INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "sts", "logs", "kms", "ec2", "elasticloadbalancing", "autoscaling", "eks", "eks-auth")
 # Session Manager, for the in-VPC runner.
 SSM_ENDPOINTS = ("ssm", "ssmmessages", "ec2messages")
-GATEWAY_POD_PORT = GatewayConfig.model_fields["listen_port"].default
 
 
 def s3_buckets(cfg: StackConfig) -> tuple[list[str], list[str]]:
@@ -30,7 +29,7 @@ def s3_buckets(cfg: StackConfig) -> tuple[list[str], list[str]]:
 def s3_endpoint_policy(cfg: StackConfig) -> str:
     """The S3 gateway endpoint reaches the kit's buckets and ECR's image layers, nothing else:
     any other bucket in the region would be an exfiltration path."""
-    part = partition(cfg.target.region)
+    part = partition(cfg.region)
     weights, data = s3_buckets(cfg)
     arns = lambda buckets: [a for b in buckets for a in (f"arn:{part}:s3:::{b}", f"arn:{part}:s3:::{b}/*")]  # noqa: E731
     statements = []
@@ -42,7 +41,7 @@ def s3_endpoint_policy(cfg: StackConfig) -> str:
         )
     # Images pulled through the ECR endpoints (EKS add-ons) store their layers in this bucket.
     statements.append(
-        {"Sid": "EcrImageLayers", "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject"], "Resource": [f"arn:{part}:s3:::prod-{cfg.target.region}-starport-layer-bucket/*"]}
+        {"Sid": "EcrImageLayers", "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject"], "Resource": [f"arn:{part}:s3:::prod-{cfg.region}-starport-layer-bucket/*"]}
     )
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
@@ -103,7 +102,7 @@ class Network(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        runner = cfg.aws is not None and cfg.aws.connectivity.runner is not None
+        runner = cfg.aws is not None and cfg.eks.connectivity.runner is not None
         for service in INTERFACE_ENDPOINTS + (SSM_ENDPOINTS if runner else ()):
             aws.ec2.VpcEndpoint(
                 f"{name}-{service.replace('.', '-')}",
@@ -182,7 +181,7 @@ class Network(pulumi.ComponentResource):
                 aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=443, to_port=443, cidr_blocks=list(net.gateway_ingress_cidrs))
             ],
             egress=[
-                aws.ec2.SecurityGroupEgressArgs(protocol="tcp", from_port=GATEWAY_POD_PORT, to_port=GATEWAY_POD_PORT, cidr_blocks=[net.vpc_cidr])
+                aws.ec2.SecurityGroupEgressArgs(protocol="tcp", from_port=GATEWAY_PORT, to_port=GATEWAY_PORT, cidr_blocks=[net.vpc_cidr])
             ],
             tags=tags,
             opts=child,

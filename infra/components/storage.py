@@ -12,6 +12,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from infra.components.workload_identity import partition, policy_document, workload_role
+from privllm.facts import LABEL_PART_OF, PROJECT
 from privllm.stack import StackConfig
 
 EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
@@ -33,10 +34,10 @@ def weights_prefixes(cfg: StackConfig) -> list[tuple[str, str]]:
 
 def weights_read_policy(cfg: StackConfig) -> str:
     """Read-only access to the weights prefixes and nothing else of their buckets."""
-    part = partition(cfg.target.region)
+    part = partition(cfg.region)
     statements = []
     for i, (bucket, prefix) in enumerate(weights_prefixes(cfg)):
-        listing = {"Sid": f"ListWeights{i}", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:{part}:s3:::{bucket}"}
+        listing: dict = {"Sid": f"ListWeights{i}", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:{part}:s3:::{bucket}"}
         if prefix:
             listing["Condition"] = {"StringLike": {"s3:prefix": [f"{prefix}/", f"{prefix}/*"]}}
         objects = f"arn:{part}:s3:::{bucket}/{prefix}/*" if prefix else f"arn:{part}:s3:::{bucket}/*"
@@ -77,7 +78,7 @@ class Storage(pulumi.ComponentResource):
     def __init__(self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("privllm:storage:Storage", name, None, opts)
         cfg = args.cfg
-        part = partition(cfg.target.region)
+        part = partition(cfg.region)
         after_agent = pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on or []))
         ebs_role = workload_role(
             f"{name}-ebs-csi",
@@ -124,7 +125,7 @@ class StorageClasses(pulumi.ComponentResource):
             f"{name}-gp3-encrypted",
             metadata={
                 "name": ENCRYPTED_STORAGE_CLASS,
-                "labels": {"app.kubernetes.io/part-of": "privllm"},
+                "labels": {LABEL_PART_OF: PROJECT},
                 "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
             },
             provisioner="ebs.csi.aws.com",

@@ -52,7 +52,7 @@ REFERENCE_CASES = [
     ({"aws.connectivity.dns_forwarding": []}, "privllm:aws.connectivity.dns_forwarding", "registry.corp.internal (mirror.image_registry)"),
     ({"aws.connectivity.dns_forwarding.0.domain": "other.internal"}, "privllm:aws.connectivity.dns_forwarding", "in no forwarded zone"),
     ({"telemetry.siem.0.endpoint": "siem.elsewhere.example:6514"}, "privllm:aws.connectivity.dns_forwarding", "siem.elsewhere.example (telemetry.siem[0].endpoint)"),
-    ({"gateway.auth.oidc_issuer": "https://sso.elsewhere.example/realms/x"}, "privllm:aws.connectivity.dns_forwarding", "gateway.auth.oidc_issuer"),
+    ({"gateway.oidc.issuer": "https://sso.elsewhere.example/realms/x"}, "privllm:aws.connectivity.dns_forwarding", "gateway.oidc.issuer"),
     ({"aws.access.deployer": "arn:aws:iam::111122223333:user/alice"}, "privllm:aws.access.deployer", "should match pattern"),
     ({"aws.gateway_certificate_arn": "arn:aws:acm:eu-central-1:1:certificate/x"}, "privllm:aws.gateway_certificate_arn", "should match pattern"),
     ({"gpu_pools.1.efa": True}, "privllm:gpu_pools[1].efa", "no EFA support"),
