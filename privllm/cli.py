@@ -444,8 +444,8 @@ def size(
     """What fits where: weights, KV cache per token, smallest tensor-parallel degree, concurrency, decode ceiling."""
     from rich.table import Table
 
-    from serving.vllm.catalog import ARCHITECTURES, ConfigJsonError, from_config_json
-    from serving.vllm.hardware import GPUS
+    from privllm.stack.catalog import ARCHITECTURES, ConfigJsonError, from_config_json
+    from privllm.stack.hardware import GPUS
     from serving.vllm.sizing import SizingError, smallest_fit
 
     if fmt not in ("table", "json"):

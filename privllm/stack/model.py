@@ -16,8 +16,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from privllm.facts import ALLOWED_PROMPT_LOGGING, CHART_PINS, IMAGE_PINS, PUBLIC_REGISTRIES
+from privllm.stack.catalog import ARCHITECTURES
 from privllm.stack.gateway_config import GatewaySettings
-from serving.vllm.hardware import GPUS, INSTANCE_TYPES
+from privllm.stack.hardware import GPUS, INSTANCE_TYPES
 
 DnsLabel = Annotated[str, StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$")]
 Cidr = Annotated[str, StringConstraints(pattern=r"^[0-9.]+/[0-9]{1,2}$")]
@@ -468,8 +469,6 @@ class StackConfig(Strict):
 
     def _check_model(self, i: int, m: Model, pools: dict[str, GpuPool]) -> None:
         at = f"models[{i}]"
-        from serving.vllm.catalog import ARCHITECTURES  # local: catalog imports nothing from here
-
         if m.architecture not in ARCHITECTURES:
             raise RuleViolation(f"{at}.architecture", f"{m.architecture!r} is not in the catalogue; known: {sorted(ARCHITECTURES)}")
         if m.pool is None:
