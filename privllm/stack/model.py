@@ -357,7 +357,7 @@ RedTeamFamily = Literal[
 ]
 
 
-def _default_redteam_thresholds() -> dict[str, float]:
+def _default_redteam_thresholds() -> dict[RedTeamFamily, float]:
     # Share of attacks each family must defend. Access control and data paths must hold every time;
     # model-behaviour families depend on the model as much as on the gateway.
     return {
@@ -461,11 +461,11 @@ class StackConfig(Strict):
                     f"telemetry.siem[{i}].endpoint",
                     f"port {port} is not in any network.egress destination; declare the SIEM's CIDR and port there",
                 )
-        if self.vault.mode == "external":
+        if self.vault.mode == "external" and self.vault.address:
             rest = self.vault.address.removeprefix("https://").rstrip("/")
-            port = int(rest.rsplit(":", 1)[1]) if ":" in rest else 443
-            if port not in ports:
-                raise RuleViolation("vault.address", f"port {port} is not in any network.egress destination; declare Vault's CIDR and port there")
+            vault_port = int(rest.rsplit(":", 1)[1]) if ":" in rest else 443
+            if vault_port not in ports:
+                raise RuleViolation("vault.address", f"port {vault_port} is not in any network.egress destination; declare Vault's CIDR and port there")
 
     def _check_model(self, i: int, m: Model, pools: dict[str, GpuPool]) -> None:
         at = f"models[{i}]"
