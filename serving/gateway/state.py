@@ -7,6 +7,7 @@ named by the small interface the routes call, so a type checker sees every use.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -53,6 +54,8 @@ class GatewayState:
     oidc: OidcVerifier | None = None
     config_mtime: float = 0.0
     pipeline: GuardPipeline = field(default_factory=default_pipeline)
+    # Wall-clock time for review deadlines; tests inject their own instead of sleeping.
+    clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
         self.limiter = self.limiter or _limiter_for(self.config)

@@ -31,15 +31,15 @@ class ReviewItem:
     reviewer: str | None = None
     reason: str | None = None
 
-    def effective_status(self, now: float | None = None) -> str:
-        if self.status == "pending" and (now or time.time()) >= self.expires:
+    def effective_status(self, now: float) -> str:
+        if self.status == "pending" and now >= self.expires:
             return "expired"
         return self.status
 
-    def summary(self) -> dict:
+    def summary(self, now: float) -> dict:
         d = asdict(self)
         d.pop("response")
-        d["status"] = self.effective_status()
+        d["status"] = self.effective_status(now)
         return d
 
 

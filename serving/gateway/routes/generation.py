@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -142,7 +141,7 @@ async def serve(kind: Generation, request: Request, state: GatewayState, record:
     headers = ctx.notes_header()
     status = 200
     if upstream.high_risk:
-        now = time.time()
+        now = state.clock()
         item = review.ReviewItem(
             id=review.new_id(), principal=admitted.principal.name, model=upstream.name, created=now,
             expires=now + config.guardrails.human_review_timeout_seconds, status="pending", response=answer,

@@ -254,10 +254,13 @@ def test_high_risk_answers_are_held_for_review_and_survive_restart(make_gateway,
 
 
 def test_review_expires(make_gateway, standin):
-    gw = make_gateway({"upstreams": [{"name": MODEL, "url": standin.url, "high_risk": True}], "guardrails": {"human_review_timeout_seconds": 1}})
+    gw = make_gateway({"upstreams": [{"name": MODEL, "url": standin.url, "high_risk": True}], "guardrails": {"human_review_timeout_seconds": 60}})
+    now = [1_000_000.0]
+    gw.state.clock = lambda: now[0]
     caller = gw.key()
     review_id = gw.chat(caller, "x").json()["id"]
-    time.sleep(1.2)
+    assert gw.client.get(f"/v1/reviews/{review_id}", headers={"Authorization": f"Bearer {caller}"}).status_code == 202
+    now[0] += 60
     assert gw.client.get(f"/v1/reviews/{review_id}", headers={"Authorization": f"Bearer {caller}"}).status_code == 410
 
 
