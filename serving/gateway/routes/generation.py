@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +40,7 @@ class Generation:
     completion_object: str  # "chat.completion" or "text_completion"
     inputs: Callable[[dict], list[TextField]]
     # Guards the client's input fields and returns the body to forward (documents, system prompt).
-    prepare: Callable[[GatewayState, Admitted], dict]
+    prepare: Callable[[GatewayState, Admitted], Awaitable[dict]]
     validates_schema: bool = False
 
 
@@ -54,8 +54,8 @@ def first_text(answer: dict) -> str | None:
     return choice.get("text")
 
 
-def guard_inputs(state: GatewayState, admitted: Admitted, fields: list[TextField]) -> None:
-    state.pipeline.guard_inputs(admitted.ctx, admitted.body, fields)
+async def guard_inputs(state: GatewayState, admitted: Admitted, fields: list[TextField]) -> None:
+    await state.pipeline.guard_inputs(admitted.ctx, admitted.body, fields)
 
 
 def _cap_tokens(state: GatewayState, req: Any) -> None:
@@ -120,7 +120,7 @@ async def serve(kind: Generation, request: Request, state: GatewayState, record:
     admitted = await admit(request, state, record, kind.schema)
     config, upstream, ctx = state.config, admitted.upstream, admitted.ctx
     _cap_tokens(state, admitted.request)
-    forward = kind.prepare(state, admitted)
+    forward = await kind.prepare(state, admitted)
     log_prompt(state, record, kind.inputs(forward))
     await enforce_rate_limits(state, admitted, (record.input_tokens or 0) + admitted.request.requested_tokens(config.rate_limits.default_max_tokens))  # type: ignore[attr-defined]
 
