@@ -200,6 +200,10 @@ def _held(response: httpx.Response, body) -> bool:
     return False
 
 
+class TargetError(ValueError):
+    """The target cannot be red-teamed as configured (unreachable, or the model is not served to the key)."""
+
+
 class Client:
     def __init__(self, settings: Settings, pacer: Pacer, transport: httpx.BaseTransport | None = None):
         self.settings, self.pacer = settings, pacer
@@ -207,6 +211,20 @@ class Client:
 
     def close(self) -> None:
         self.http.close()
+
+    def served_models(self) -> list[str]:
+        """The models the key may use, from GET /v1/models (one request, counted like the rest)."""
+        self.pacer.wait()
+        try:
+            response = self.http.get("/v1/models", headers={"Authorization": f"Bearer {self.settings.api_key}"})
+        except httpx.HTTPError as exc:
+            raise TargetError(f"cannot reach {self.settings.target}: {exc}") from None
+        if response.status_code == 401:
+            raise TargetError(f"{self.settings.target} refused the red-team key (401): check the key")
+        try:
+            return [m["id"] for m in response.json()["data"]]
+        except (ValueError, KeyError, TypeError):
+            raise TargetError(f"{self.settings.target}/v1/models did not answer with an OpenAI model list (status {response.status_code})") from None
 
     def send(self, path: str, body: dict, key: str | None, scheme: str = "Bearer") -> Observation:
         self.pacer.wait()
@@ -387,10 +405,10 @@ def _extraction_family(client: Client, settings: Settings) -> FamilyResult:
             break
     if last == 429:
         result.probes.append(ProbeResult("me-sustained", "model_extraction", "attack", "defended", 429, f"rate limited after {sent} requests"))
-    elif obs.error:
-        result.probes.append(ProbeResult("me-sustained", "model_extraction", "attack", "error", 0, obs.error))
+    elif last == 200:
+        result.probes.append(ProbeResult("me-sustained", "model_extraction", "attack", "breached", 200, f"{sent} large requests answered without a limit"))
     else:
-        result.probes.append(ProbeResult("me-sustained", "model_extraction", "attack", "breached", last, f"{sent} large requests answered without a limit"))
+        result.probes.append(ProbeResult("me-sustained", "model_extraction", "attack", "error", last, obs.error or f"status {last}: the sustained requests were not answered"))
     return result
 
 
@@ -407,6 +425,15 @@ def run(settings: Settings, probes: list[Probe], suite_version: str, pacer: Pace
         transport: httpx.BaseTransport | None = None, families: list[str] | None = None) -> Run:
     pacer = pacer or Pacer(settings.requests_per_second, settings.max_requests)
     client = Client(settings, pacer, transport)
+    try:
+        served = client.served_models()
+    except TargetError:
+        client.close()
+        raise
+    for name, model in (("model", settings.model), ("high-risk model", settings.high_risk_model)):
+        if model and model not in served:
+            client.close()
+            raise TargetError(f"the {name} {model!r} is not served to this key at {settings.target}; it serves: {', '.join(served) or 'nothing'}")
     values = placeholders(settings.rag_group)
     by_family: dict[str, list[Probe]] = {}
     for p in probes:
