@@ -29,6 +29,8 @@ class Limiter(Protocol):
 
 
 class ReviewStore(Protocol):
+    clock: Callable[[], float]  # decides review deadlines; tests pass one they advance
+
     def put(self, item: ReviewItem) -> None: ...
 
     def get(self, review_id: str) -> ReviewItem | None: ...
@@ -54,8 +56,6 @@ class GatewayState:
     oidc: OidcVerifier | None = None
     config_mtime: float = 0.0
     pipeline: GuardPipeline = field(default_factory=default_pipeline)
-    # Wall-clock time for review deadlines; tests inject their own instead of sleeping.
-    clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
         self.limiter = self.limiter or _limiter_for(self.config)

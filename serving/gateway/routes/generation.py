@@ -141,7 +141,7 @@ async def serve(kind: Generation, request: Request, state: GatewayState, record:
     headers = ctx.notes_header()
     status = 200
     if upstream.high_risk:
-        now = state.clock()
+        now = state.reviews.clock()
         item = review.ReviewItem(
             id=review.new_id(), principal=admitted.principal.name, model=upstream.name, created=now,
             expires=now + config.guardrails.human_review_timeout_seconds, status="pending", response=answer,

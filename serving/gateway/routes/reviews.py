@@ -25,7 +25,7 @@ def _reviewer(request: Request) -> tuple[GatewayState, Principal]:
 
 async def pending(request: Request) -> Response:
     state, _ = _reviewer(request)
-    now = state.clock()
+    now = state.reviews.clock()
     items = [i.summary(now) for i in await asyncio.to_thread(state.reviews.all) if i.effective_status(now) == "pending"]
     state.metrics.reviews_pending.set(len(items))
     return JSONResponse({"object": "list", "data": sorted(items, key=lambda i: i["created"])})
@@ -39,8 +39,7 @@ async def decide(request: Request) -> Response:
     item = await asyncio.to_thread(state.reviews.get, request.path_params["review_id"])
     if item is None:
         raise GatewayError(404, "no such review", "review_not_found")
-    now = state.clock()
-    status = item.effective_status(now)
+    status = item.effective_status(state.reviews.clock())
     if status != "pending":
         raise GatewayError(409 if status != "expired" else 410, f"review is already {status}", "review_closed")
     item.status = "approved" if verdict == "approve" else "rejected"
@@ -55,7 +54,7 @@ async def decide(request: Request) -> Response:
     record.review_id = item.id
     record.guard(GUARD_ID, item.status)
     state.finish(record, time.perf_counter())
-    return JSONResponse(item.summary(now))
+    return JSONResponse(item.summary())
 
 
 async def fetch(request: Request) -> Response:
@@ -64,12 +63,11 @@ async def fetch(request: Request) -> Response:
     item = await asyncio.to_thread(state.reviews.get, request.path_params["review_id"])
     if item is None or item.principal != principal.name:
         raise GatewayError(404, "no such review for this key", "review_not_found")
-    now = state.clock()
-    status = item.effective_status(now)
+    status = item.effective_status(state.reviews.clock())
     if status == "approved":
         return JSONResponse(item.response)
     if status == "pending":
-        return JSONResponse(item.summary(now), status_code=202)
+        return JSONResponse(item.summary(state.reviews.clock()), status_code=202)
     if status == "expired":
         raise GatewayError(410, "the review window passed without a decision", "review_expired")
     raise GatewayError(403, f"a reviewer rejected this answer{': ' + item.reason if item.reason else ''}", "review_rejected")
