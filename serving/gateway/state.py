@@ -29,7 +29,7 @@ class Limiter(Protocol):
 
 
 class ReviewStore(Protocol):
-    clock: Callable[[], float]  # decides expiry (time.time, or a test's clock)
+    clock: Callable[[], float]  # decides review deadlines; tests pass one they advance
 
     def put(self, item: ReviewItem) -> None: ...
 
