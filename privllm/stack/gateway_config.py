@@ -22,6 +22,7 @@ from privllm import facts
 
 DataClass = Literal["public", "internal", "confidential", "restricted"]
 PiiAction = Literal["allow", "redact", "block"]
+_PII_INPUT_DEFAULT: dict[DataClass, PiiAction] = {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
 # Integer fields are StrictInt: `requests_per_minute: true` is an error, not 1.
 
 
@@ -83,9 +84,7 @@ class RateLimits(_Strict):
 class Guardrails(_Strict):
     prompt_injection: Literal["block", "flag"] = "block"
     """Prompt-injection action: block (400) or flag (audit only)."""
-    pii_input: dict[DataClass, PiiAction] = Field(
-        default_factory=lambda: {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
-    )
+    pii_input: dict[DataClass, PiiAction] = Field(default_factory=lambda: dict(_PII_INPUT_DEFAULT))
     """Input PII action per data classification: allow, redact or block."""
     pii_output: Literal["redact", "block"] = "redact"
     """Output PII action: redact or block."""
@@ -95,6 +94,8 @@ class Guardrails(_Strict):
     """Seconds a held high-risk answer waits for a reviewer before it expires (1 minute to 7 days)."""
     review_store: str | None = None
     """SQLite file of the review queue for a single replica; Redis is used when rate_limits.redis_url is set."""
+    embeddings_flagged_item: Literal["skip", "fail_batch"] = "skip"
+    """An embeddings input item a guard refuses: left out and named by its index (skip), or the whole batch refused (fail_batch)."""
 
 
 class KeyStoreConfig(_Strict):
