@@ -12,15 +12,17 @@ from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from serving.gateway import proxy, reviews
+from serving.gateway import exchange, proxy, reviews
 from serving.gateway.audit import AuditLog, AuditRecord
 from serving.gateway.auth import OidcVerifier, authenticate
 from serving.gateway.config import ConfigError, GatewayConfig, load_config
 from serving.gateway.errors import GatewayError
+from serving.gateway.exchange import ExchangeMiddleware
 from serving.gateway.keys import KeyStore
 from serving.gateway.metrics import GatewayMetrics
 from serving.gateway.ratelimit import MemoryLimiter, RedisLimiter
@@ -44,16 +46,23 @@ class GatewayState:
 
     def __post_init__(self) -> None:
         rl = self.config.rate_limits
-        self.limiter = self.limiter or (RedisLimiter(rl.redis_url, rl.redis_password_file) if rl.redis_url else MemoryLimiter())
+        self.limiter = self.limiter or (RedisLimiter(rl.redis_url, rl.redis_password_file, rl.on_redis_outage, self.metrics) if rl.redis_url else MemoryLimiter())
         self.upstreams = self.upstreams or Upstreams(self.config)
         self.oidc = OidcVerifier(self.config.oidc) if self.config.oidc else None
 
     def finish(self, record: AuditRecord, started: float) -> None:
+        """A handler is done with its record. Inside a request the exchange middleware completes
+        it once the status actually sent is known; elsewhere it is completed now."""
+        if not exchange.defer(record, started):
+            self.complete(record, started)
+
+    def complete(self, record: AuditRecord, started: float):
+        """Metrics and audit for a finished exchange; in durable mode a future of the fsync."""
         elapsed = time.perf_counter() - started
         record.latency_ms = round(elapsed * 1000, 3)
         self.metrics.requests.labels(record.route, record.model or "", str(record.status)).inc()
         self.metrics.duration.labels(record.route).observe(elapsed)
-        self.audit.emit(record)
+        return self.audit.emit(record)
 
     def reload(self) -> bool:
         """Re-read the config file (kill switch, canary weights) without a restart."""
@@ -102,13 +111,18 @@ async def readyz(request: Request) -> Response:
     state = request.app.state.gateway
     if not state.key_store.healthy():
         return JSONResponse({"status": "key store unavailable", "stale_seconds": state.key_store.stale_seconds()}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    store_up = await state.limiter.healthy()
+    state.metrics.ratelimit_store_up.set(1 if store_up else 0)
+    if not store_up and state.limiter.fails_closed:
+        return JSONResponse({"status": "rate-limit store unavailable", "policy": "fail closed"}, status_code=503, headers={"Retry-After": "5"})
+    return JSONResponse({"status": "ready", **({} if store_up else {"degraded": "rate-limit store unavailable; limits counted per replica"})})
 
 
 async def metrics(request: Request) -> Response:
     state = request.app.state.gateway
     state.metrics.audit_dropped.set(state.audit.dropped)
-    state.metrics.audit_queued.set(state.audit.processor.queued if state.audit.processor else 0)
+    state.metrics.audit_queued.set(state.audit.queued)
+    state.metrics.ratelimit_store_up.set(1 if await state.limiter.healthy() else 0)
     state.metrics.keystore_stale.set(state.key_store.stale_seconds())
     for path, not_after in certificate_expiries(state).items():
         state.metrics.cert_expiry.labels(path).set(not_after)
@@ -192,6 +206,9 @@ def create_app(state: GatewayState) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={GatewayError: _gateway_error, 404: _not_found, 405: _not_found})
+    app = Starlette(
+        routes=routes, lifespan=lifespan, middleware=[Middleware(ExchangeMiddleware)],
+        exception_handlers={GatewayError: _gateway_error, 404: _not_found, 405: _not_found},
+    )
     app.state.gateway = state
     return app

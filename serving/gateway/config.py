@@ -48,6 +48,11 @@ class RateLimits(_Strict):
     default_max_tokens: Annotated[int, Field(ge=1)] = 512
     redis_url: str | None = None
     redis_password_file: str | None = None
+    # What each limit does while Redis is unreachable: closed refuses (503 with Retry-After);
+    # local keeps counting in this replica's memory (the shared limit becomes per replica).
+    on_redis_outage: dict[Literal["requests", "tokens"], Literal["closed", "local"]] = Field(
+        default_factory=lambda: {"requests": "closed", "tokens": "closed"}
+    )
 
 
 class Guardrails(_Strict):
@@ -82,6 +87,35 @@ class Oidc(_Strict):
     models_by_group: dict[str, list[str]] = Field(default_factory=dict)
 
 
+class ServerLimits(_Strict):
+    """What one client connection may cost the gateway (enforced by serving.gateway.server)."""
+
+    # The whole request head (request line and headers); larger heads get 431.
+    max_header_bytes: Annotated[int, Field(ge=1024, le=1024 * 1024)] = 32 * 1024
+    max_headers: Annotated[int, Field(ge=8, le=1000)] = 100
+    # A request (head and body) must arrive within this; slow senders get 408 and are closed.
+    request_read_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30
+    # An idle connection (no request in flight) is closed after this.
+    keep_alive_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 5
+    # Open connections beyond this get 503 with Retry-After and are closed.
+    max_connections: Annotated[int, Field(ge=1, le=100_000)] = 1024
+
+
+SENSITIVE_CLASSES = ("confidential", "restricted")
+
+
+class AuditConfig(_Strict):
+    # durable: no response leaves before its audit record is fsynced to the spool.
+    # auto: durable when any upstream serves confidential or restricted data, else normal.
+    mode: Literal["auto", "durable", "normal"] = "auto"
+    # Append-only spool the exporter ships from; on the pod's volume in-cluster. Unset: a
+    # private temporary directory (records then survive a crash of the export process only).
+    spool_dir: str | None = None
+    max_spool_bytes: Annotated[int, Field(ge=1024 * 1024)] = 1024 * 1024 * 1024
+    # Durable mode: at most this long between a record arriving and its group commit.
+    commit_interval_ms: Annotated[float, Field(ge=0, le=1000)] = 2
+
+
 class GatewayConfig(_Strict):
     listen_port: Annotated[int, Field(ge=1, le=65535)] = 8080
     max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
@@ -92,6 +126,8 @@ class GatewayConfig(_Strict):
     key_store: KeyStoreConfig = Field(default_factory=KeyStoreConfig)
     oidc: Oidc | None = None
     reviewer_role: str = "reviewer"
+    server: ServerLimits = Field(default_factory=ServerLimits)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
 
     @model_validator(mode="after")
     def _names(self) -> GatewayConfig:
@@ -101,7 +137,19 @@ class GatewayConfig(_Strict):
         for u in self.upstreams:
             if u.fallback and u.fallback not in names:
                 raise ValueError(f"upstream {u.name!r} falls back to unknown model {u.fallback!r}")
+        sensitive = sorted(u.name for u in self.upstreams if u.data_classification in SENSITIVE_CLASSES)
+        if sensitive and self.audit.mode == "normal":
+            raise ValueError(
+                f"audit.mode 'normal' may lose records in a crash; upstreams {sensitive} serve confidential or restricted data: "
+                "use 'durable' or 'auto'"
+            )
         return self
+
+    @property
+    def durable_audit(self) -> bool:
+        if self.audit.mode == "auto":
+            return any(u.data_classification in SENSITIVE_CLASSES for u in self.upstreams)
+        return self.audit.mode == "durable"
 
     def upstream(self, name: str) -> Upstream | None:
         return next((u for u in self.upstreams if u.name == name), None)

@@ -29,4 +29,8 @@ class GatewayMetrics:
             buckets=(8, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192),
         )
         self.refusals = Counter("privllm_gateway_model_refusals", "Completions in which the model refused", ["model"], registry=r)
+        self.ratelimit_store_up = Gauge("privllm_gateway_ratelimit_store_up", "1 while the shared rate-limit store (Redis) answers", registry=r)
+        self.ratelimit_store_errors = Counter(
+            "privllm_gateway_ratelimit_store_errors", "Requests decided while the rate-limit store was unreachable, by outage policy", ["policy"], registry=r,
+        )
         self.cert_expiry = Gauge("privllm_gateway_tls_certificate_expiry_timestamp_seconds", "notAfter of each certificate the gateway trusts", ["file"], registry=r)
