@@ -67,6 +67,10 @@ def platform_rules(cfg: StackConfig) -> dict:
         _rule("OtelExporterQueueFilling", "collector", "warning", "max by (exporter) (otelcol_exporter_queue_size / otelcol_exporter_queue_capacity) > 0.8", "10m",
               "The collector's sending queue for {{ $labels.exporter }} is over 80% full",
               "When it is full, new audit records are dropped: an audit gap.", base),
+        # The gateway's rate-limit store: with the default policy (fail closed) every model call gets 503 while it is down.
+        _rule("GatewayRateLimitStoreDown", "gateway", "critical", "min(privllm_gateway_ratelimit_store_up) == 0", "1m",
+              "The gateway cannot reach its rate-limit store (Redis)",
+              "Limits that fail closed refuse every model call with 503; limits set to local count per replica.", base),
         _rule("TimeToFirstTokenBudgetBurn", "vllm", "critical",
               f"({_ttft_bad_ratio('1h')} > {14.4 * budget:.4f} and {_ttft_bad_ratio('5m')} > {14.4 * budget:.4f})"
               f" or ({_ttft_bad_ratio('6h')} > {6 * budget:.4f} and {_ttft_bad_ratio('30m')} > {6 * budget:.4f})",

@@ -22,6 +22,7 @@ from serving.gateway.audit import AuditRecord, content
 from serving.gateway.auth import Principal, authenticate
 from serving.gateway.errors import GatewayError
 from serving.gateway.guards import injection, output_schema, rag, review, sensitive
+from serving.gateway import upstream as upstream_client
 from serving.gateway.ratelimit import retry_after_header
 from serving.gateway.schema import ChatRequest, CompletionRequest, EmbeddingRequest, parse
 
@@ -262,11 +263,7 @@ async def _call(state, route, path: str, payload: bytes, record: AuditRecord) ->
     try:
         response = await state.upstreams.post(route, path, payload)
         async with response:
-            try:
-                answer = await response.json(content_type=None)
-            except (json.JSONDecodeError, ValueError):
-                raise GatewayError(502, f"model {route.upstream.name!r} returned a body that is not JSON", "upstream_bad_response") from None
-            return (answer if isinstance(answer, dict) else {"data": answer}), response.status
+            return await upstream_client.read_json(route, response), response.status
     finally:
         gauge.dec()
         state.metrics.circuit_open.labels(route.upstream.name).set(1 if state.upstreams.circuit(route.target).open else 0)
@@ -322,25 +319,17 @@ async def _stream(state, route, path: str, payload: bytes, record: AuditRecord) 
     if response.status >= 400:
         gauge.dec()
         async with response:
-            body = await response.read()
+            body = await upstream_client.read_json(route, response)
         record.status, record.decision, record.reason = response.status, "error", "upstream_error"
-        return Response(body, status_code=response.status if response.status < 500 else 502, media_type="application/json")
+        return JSONResponse(body, status_code=response.status if response.status < 500 else 502)
+    stream = upstream_client.UpstreamStream(response, route.upstream.name, route.upstream.timeout_seconds)
 
     async def events() -> AsyncIterator[bytes]:
         redactors: dict[int, sensitive.StreamRedactor] = {}
         completion: list[str] = []
         record.status = 200
         try:
-            async for event in _sse_events(response):
-                if event == b"[DONE]":
-                    for chunk in _flush(redactors):
-                        yield chunk
-                    yield b"data: [DONE]\n\n"
-                    continue
-                try:
-                    data = json.loads(event)
-                except json.JSONDecodeError:
-                    continue
+            async for data in stream.events():
                 for choice in data.get("choices") or []:
                     holder, key = (choice["delta"], "content") if isinstance(choice.get("delta"), dict) else (choice, "text")
                     piece = holder.get(key)
@@ -353,6 +342,12 @@ async def _stream(state, route, path: str, payload: bytes, record: AuditRecord) 
                 if data.get("usage"):
                     record.output_tokens = data["usage"].get("completion_tokens")
                 yield b"data: " + json.dumps(data).encode() + b"\n\n"
+            for chunk in _flush(redactors):  # held text is never lost, whatever the upstream did
+                yield chunk
+            if stream.failure:
+                record.decision, record.reason = "error", stream.failure.code
+                yield stream.failure.event()
+            yield upstream_client.DONE_EVENT
         except asyncio.CancelledError:
             record.status, record.decision, record.reason = 499, "error", "client_closed"
             raise
@@ -374,14 +369,3 @@ def _flush(redactors: dict[int, sensitive.StreamRedactor]):
         rest = redactor.flush()
         if rest:
             yield b"data: " + json.dumps({"object": "chat.completion.chunk", "choices": [{"index": index, "delta": {"content": rest}}]}).encode() + b"\n\n"
-
-
-async def _sse_events(response) -> AsyncIterator[bytes]:
-    buffer = b""
-    async for chunk in response.content.iter_any():
-        buffer += chunk
-        while b"\n\n" in buffer:
-            raw, buffer = buffer.split(b"\n\n", 1)
-            for line in raw.splitlines():
-                if line.startswith(b"data:"):
-                    yield line[5:].strip()
