@@ -33,7 +33,10 @@ def _raw_response(status: int, reason: bytes, message: str, code: str) -> bytes:
 async def over_capacity(scope, receive, send) -> None:
     """The ASGI app a connection beyond max_connections is served by: 503, Retry-After, close."""
     body = json.dumps(error_body(503, "the gateway has too many open connections; retry shortly", "server_busy")).encode()
-    headers = [(b"content-type", b"application/json"), (b"retry-after", OVER_CAPACITY_RETRY_AFTER.encode()), (b"connection", b"close")]
+    headers = [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        (b"retry-after", OVER_CAPACITY_RETRY_AFTER.encode()), (b"connection", b"close"),
+    ]
     await send({"type": "http.response.start", "status": 503, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -83,8 +83,9 @@ class ExchangeMiddleware:
             await self.app(scope, receive, send)
             return
         state = self._state_of(scope)
-        if len(scope["headers"]) > state.config.server.max_headers:
-            await _send_error(send, GatewayError(431, f"the request has {len(scope['headers'])} header fields; the limit is {state.config.server.max_headers}", "too_many_headers"))
+        refusal = _head_refusal(scope, state.config.server)
+        if refusal is not None:
+            await _send_error(send, refusal)
             return
         exchange = Exchange()
         token = _current.set(exchange)
@@ -186,10 +187,23 @@ def _complete(state, exchange: Exchange, started: float):
 
 
 async def _send_error(send, error: GatewayError, incident: str | None = None) -> None:
-    body = error_body(error.status, error.message, error.code, error.param, **({"incident_id": incident} if incident else {}))
-    headers = [(b"content-type", b"application/json")] + [(k.lower().encode(), str(v).encode()) for k, v in error.headers.items()]
+    body = json.dumps(error_body(error.status, error.message, error.code, error.param, **({"incident_id": incident} if incident else {}))).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode(), str(v).encode()) for k, v in error.headers.items()]
     await send({"type": "http.response.start", "status": error.status, "headers": headers})
-    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _head_refusal(scope, limits) -> GatewayError | None:
+    """431 for too many header fields, or a head that arrived whole in one read and so passed the
+    server's incomplete-head bound (serving.gateway.connection) although larger than the limit."""
+    headers = scope["headers"]
+    if len(headers) > limits.max_headers:
+        return GatewayError(431, f"the request has {len(headers)} header fields; the limit is {limits.max_headers}", "too_many_headers")
+    size = sum(len(k) + len(v) + 4 for k, v in headers)
+    if size > limits.max_header_bytes:
+        return GatewayError(431, f"request head exceeds {limits.max_header_bytes} bytes", "headers_too_large")
+    return None
 
 
 def _header(scope, name: bytes) -> str | None:
