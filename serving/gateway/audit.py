@@ -108,7 +108,7 @@ def content(text: str | None, mode: str) -> str | None:
 
 
 
-def _export_child(directory: str, settings: OtlpSettings, resource: dict, counters, stop, wake, parent_pid: int) -> None:
+def _export_child(directory: str, settings: OtlpSettings, resource: dict, counters, stop, wake, parent_pid: int, first_own_segment: int) -> None:
     """The export process: ships the spool with the SDK's OTLP exporter, acknowledges what the
     collector accepted. It holds the directory's export lock, so after a restart the new one takes
     over only once the old one (which exits when its gateway is gone) has let go."""
@@ -136,7 +136,7 @@ def _export_child(directory: str, settings: OtlpSettings, resource: dict, counte
                 return
             time.sleep(0.1)
     reader = SpoolReader(directory)
-    counters[2] = reader.pending()
+    counters[2] = reader.pending(first_own_segment)
     exporter = otlp_config.exporter(settings)
     res = Resource.create(resource)
     scope = InstrumentationScope("privllm.audit", SCHEMA_VERSION)
@@ -200,7 +200,7 @@ class SpoolExporter:
         resource.update(item.split("=", 1) for item in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "").split(",") if "=" in item)
         self._proc = ctx.Process(
             target=_export_child, name="privllm-audit-export", daemon=True,
-            args=(str(spool_dir), settings, resource, self._counters, self._stop, self._wake, os.getpid()),
+            args=(str(spool_dir), settings, resource, self._counters, self._stop, self._wake, os.getpid(), self.writer.first_segment),
         )
         self._proc.start()
 

@@ -86,6 +86,7 @@ class SpoolWriter:
         self._segment_bytes = segment_bytes
         existing = segments(self.directory)
         self._seq = (existing[-1][0] + 1) if existing else 1
+        self.first_segment = self._seq
         self._stored = sum(p.stat().st_size for _, p in existing)
         self._fd = self._open_segment()
         self._size = 0
@@ -129,17 +130,16 @@ class SpoolWriter:
 
     def _commit(self, batch: list[tuple[bytes, Waiter | None]]) -> None:
         error: OSError | None = None
-        accepted = batch
         if self._stored + self._size >= self._max_bytes:
             self._stored = self._spool_bytes()  # the exporter may have freed segments since
         room = self._max_bytes - self._stored - self._size
-        if room <= 0:
-            accepted, refused = [], batch
-        else:
-            accepted, refused = [], []
-            for item in batch:
-                (accepted if room > 0 else refused).append(item)
+        accepted, refused = [], []
+        for item in batch:
+            if len(item[0]) <= room:
+                accepted.append(item)
                 room -= len(item[0])
+            else:
+                refused.append(item)
         data = b"".join(line for line, _ in accepted)
         try:
             view = memoryview(data)
@@ -242,11 +242,12 @@ class SpoolReader:
             if n < position[0]:
                 path.unlink(missing_ok=True)
 
-    def pending(self) -> int:
-        """Records not yet acknowledged (one scan; used once at start)."""
+    def pending(self, before_segment: int) -> int:
+        """Records not yet acknowledged in segments older than `before_segment` (those of earlier
+        processes; one scan, used once at start)."""
         count, (seq, offset) = 0, self.position
         for n, path in segments(self.directory):
-            if n < seq:
+            if n < seq or n >= before_segment:
                 continue
             with open(path, "rb") as f:
                 f.seek(offset if n == seq else 0)
