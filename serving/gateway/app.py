@@ -7,7 +7,6 @@ import contextlib
 import logging
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -17,90 +16,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from serving.gateway import exchange, proxy, reviews
-from serving.gateway.audit import AuditLog, AuditRecord
-from serving.gateway.auth import OidcVerifier, authenticate
-from serving.gateway.config import ConfigError, GatewayConfig, load_config
+from serving.gateway.audit import AuditRecord
+from serving.gateway.auth import authenticate
+from serving.gateway.config import ConfigError
 from serving.gateway.errors import GatewayError
 from serving.gateway.exchange import ExchangeMiddleware
-from serving.gateway.keys import KeyStore
-from serving.gateway.metrics import GatewayMetrics
-from serving.gateway.ratelimit import MemoryLimiter, RedisLimiter
-from serving.gateway.upstream import Upstreams
+from serving.gateway.routes import api_routes
+from serving.gateway.state import GatewayState
 
 log = logging.getLogger("privllm.gateway")
-
-
-@dataclass
-class GatewayState:
-    config: GatewayConfig
-    key_store: KeyStore
-    audit: AuditLog
-    reviews: object
-    config_path: Path | None = None
-    metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
-    limiter: object = None
-    upstreams: Upstreams = None
-    oidc: OidcVerifier | None = None
-    config_mtime: float = 0.0
-
-    def __post_init__(self) -> None:
-        rl = self.config.rate_limits
-        self.limiter = self.limiter or (RedisLimiter(rl.redis_url, rl.redis_password_file, rl.on_redis_outage, self.metrics) if rl.redis_url else MemoryLimiter())
-        self.upstreams = self.upstreams or Upstreams(self.config)
-        self.oidc = OidcVerifier(self.config.oidc) if self.config.oidc else None
-
-    def finish(self, record: AuditRecord, started: float) -> None:
-        """A handler is done with its record. Inside a request the exchange middleware completes
-        it once the status actually sent is known; elsewhere it is completed now."""
-        if not exchange.defer(record, started):
-            self.complete(record, started)
-
-    def complete(self, record: AuditRecord, started: float):
-        """Metrics and audit for a finished exchange; in durable mode a future of the fsync."""
-        elapsed = time.perf_counter() - started
-        record.latency_ms = round(elapsed * 1000, 3)
-        self.metrics.requests.labels(record.route, record.model or "", str(record.status)).inc()
-        self.metrics.duration.labels(record.route).observe(elapsed)
-        return self.audit.emit(record)
-
-    def reload(self) -> bool:
-        """Re-read the config file (kill switch, canary weights) without a restart."""
-        if self.config_path is None:
-            return False
-        mtime = self.config_path.stat().st_mtime
-        if mtime == self.config_mtime:
-            return False
-        new = load_config(self.config_path)
-        self.config, self.config_mtime = new, mtime
-        self.upstreams.reconfigure(new)
-        return True
 
 
 async def _audit_unauthenticated(request: Request, status: int, reason: str) -> None:
     record = AuditRecord(request_id=request.headers.get("x-request-id") or "", route=request.url.path, method=request.method)
     record.status, record.decision, record.reason = status, "denied", reason
     request.app.state.gateway.finish(record, time.perf_counter())
-
-
-async def list_models(request: Request) -> Response:
-    state = request.app.state.gateway
-    record = AuditRecord(request_id=request.headers.get("x-request-id") or "", route="/v1/models", method="GET")
-    started = time.perf_counter()
-    try:
-        principal = authenticate(request.headers, state.key_store, state.oidc)
-        record.principal, record.key_id, record.status = principal.name, principal.key_id, 200
-        data = [
-            {"id": u.name, "object": "model", "owned_by": "privllm", "created": 0}
-            for u in state.config.upstreams
-            if u.name in principal.models and u.state != "disabled"
-        ]
-        return JSONResponse({"object": "list", "data": data})
-    except GatewayError as exc:
-        record.status, record.decision, record.reason = exc.status, "denied", exc.code
-        return exc.response()
-    finally:
-        state.finish(record, started)
 
 
 async def healthz(request: Request) -> Response:
@@ -111,9 +41,9 @@ async def readyz(request: Request) -> Response:
     state = request.app.state.gateway
     if not state.key_store.healthy():
         return JSONResponse({"status": "key store unavailable", "stale_seconds": state.key_store.stale_seconds()}, status_code=503)
-    store_up = await state.limiter.healthy()
+    store_up = await state.rate_limiter.healthy()
     state.metrics.ratelimit_store_up.set(1 if store_up else 0)
-    if not store_up and state.limiter.fails_closed:
+    if not store_up and state.rate_limiter.fails_closed:
         return JSONResponse({"status": "rate-limit store unavailable", "policy": "fail closed"}, status_code=503, headers={"Retry-After": "5"})
     return JSONResponse({"status": "ready", **({} if store_up else {"degraded": "rate-limit store unavailable; limits counted per replica"})})
 
@@ -122,7 +52,7 @@ async def metrics(request: Request) -> Response:
     state = request.app.state.gateway
     state.metrics.audit_dropped.set(state.audit.dropped)
     state.metrics.audit_queued.set(state.audit.queued)
-    state.metrics.ratelimit_store_up.set(1 if await state.limiter.healthy() else 0)
+    state.metrics.ratelimit_store_up.set(1 if await state.rate_limiter.healthy() else 0)
     state.metrics.keystore_stale.set(state.key_store.stale_seconds())
     for path, not_after in certificate_expiries(state).items():
         state.metrics.cert_expiry.labels(path).set(not_after)
@@ -195,12 +125,7 @@ def create_app(state: GatewayState) -> Starlette:
                 await state.limiter.close()
             state.audit.close()
 
-    routes = [Route(path, proxy.handle, methods=["POST"]) for path in proxy.ROUTES]
-    routes += [
-        Route("/v1/models", list_models, methods=["GET"]),
-        Route("/v1/reviews/{review_id}", reviews.fetch, methods=["GET"]),
-        Route("/admin/reviews", reviews.pending, methods=["GET"]),
-        Route("/admin/reviews/{review_id}/{verdict:str}", reviews.decide, methods=["POST"]),
+    routes = api_routes() + [
         Route("/admin/reload", reload_config, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

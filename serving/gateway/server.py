@@ -11,8 +11,8 @@ import uvicorn
 
 from serving.gateway.app import GatewayState, create_app
 from serving.gateway.audit import AuditLog
-from serving.gateway.connection import protocol_class
 from serving.gateway.config import GatewayConfig, RateLimits, Upstream, load_config
+from serving.gateway.connection import protocol_class
 from serving.gateway.guards.review import RedisReviewStore, SqliteReviewStore
 from serving.gateway.keys import MemoryKeyStore
 
