@@ -7,7 +7,7 @@ share one limit. A refusal says how long to wait (Retry-After).
 Redis outage policy, per limit (rate_limits.on_redis_outage): "closed" refuses with 503 and
 Retry-After (the default: a limit that cannot be checked is not granted); "local" counts that
 limit in this replica's memory until Redis is back (the shared limit becomes per replica).
-Every request decided during an outage is counted (privllm_gateway_ratelimit_store_errors),
+Every request decided during an outage is counted (facts.METRIC_RATELIMIT_STORE_ERRORS),
 /readyz reports the store, and GatewayRateLimitStoreDown alerts on it.
 """
 

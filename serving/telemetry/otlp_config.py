@@ -15,12 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from privllm.facts import OTLP_GRPC_PORT, OTLP_HTTP_PORT
+
 PROTOCOLS = ("grpc", "http/protobuf")
 COMPRESSIONS = ("gzip", "none")
 DEFAULT_PROTOCOL = "http/protobuf"
 DEFAULT_TIMEOUT_MS = 10_000
 # Defaults of the specification when only the protocol is set.
-DEFAULT_ENDPOINTS = {"grpc": "http://localhost:4317", "http/protobuf": "http://localhost:4318"}
+DEFAULT_ENDPOINTS = {"grpc": f"http://localhost:{OTLP_GRPC_PORT}", "http/protobuf": f"http://localhost:{OTLP_HTTP_PORT}"}
 
 
 class OtlpConfigError(ValueError):
