@@ -86,7 +86,8 @@ async def reload_config(request: Request) -> Response:
     return JSONResponse({"reloaded": changed})
 
 
-async def _gateway_error(request: Request, exc: GatewayError) -> Response:
+async def _gateway_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GatewayError)  # registered for GatewayError only
     return exc.response()
 
 

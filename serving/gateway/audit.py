@@ -135,7 +135,7 @@ def _export_child(directory: str, settings: OtlpSettings, resource: dict, counte
             if os.getppid() != parent_pid:
                 return
             time.sleep(0.1)
-    reader = SpoolReader(directory)
+    reader = SpoolReader(Path(directory))
     counters[2] = reader.pending(first_own_segment)
     exporter = otlp_config.exporter(settings)
     res = Resource.create(resource)
@@ -197,7 +197,10 @@ class SpoolExporter:
         self._stop, self._wake = ctx.Event(), ctx.Event()
         self.writer.on_commit = self._wake.set
         resource = {"service.name": os.environ.get("OTEL_SERVICE_NAME", "llm-gateway")}
-        resource.update(item.split("=", 1) for item in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "").split(",") if "=" in item)
+        for item in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "").split(","):
+            key, sep, value = item.partition("=")
+            if sep:
+                resource[key.strip()] = value.strip()
         self._proc = ctx.Process(
             target=_export_child, name="privllm-audit-export", daemon=True,
             args=(str(spool_dir), settings, resource, self._counters, self._stop, self._wake, os.getpid(), self.writer.first_segment),
@@ -279,8 +282,8 @@ class AuditLog:
                 loop.call_soon_threadsafe(_settle, future, error)
 
         if self.processor is not None:
-            line = json.dumps({"t": record.started, "a": attrs}, separators=(",", ":")).encode()
-            self.processor.writer.append(line, waiter)
+            spooled = json.dumps({"t": record.started, "a": attrs}, separators=(",", ":")).encode()
+            self.processor.writer.append(spooled, waiter)
         if self._jsonl is not None:
             line = json.dumps({"time": record.started, **attrs}, separators=(",", ":"))
             with self._jsonl_lock:

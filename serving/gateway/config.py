@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from privllm import facts
 
 DataClass = Literal["public", "internal", "confidential", "restricted"]
+LimitKind = Literal["requests", "tokens"]
+OutagePolicy = Literal["closed", "local"]
 
 
 class _Strict(BaseModel):
@@ -52,15 +54,13 @@ class RateLimits(_Strict):
     redis_password_file: str | None = None
     # What each limit does while Redis is unreachable: closed refuses (503 with Retry-After);
     # local keeps counting in this replica's memory (the shared limit becomes per replica).
-    on_redis_outage: dict[Literal["requests", "tokens"], Literal["closed", "local"]] = Field(
-        default_factory=lambda: {"requests": "closed", "tokens": "closed"}
-    )
+    on_redis_outage: dict[LimitKind, OutagePolicy] = Field(default={"requests": "closed", "tokens": "closed"})
 
 
 class Guardrails(_Strict):
     prompt_injection: Literal["block", "flag"] = "block"
     pii_input: dict[DataClass, Literal["allow", "redact", "block"]] = Field(
-        default_factory=lambda: {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
+        default={"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
     )
     pii_output: Literal["redact", "block"] = "redact"
     rag_acl: Literal[True] = True

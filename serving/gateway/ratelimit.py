@@ -16,12 +16,14 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import redis.asyncio as aioredis
 import redis.exceptions
 
+from serving.gateway.config import LimitKind, OutagePolicy
 from serving.gateway.errors import GatewayError
 
 log = logging.getLogger("privllm.gateway.ratelimit")
@@ -99,11 +101,11 @@ return {1, '0', ''}
 
 
 class RedisLimiter:
-    def __init__(self, url: str, password_file: str | None = None, on_outage: dict[str, str] | None = None, metrics=None):
+    def __init__(self, url: str, password_file: str | None = None, on_outage: Mapping[LimitKind, OutagePolicy] | None = None, metrics=None):
         password = Path(password_file).read_text().strip() if password_file else None
         self._redis = aioredis.from_url(url, password=password, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._script = self._redis.register_script(_SCRIPT)
-        self._on_outage = on_outage or {"requests": "closed", "tokens": "closed"}
+        self._on_outage: dict[LimitKind, OutagePolicy] = dict(on_outage or {"requests": "closed", "tokens": "closed"})
         self._local = MemoryLimiter()
         self._metrics = metrics
 

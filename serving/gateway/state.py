@@ -26,7 +26,8 @@ from serving.gateway.upstream import Upstreams
 
 
 class Limiter(Protocol):
-    fails_closed: bool  # refuses while its store is down (/readyz reports not ready)
+    @property
+    def fails_closed(self) -> bool: ...  # refuses while its store is down (/readyz reports not ready)
 
     async def check(self, principal: str, rpm: int, tpm: int, tokens: int) -> Decision: ...
 

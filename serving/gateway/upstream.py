@@ -80,7 +80,10 @@ class Upstreams:
             raise GatewayError(503, f"model {model!r} is taken out of service", "model_disabled", headers={"Retry-After": "60"})
         if upstream.state == "fallback":
             rerouted = model
-            upstream = self.config.upstream(upstream.fallback)
+            fallback = self.config.upstream(upstream.fallback or "")
+            if fallback is None:  # the config validator names existing models only; a reload race
+                raise GatewayError(503, f"model {model!r} is taken out of service", "model_disabled", headers={"Retry-After": "60"})
+            upstream = fallback
         if upstream.canary and random.randrange(100) < upstream.canary.weight:
             return Route(upstream, upstream.canary.url.rstrip("/"), "canary", rerouted)
         return Route(upstream, upstream.url.rstrip("/"), "primary", rerouted)
