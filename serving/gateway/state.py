@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +36,8 @@ class Limiter(Protocol):
 
 
 class ReviewStore(Protocol):
+    clock: Callable[[], float]  # decides review deadlines; tests pass one they advance
+
     def put(self, item: ReviewItem) -> None: ...
 
     def get(self, review_id: str) -> ReviewItem | None: ...
