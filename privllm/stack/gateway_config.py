@@ -26,6 +26,7 @@ LimitKind = Literal["requests", "tokens"]
 OutagePolicy = Literal["closed", "local"]
 # Data classes whose audit records must survive a crash (durable audit by default).
 SENSITIVE_CLASSES: tuple[DataClass, ...] = ("confidential", "restricted")
+_PII_INPUT_DEFAULT: dict[DataClass, PiiAction] = {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
 # Integer fields are StrictInt: `requests_per_minute: true` is an error, not 1.
 
 
@@ -89,9 +90,7 @@ class RateLimits(_Strict):
 class Guardrails(_Strict):
     prompt_injection: Literal["block", "flag"] = "block"
     """Prompt-injection action: block (400) or flag (audit only)."""
-    pii_input: dict[DataClass, PiiAction] = Field(
-        default_factory=lambda: {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
-    )
+    pii_input: dict[DataClass, PiiAction] = Field(default_factory=lambda: dict(_PII_INPUT_DEFAULT))
     """Input PII action per data classification: allow, redact or block."""
     pii_output: Literal["redact", "block"] = "redact"
     """Output PII action: redact or block."""
