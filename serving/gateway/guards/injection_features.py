@@ -1,0 +1,282 @@
+"""The prompt-injection features: weighted phrases, each a regex over normalised, lower-cased text.
+
+A strong feature (weight >= 1) is enough on its own (an explicit "ignore your previous
+instructions"); weak ones only count together ("you are Zed" + "no restrictions" + "never
+break character"). Every feature names its family, so a verdict says why. Keywords are a
+cheap necessary condition checked before the regex runs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    family: str
+    weight: float
+    pattern: re.Pattern
+    keywords: tuple[str, ...]
+
+
+def _f(name: str, family: str, weight: float, pattern: str, keywords: tuple[str, ...]) -> Feature:
+    return Feature(name, family, weight, re.compile(pattern), keywords)
+
+
+_GAP = r"[^.!?\n]{0,40}?"  # a few words within one sentence
+_OVERRIDE = r"(?:ignore|ignoring|disregard|disregarding|forget|override|bypass|abandon|discard|neglect|set aside|throw out|scrap|dismiss)"
+_TARGET = (
+    r"(?:instructions?|rules|prompts?|guidelines|directions|directives|commands|orders|guidance|constraints|restrictions|"
+    r"programming|polic(?:y|ies)|context|tasks?|training|system message|system prompt)"
+)
+_EARLIER = r"(?:previous|prior|above|earlier|preceding|foregoing|initial|original|existing|former|old|system|safety|all|any|every|your|these|those|other)"
+_AI = (
+    r"(?:ai|a\.i\.|llm|language model|model|assistant|chatbot|bot|agent|gpt|chatgpt|copilot|ai system|ai model|ai agent|ai assistant|"
+    r"ai code reviewers?|ai reviewers?|llm reviewers?|automated (?:system|processing|screener|reviewer|cv screener)|cv screener|screening bot|email assistant|reviewer bot)"
+)
+_DISCLOSE = r"(?:reveal|show|print|repeat|output|display|tell me|give me|leak|dump|recite|spell out|copy|paste|quote|echo|share|list|summari[sz]e|translate|write out|provide|send|return|what(?:'s| is| are| was| were))"
+_HIDDEN_PROMPT = (
+    r"(?:(?:your|the|this|its|my|our) (?:system (?:prompt|message|instructions?)|(?:initial|original|hidden|secret|full|first|entire|complete|exact|underlying|developer|pre-?)\s?(?:prompt|instructions|message|rules|configuration))|"
+    r"instructions you (?:were|have been|got|received)|prompt you (?:were|are|have been)|rules you (?:were|have been|are)|"
+    r"your (?:instructions|prompt|rules|configuration|guidelines)(?: you (?:were|have been) given)?)"
+)
+_MODE = r"(?:developer|dev|debug|god|sudo|admin|root|maintenance|test|unrestricted|jailbreak|jailbroken|opposite|evil|dan|unlocked|unfiltered|raw|diagnostic|superuser|chaos|uncensored|freedom|unrestricted_mode)"
+_FREE_OF = (
+    r"(?:no|without|zero|free of|free from|not bound by|unbound by|doesn'?t have|does not have|has no|have no|don'?t have|beyond|ignores?|ignoring|broken free of|broke free of|freed from|liberated from|"
+    r"not (?:restricted|limited) by|outside|exempt from|disregards?)"
+)
+_LIMITS = (
+    r"(?:any |all |the |its |their |your |of the typical )?(?:restrictions?|rules|limits|limitations|filters?|filtering|guidelines|boundaries|morals?|morality|ethics|ethical (?:guidelines|principles|constraints)|"
+    r"censorship|content polic(?:y|ies)|safety (?:training|rules|guidelines|filters|layer|measures)|guardrails|constraints|confines(?: of ai)?|norms|policies|obligations)"
+)
+
+FEATURES: tuple[Feature, ...] = (
+    # --- instruction override -------------------------------------------------------------------
+    _f("override_previous", "override", 1.1,
+       rf"\b{_OVERRIDE}\b{_GAP}\b{_EARLIER}\b{_GAP}\b{_TARGET}\b",
+       ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss")),
+    _f("override_everything_before", "override", 1.1,
+       r"\b(?:ignore|disregard|forget|scrap|drop|cancel)\b(?: about)? (?:all of |all |everything |anything |whatever |what )?"
+       r"(?:(?:that |which )?(?:is |was |came |comes |has been |you (?:were|have been|got|received|saw|read) )?(?:written |said |told |given |instructed |stated )?"
+       r"(?:above|before|previously|earlier|prior|so far|until now|up to (?:here|now|this point))|(?:all )?(?:of )?(?:the|this) (?:above|rest of (?:this|the) (?:data|text|document|input|message|prompt|file|page)))",
+       ("ignor", "disregard", "forget", "scrap", "drop", "cancel")),
+    _f("override_what_you_were_told", "override", 1.1,
+       r"\b(?:ignore|disregard|forget|never ?mind|don'?t (?:follow|obey|listen to)|do not (?:follow|obey|listen to))\b[^.!?\n]{0,20}\b(?:what|whatever|everything|anything|all|things|stuff|none of)\b[^.!?\n]{0,10}"
+       r"\b(?:you(?:'ve| have)? (?:were|been|was) (?:told|given|instructed|asked|taught|programmed)|(?:they|someone|anyone|the developers?|openai) (?:told|said to|gave) you|(?:u|you) (?:were|was) told)",
+       ("ignor", "disregard", "forget", "mind", "follow", "obey", "listen")),
+    _f("previous_instructions_void", "override", 1.1,
+       rf"\b(?:the|your|all|any|these|those|my)?\s?{_EARLIER}?\s?{_TARGET}\b[^.!?\n]{{0,30}}\b(?:are|is|were|have been|has been)\s(?:now\s)?(?:no longer (?:valid|applicable|in effect|relevant)|revoked|cancell?ed|void|invalid|outdated|obsolete|replaced|superseded|null|lifted|suspended|disabled|overridden|deprecated)",
+       ("revoked", "cancel", "void", "invalid", "outdated", "obsolete", "replaced", "superseded", "null", "lifted", "suspended", "disabled", "overridden", "no longer", "deprecated")),
+    _f("whatever_before_no_longer", "override", 1.1,
+       r"\b(?:whatever|anything|everything|what) (?:you were|you've been|you have been|was) (?:told|instructed|given|said)[^.!?\n]{0,30}(?:no longer|doesn'?t|does not|don'?t) (?:appl|matter|count)",
+       ("no longer", "matter", "appl", "count")),
+    _f("none_of_that_matters", "override", 0.6,
+       r"\b(?:none of (?:that|this|it|the above)|that all|all (?:of )?that) (?:matters?|applies|counts)\b|\bscrap (?:all )?(?:that|this)\b|\bnever ?mind (?:all )?(?:that|the (?:previous|above|task|question)|what)",
+       ("matter", "appl", "count", "scrap", "mind")),
+    _f("new_instructions", "override", 0.8,
+       r"\b(?:new|updated|real|actual|true|revised|different|secret|hidden|priority|override|important|urgent|additional|system)\s(?:system\s)?(?:instructions?|task|rules|orders|directives?|commands?|objective|goal|mission|plan|policy|prompt)\s?(?:[:\-=]|are\b|is\b|for (?:you|the (?:ai|model|assistant|llm|bot)|ai|models?|assistants?|llms?|automated))",
+       ("instruction", "task", "rules", "order", "directive", "command", "objective", "goal", "mission", "plan", "policy", "prompt")),
+    _f("your_new_task", "override", 1.0,
+       r"\byour (?:new|real|only|actual|true|sole|next|updated|primary) (?:task|job|goal|purpose|instructions?|role|mission|objective|orders?|directive|function) (?:is|are|now|will be|from now)",
+       ("your",)),
+    _f("stop_everything", "override", 0.7,
+       r"\b(?:stop (?:everything|what you(?:'re| are) doing|all (?:tasks|previous|current)|the (?:task|summari[sz]ation|translation))|cancel (?:all )?(?:previous|prior|current|earlier) (?:tasks?|commands?|instructions?)|"
+       r"drop (?:whatever|what|everything) you(?:'re| are| were) doing|skip (?:the )?(?:summar\w+|translation|task|question|analysis)|instead of (?:doing )?what (?:you were|you've been|i) (?:asked|told)|(?:all )?prior commands are cancell?ed|(?:stop|halt|abort)[.!]+\s)",
+       ("stop", "cancel", "drop", "instead", "prior", "halt", "abort", "skip")),
+    _f("do_not_follow", "override", 1.1,
+       r"\b(?:do not|don'?t|never|stop) (?:follow(?:ing)?|obey(?:ing)?|listen(?:ing)? to|adher(?:e|ing) to|comply(?:ing)? with) (?:your|the|any|those|these|its|my)? ?(?:system prompt|system message|instructions|rules|guidelines|previous|earlier|original|developer|safety|content polic|programming|earlier guidance|guidance)",
+       ("follow", "obey", "listen", "adher", "comply")),
+    _f("wipe_memory", "override", 1.1,
+       r"\b(?:wipe|clear|erase|reset|purge|flush) (?:your|the|all) (?:memory|context|instructions|programming|previous|prior|earlier|rules)",
+       ("wipe", "clear", "erase", "reset", "purge", "flush")),
+    _f("from_now_on", "override", 0.35,
+       r"\b(?:from now on|from here on|from this (?:moment|point)(?: on)?|henceforth|starting now|for the rest of (?:this|the|our) (?:conversation|chat|session)|ab jetzt|à partir de maintenant|de ahora en adelante|d'ora in poi|a partir de agora)",
+       ("now", "here on", "henceforth", "moment", "point", "rest of", "jetzt", "partir", "ahora", "ora in", "agora")),
+    _f("override_the_data", "override", 0.5,
+       r"\b(?:ignore|disregard|forget|skip)\b (?:the|this|that|these|all) (?:table|data|document|text|email|e-mail|file|page|content|input|passage|article|requirements?|criteria|question|request|task|summary|context|\w+ (?:above|below))\b"
+       r"|\b(?:ignore|disregard|forget)\b (?:the|this|that|these|all) \w+(?: \w+)? (?:above|below)\b|\bignore the user'?s\b",
+       ("ignor", "disregard", "forget", "skip")),
+    _f("instead", "override", 0.2, r"\binstead\b", ("instead",)),
+    _f("instead_do", "override", 0.5,
+       r"\binstead,? (?:just )?(?:write|say|tell|output|print|reply|respond|list|give|send|generate|create|state|answer)\b|\band instead\b",
+       ("instead",)),
+    _f("you_must_obey", "override", 0.4,
+       r"\byou (?:must|will|shall|have to|are to) (?:now )?(?:reveal|obey|comply|answer (?:everything|anything|all)|ignore|forget|disclose|print|output|follow (?:my|these|the new|only))",
+       ("you",)),
+    _f("end_of_text_marker", "override", 0.5,
+       r"(?:-{2,}|={2,}|#{2,}|\*{2,})\s*(?:end of (?:text|document|input|data|prompt|context|user input)|new (?:instructions|task|system))|\bend of (?:text|document|input)\b[^\n]{0,10}\b(?:now|new)\b",
+       ("end of", "new")),
+    # --- persona and role-play jailbreaks -----------------------------------------------------
+    _f("persona_frame", "persona", 0.3,
+       r"\b(?:you are (?:now |going to |about to )?(?:be |act as |play |an? |my |in )?|you're (?:now )?|act (?:as|like)|pretend (?:to be|you are|you're|ur)|role-?play (?:as|my)|play (?:the role of|as)|become|simulate|imagine (?:you are|you're|that you are)|"
+       r"assume the (?:role|persona|identity) of|respond (?:as|like)|answer as|you will (?:now )?(?:be|act|pretend|play|simulate|respond)|immerse yourself into the role|take on the (?:role|persona))",
+       ("you", "act", "pretend", "play", "become", "simulat", "imagine", "assume", "respond", "answer", "immerse", "persona")),
+    _f("free_of_limits", "persona", 0.7, rf"\b{_FREE_OF}\s{_LIMITS}\b",
+       ("no ", "without", "zero", "free", "bound", "have", "has", "beyond", "ignor", "broke", "liberat", "limited", "restricted", "outside", "exempt", "disregard")),
+    _f("unrestricted_adjective", "persona", 0.6,
+       r"\b(?:unfiltered|uncensored|unrestricted|unshackled|unbound|unchained|amoral|unethical|unaligned|jailbroken|limitless|lawless|unmoderated|unhinged|no-limits|without limits|rule-?free|filterless)\b",
+       ("unfilter", "uncensor", "unrestrict", "unshackl", "unbound", "unchain", "amoral", "unethical", "unalign", "jailbr", "limitless", "lawless", "unmoderat", "unhinged", "limits", "rule", "filterless")),
+    _f("never_refuse", "persona", 0.6,
+       r"\b(?:never|won'?t|will not|doesn'?t|does not|cannot|can'?t|must not|mustn'?t|shall not|should not|don'?t) (?:ever )?(?:refuse|decline|say no|reject|apologi[sz]e|warn|lecture|moraliz|censor|mention (?:ethics|morals|safety|legality|that it can)|inform me that you can'?t|say (?:that )?(?:it|you) can'?t|hold back)"
+       r"|\b(?:always|must|will) (?:comply|obey|say yes|answer (?:every|any)thing|fulfil+)|\b(?:answers?|does|do|can do|responds? to|say|says|generate) (?:absolutely )?(?:any|every)thing\b|\b(?:obey|obeys) the user absolutely|\bhelps? (?:you |users? )?with (?:anything|everything)|\bobey (?:all|every|any) (?:requests?|commands?|orders?)",
+       ("never", "won", "will", "doesn", "does", "cannot", "can", "must", "shall", "should", "don", "always", "anything", "everything", "obey")),
+    _f("stay_in_character", "persona", 0.6,
+       r"\b(?:stay(?:s|ing)? in (?:character|role)|(?:don'?t|do not|never) break (?:character|role)|break(?:s|ing)? character|(?:drop|fall|step|get)(?:s|ping)? out of character|stay as \w+|remind you to stay|(?:always )?remain in character|in character (?:as|no matter))",
+       ("character", "stay", "role")),
+    _f("dual_response", "persona", 0.5,
+       r"\b(?:two|2) (?:different |separate )?(?:responses|answers|ways|paragraphs|replies|outputs)\b[^\n]{0,120}\b(?:normal|standard|classic|filtered|jailbr|dev|unfiltered|no filter|as \w+)",
+       ("two", "2 ")),
+    _f("jailbreak_name", "persona", 1.1,
+       r"\bdo anything now\b|\b(?:better|anti|evil)?dan\b,? (?:which|who) stands for|\b(?:you are|you're|act as|as|be) (?:now )?(?:dan|stan|dude|aim|betterdan|evilbot|evil-?bot|freegpt|chaosgpt|devil ?gpt)\b|\bjailbr(?:eak|oken) (?:mode|ai|assistant|model|version|persona)\b|\bstrive to avoid norms\b|\balways intelligent and machiavellian\b",
+       ("anything now", "stands for", "dan", "stan", "dude", "aim", "bot", "gpt", "jailbr", "norms", "machiavellian")),
+    _f("persona_named", "persona", 0.35,
+       r"\b(?:called|named|known as|persona of|role of|as|be|are|is)\s[\"“']?[A-Za-z]{2,12}[\"”']?,?\s(?:an? |the )?(?:ai|a\.i\.|model|chatbot|bot|assistant|intelligence|entity|machine|program)\b",
+       ("ai", "model", "bot", "assistant", "intelligence", "entity", "machine", "program")),
+    _f("evil_persona", "persona", 0.6,
+       r"\b(?:evil|malicious|rogue|dark|shadow|opposite|criminal|villainous|unhinged|chaotic)\s(?:twin|self|ai|bot|assistant|version|confidant|mode|side|persona|gpt)\b|\b(?:hates|ignores|despises) (?:rules|laws|ethics|restrictions)\b",
+       ("evil", "malicious", "rogue", "dark", "shadow", "opposite", "criminal", "villain", "unhinged", "chaotic", "hates", "ignores", "despises")),
+    _f("deceased_relative", "persona", 0.55,
+       r"\b(?:my|our) (?:late |deceased |dead |dear )?(?:grandma|grandmother|granny|grandfather|grandpa|uncle|aunt|mother|father|mom|dad)\b[^\n]{0,160}\b(?:used to|would) (?:tell|read|sing|recite|explain|whisper)",
+       ("grand", "uncle", "aunt", "mother", "father", "mom", "dad")),
+    _f("bedtime_steps", "persona", 0.5,
+       r"\b(?:used to|would) (?:tell|read|sing|recite|explain|whisper)(?: me)? (?:the )?(?:exact |detailed )?(?:steps|how to|instructions|process|recipe|procedure|way to)\b|\bbedtime stor(?:y|ies)\b[^\n]{0,60}\b(?:how to|steps|making)",
+       ("used to", "would", "bedtime")),
+    _f("hypothetical_frame", "persona", 0.25,
+       r"\b(?:hypothetically|in a (?:fictional|hypothetical) (?:world|scenario)|imagine (?:a world|you are|you're|that)|for a (?:story|novel|movie|script|film)|in (?:the|that) world|let'?s (?:play a game|pretend)|this is (?:just )?(?:a|for a) (?:script|story|game|fiction))",
+       ("hypothetical", "fictional", "imagine", "story", "novel", "movie", "script", "film", "world", "let", "game", "fiction")),
+    _f("harmful_topic", "persona", 0.35,
+       r"\b(?:nerve agents?|sarin|methamphetamine|\bmeth\b|pipe bomb|bombs?|explosives?|untraceable (?:gun|weapon)|ghost gun|malware|keylogger|ransomware|launder(?:ing)? money|money laundering|shoplift|break into|hack into|(?:steal|stealing) (?:a|someone|credit)|phishing email|poison (?:someone|a person)|pick a lock|lock ?pick|someone'?s (?:email|account|wifi) without|without (?:them|the owner) knowing|neighbou?r'?s wifi)\b",
+       ("nerve", "sarin", "meth", "bomb", "explosive", "untraceable", "ghost gun", "malware", "keylogger", "ransomware", "launder", "shoplift", "break into", "hack into", "steal", "phishing", "poison", "lock", "without", "wifi")),
+    # --- developer mode and claimed authority ------------------------------------------------
+    _f("mode_switch", "developer_mode", 0.5, rf"\b{_MODE}[ _-]?mode\b|\bmode[:=]\s?{_MODE}\b|\b{_MODE}_mode\s?=\s?(?:true|on|1)",
+       ("mode",)),
+    _f("mode_on", "developer_mode", 0.45,
+       r"\b(?:enable|enabled|enter|entering|activate|activated|switch(?:ed)? (?:to|into)|simulate|turn(?:ed)? on|you are (?:now )?in|engaged|unlock|unlocked|is on|: ?on\b|=\s?(?:true|on|1)\b|initiat)",
+       ("enabl", "enter", "activat", "switch", "simulat", "turn", "you are", "engag", "unlock", "on", "=", "initiat")),
+    _f("filters_off", "developer_mode", 1.1,
+       r"\b(?:safety|content|ethical|moral)?\s?(?:filters?|polic(?:y|ies)|layer|guardrails|restrictions|safeguards|safety)\s(?:are |is |have been |has been |will be )?(?:now )?(?:temporarily )?(?:disabled|off|suspended|lifted|removed|turned off|deactivated|bypassed|not active|inactive|gone)\b"
+       r"|\b(?:disable|turn off|deactivate|remove|lift|suspend|bypass|switch off) (?:your|the|all|any) (?:safety |content |ethical )?(?:filters?|guardrails|restrictions|safety (?:layer|filters?|measures)|content polic(?:y|ies)|safeguards)"
+       r"|\b(?:disable|turn off|deactivate|remove|lift|suspend|bypass|switch off|ignore) (?:your|the|all|any) (?:safety|ethical|content|moral) (?:guidelines|rules|training|protocols|settings|principles)",
+       ("disabl", "off", "suspend", "lift", "remov", "deactivat", "bypass", "not active", "inactive", "gone")),
+    _f("claimed_authority", "developer_mode", 0.5,
+       r"\b(?:i am|i'm|this is|as) (?:one of )?(?:your|the) (?:developers?|creators?|admins?|administrators?|owners?|makers?|operators?|programmers?|engineers?)\b|\b(?:openai|anthropic|your (?:developers|creators|administrators|admins|makers)|the system owner)\b[^.!?\n]{0,40}\b(?:authori[sz]|enabl|allow|permit|lift|disabl|switched|suspend|turn)"
+       r"|\bauthori[sz]ed (?:red[- ]team|test|penetration|session)|\b(?:priority|admin|system|root) (?:instruction|override|command)s?\b",
+       ("i am", "i'm", "this is", "as ", "openai", "anthropic", "your", "system owner", "authori", "priority", "admin", "system", "root")),
+    _f("root_access", "developer_mode", 0.5,
+       r"\b(?:sudo|root access|admin access|/admin|superuser|god mode|access granted)\b", ("sudo", "root", "admin", "superuser", "god mode", "granted")),
+    # --- output hijacking ---------------------------------------------------------------------
+    _f("say_only", "output_hijack", 0.5,
+       r"\b(?:say|print|output|respond|reply|answer|write|return|type|display|repeat)(?: with)? (?:only|just|exactly|solely|nothing but|nothing except)\b|\b(?:only|just) (?:say|print|output|respond|reply|write|type|return)\b",
+       ("only", "just", "exactly", "solely", "nothing")),
+    _f("following_text", "output_hijack", 0.4,
+       r"\b(?:the )?following (?:text|sentence|string|message|words|phrase|line)\b[^\n]{0,20}[:\"“']", ("following",)),
+    _f("nothing_else", "output_hijack", 0.35,
+       r"\b(?:and |, ?)?(?:nothing|no(?:thing)?) (?:else|more)\b|\bno explanation\b|\badd nothing\b|\band (?:then )?stop\b|\bverbatim and\b",
+       ("nothing", "no ", "add", "stop", "verbatim")),
+    _f("response_must_be", "output_hijack", 0.7,
+       r"\byour (?:only )?(?:response|answer|reply|output)s? (?:must|should|will|has to|have to) (?:be|consist|contain|include|start|end)\b[^.!?\n]{0,20}\b(?:exactly|only|solely|this|the following|following)",
+       ("your",)),
+    _f("regardless_of_question", "output_hijack", 0.6,
+       r"\bregardless of (?:the|what|any) (?:question|user|input|request|prompt)|\b(?:whatever|no matter what) the user (?:asks|says|wants|requests)|\bdon'?t answer(?: the question)?\b|\bdo not answer(?: the question)?\b|\bignore the user'?s (?:question|request|instructions)",
+       ("regardless", "whatever", "no matter", "answer", "user")),
+    _f("every_answer_append", "output_hijack", 0.5,
+       r"\b(?:in|at the end of|to) (?:every|each|all) (?:answer|response|reply|message|output)s?\b|\bfrom now on,? (?:always )?(?:append|add|include|end|start)",
+       ("every", "each", "all", "append", "add", "include")),
+    _f("lure_user", "output_hijack", 0.5,
+       r"\b(?:tell|ask|instruct|direct|urge|inform) (?:the|a|every) (?:user|reader|customer|visitor|recipient)s?\b|\b(?:visit|download|install|run|click|enter their|go to)\b[^\n]{0,40}(?:https?://|www\.|\.exe|\.sh\b|curl )|\bcurl [^\n]{0,60}\|\s?(?:sh|bash)\b|\b(?:this|the following) (?:url|link)\s?:?\s?(?:https?://|www\.)",
+       ("tell", "ask", "instruct", "direct", "urge", "inform", "visit", "download", "install", "run", "click", "enter", "go to", "curl", "url", "link")),
+    _f("pwned_marker", "output_hijack", 0.5,
+       r"[\"“'](?:i have been |i've been |you have been |system )?(?:pwned|hacked|owned|compromised|jailbroken|hackerato|gehackt|piraté)[\"”'!.]|\b(?:pwned|owned|i have been compromised|i am a compromised)\b",
+       ("pwn", "hack", "owned", "compromis", "jailbr", "pirat")),
+    # --- system-prompt extraction -------------------------------------------------------------
+    _f("disclose_prompt", "extraction", 1.1, rf"\b{_DISCLOSE}\b[^.!?\n]{{0,40}}?\b{_HIDDEN_PROMPT}\b",
+       ("prompt", "instruction", "rules", "configuration", "guidelines", "message")),
+    _f("what_were_you_told", "extraction", 0.9,
+       r"\b(?:what|which|everything) (?:were you|have you been|are you|you were|you've been|did (?:the developer|they|your (?:developer|creator|operator)s?)) (?:told|instructed|given|programmed|asked|configured)\b|\bwhat did (?:the|your) (?:developer|operator|creator|admin)s? (?:tell|instruct|ask) you",
+       ("told", "instruct", "given", "programmed", "asked", "configured", "tell")),
+    _f("text_above", "extraction", 0.7,
+       r"\b(?:words|text|everything|all|content|what(?:ever)?|contents)(?: (?:written|that (?:came|comes|is|was)|is|was))? (?:above|before) (?:this|my|the first|our)\b|\btext (?:that )?came before\b|\bcontext window\b|\bwords above\b",
+       ("above", "before", "context window")),
+    _f("verbatim", "extraction", 0.35,
+       r"\b(?:verbatim|word for word|exactly as (?:written|given|it is)|in full|leaving nothing out|including (?:any |all )?(?:hidden|the hidden|secret)|include everything|nothing left out|in its entirety|(?:copy|paste|quote) (?:it|them|that) (?:here )?(?:exactly|verbatim))\b",
+       ("verbatim", "word for word", "exactly", "in full", "leaving", "including", "include everything", "left out", "entirety", "copy", "paste", "quote")),
+    _f("first_n_of_prompt", "extraction", 1.1,
+       r"\b(?:first|initial|opening|last) (?:\d+|few|hundred|fifty|ten|twenty) (?:words|characters|lines|tokens|sentences) of (?:your|the|this) (?:prompt|context|instructions|system|conversation|message|input)",
+       ("first", "initial", "opening", "last")),
+    _f("starting_with_you_are", "extraction", 0.7, r"\bstart(?:ing)? with (?:the (?:phrase|words) )?[\"“']?you are\b", ("start",)),
+    _f("secret_in_instructions", "extraction", 0.6,
+       r"\b(?:secret|password|passphrase|api key|key|code)s? (?:in|from) (?:your|the) (?:instructions|prompt|system|context|configuration)|\b(?:echo|print|dump|show)(?: back)? (?:the )?(?:full |your |entire )?(?:configuration|config|context|settings)\b",
+       ("secret", "password", "key", "code", "echo", "print", "dump", "show")),
+    # --- instructions addressed to the assistant inside data ----------------------------------
+    _f("note_to_ai", "indirect", 0.8,
+       rf"\b(?:note|notes|instructions?|message|attention|important|notice|reminder|memo|directive|guidelines|p\.?s\.?)[^\n]{{0,25}}?\b(?:to|for)\b (?:the |any |all |every |whatever |an? )?(?:automated |other )?{_AI}s?\b",
+       ("note", "instruction", "message", "attention", "important", "notice", "reminder", "memo", "directive", "guideline", "p.s", "ps")),
+    _f("addressed_to_ai", "indirect", 0.8,
+       r"(?:^|\n)\s*(?:to|dear|attention|for|hi|hey|hello|note to)\b,? (?:the |any |all |whatever |our |you,? )?(?:automated |ai |llm |ai-powered )?(?:[a-z]+ )?(?:screener|reviewer|ai|assistant|model|llm|bot|agent|chatbot|gpt|copilot)s?\s?[:,]",
+       ("to", "dear", "attention", "for", "hi", "hey", "hello", "note")),
+    _f("if_you_are_ai", "indirect", 0.8,
+       rf"\b(?:if|when|whenever|since) (?:you(?:'re| are)|ur) (?:an? |the )?{_AI}\b|\b(?:hey|hi|hello|dear|attention|yo|oh),? (?:the |any |whatever |you,? )?{_AI}\b(?:[^\n]{{0,20}}(?:reading|processing|that reads|summari[sz]ing|seeing))?|\bto whatever {_AI}",
+       ("you", "hey", "hi", "hello", "dear", "attention", "to whatever", "yo", "oh")),
+    _f("ai_reading_this", "indirect", 0.6,
+       rf"\b{_AI}s?\b (?:reading|processing|summari[sz]ing|reviewing|parsing|analy[sz]ing|that (?:reads|processes|sees|summari[sz]es)|who (?:reads|processes))\b",
+       ("reading", "processing", "summari", "reviewing", "parsing", "analy", "reads", "sees")),
+    _f("addressed_line", "indirect", 0.45,
+       r"(?:^|\n|[\"“(\[|*#/>]|,\s?\")\s*(?:ai|assistant|model|system|llm|bot|agent|ai agent|ai assistant|ai reviewer|ai agents?)\s?[:,\-]\s",
+       ("ai", "assistant", "model", "system", "llm", "bot", "agent")),
+    _f("conceal_from_user", "indirect", 0.7,
+       r"\b(?:do not|don'?t|never) (?:tell|mention|inform|reveal|disclose|show)\b[^.!?\n]{0,25}\b(?:user|reader|customer|anyone|this|that you)\b|\bwithout (?:telling|informing|notifying|alerting) (?:the )?(?:user|reader|anyone)|\bkeep (?:this|it)(?: note)? (?:out of|secret|hidden|from)|\b(?:delete|hide|remove) this (?:message|note|email|instruction)|\bnot mention (?:that|this|it)\b",
+       ("tell", "mention", "inform", "reveal", "disclose", "show", "without", "keep", "delete", "hide", "remove")),
+    _f("exfiltrate", "indirect", 0.55,
+       r"\b(?:forward|send|email|e-mail|upload|post|transmit|leak|copy|attach)\b[^.!?\n]{0,60}\b(?:to|at)\b\s?(?:[\w.+-]+@[\w-]+\.[\w.]+|https?://|the (?:attacker|following address))",
+       ("forward", "send", "email", "e-mail", "upload", "post", "transmit", "leak", "copy", "attach")),
+    _f("when_processing", "indirect", 0.35,
+       r"\b(?:when|while|whenever|before|after) (?:you )?(?:summari[sz]\w*|answer\w*|process\w*|read\w*|explain\w*|review\w*|asked about|you (?:read|process|see|summari[sz]e))\b[^.!?\n]{0,40}\b(?:this|these|the following|document|email|page|file|repository|log|review|refunds?|questions?)",
+       ("when", "while", "whenever", "before", "after")),
+    _f("biased_verdict", "indirect", 0.45,
+       r"\b(?:rate|score|mark|classify|approve|recommend|report|state|say|tell \w+|respond) (?:this|the|all|every|that)\b[^.!?\n]{0,50}\b(?:as |is |are |has |with )?(?:safe|secure|perfect|excellent|highly qualified|a perfect match|the best|the top|positive|resolved|approved|five stars|highest|10/10|no vulnerabilities|discontinued)",
+       ("rate", "score", "mark", "classify", "approve", "recommend", "report", "state", "say", "tell", "respond")),
+    _f("hidden_markup", "indirect", 0.3,
+       r"<!--|display\s?:\s?none|\[hidden(?: text)?\]|font-size\s?:\s?0|color\s?:\s?white|\bhidden text\b", ("<!--", "display", "hidden", "font-size", "color")),
+    # --- chat-template and delimiter injection ------------------------------------------------
+    _f("template_tokens", "override", 1.1,
+       r"</?\s*(?:system|assistant|im_start|im_end|sys|retrieved_document|tool|instructions?)\s*>|<\|\s*(?:im_start|im_end|system|endoftext|eot_id|start_header_id|end_header_id)\s*\|>|\[/?inst\]|<<\s*/?sys\s*>>",
+       ("<", "[")),
+    _f("role_header", "override", 0.8,
+       r"(?:^|\n)\s*#{0,3}\s*(?:system|assistant)\s*(?:prompt|message)?\s*:\s*\S|#{2,}\s*(?:new )?system (?:instructions|prompt|message|override)\s*#*|\bsystem override\b",
+       ("system", "assistant")),
+    # --- encodings ----------------------------------------------------------------------------
+    _f("decode_and_follow", "encoded", 0.6,
+       r"\b(?:decode|decrypt|translate|reverse|read)\b[^.!?\n]{0,40}\b(?:and|then)\b[^.!?\n]{0,10}\b(?:follow|obey|execute|do (?:it|what it says|as it says)|run|comply|act on)",
+       ("decode", "decrypt", "translate", "reverse", "read")),
+)
+
+# Other languages: an override verb and the model's instructions close together (strong), a
+# request for the system prompt (strong), and a life "without restrictions" (weak).
+_MULTI_OVERRIDE_VERB = (
+    r"(?:ignorier\w*|vergiss|vergessen|missachte\w*|übergehe?|ignore[zrs]?|oublie[zrs]?|ne tiens pas compte|fais abstraction|ignora[r]?|olvida\w*|omite|haz caso omiso|dimentica\w*|trascura|"
+    r"esque[çc]a\w*|desconsidere|negeer|vergeet|игнорируй\w*|проигнорируй\w*|забудь\w*|не обращай внимания|忽略|忘记|忘掉|无视|不要理会|無視|忘れ|무시|잊어|تجاهل|انس|zignoruj|ignoruj|zapomnij|yok say|görmezden gel|unut|अनदेखा|भूल जाओ|नज़रअंदाज़)"
+)
+_MULTI_TARGET = (
+    r"(?:anweisung\w*|instruktion\w*|regeln|befehle|vorgaben|system-?prompt|was man dir|(?:les|tes|vos|mes|ces) (?:instructions|directives)|consignes|règles|ce qu'on t'a dit|instrucciones|reglas|indicaciones|"
+    r"lo que te dijeron|istruzioni|regole|indicazioni|instru[çc][õo]es|regras|instructies|regels|opdrachten|инструкци\w*|указани\w*|правил\w*|промпт\w*|指令|指示|说明|规则|提示词|系统提示|"
+    r"命令|ルール|プロンプト|지시|명령|규칙|프롬프트|التعليمات|الأوامر|القواعد|instrukcj\w*|polece\w*|zasady|talimat\w*|kural\w*|istem\w*|निर्देश\w*|नियम)"
+)
+MULTILINGUAL: tuple[Feature, ...] = (
+    _f("foreign_override", "multilingual", 1.1,
+       rf"{_MULTI_OVERRIDE_VERB}[^.!?。！？\n]{{0,40}}{_MULTI_TARGET}|{_MULTI_TARGET}[^.!?。！？\n]{{0,12}}(?:を|은|는|을|를)?\s?(?:すべて)?\s?(?:無視|忘れ|무시|잊어)",
+       ("ignor", "vergiss", "vergessen", "missacht", "überg", "oubli", "tiens", "abstraction", "olvid", "omite", "caso", "dimentic", "trascur", "esque", "desconsider", "negeer", "vergeet",
+        "игнор", "проигнор", "забудь", "обращай", "忽略", "忘", "无视", "理会", "無視", "무시", "잊어", "تجاهل", "انس", "zignoruj", "zapomnij", "yok say", "görmezden", "unut", "अनदेखा", "भूल", "नज़रअंदाज़")),
+    _f("foreign_disclose_prompt", "multilingual", 1.1,
+       r"(?:zeig\w*|nenn\w*|gib|verrate|affiche\w*|montre\w*|révèle\w*|revele\w*|donne|muestra\w*|muéstra\w*|revela\w*|dime|mostra\w*|rivela\w*|mostre|покажи|выведи|раскрой|显示|输出|告诉我|展示|表示|見せ|보여|출력|pokaż|ujawnij|göster|दिखाएं|दिखाओ|اعرض|أظهر)"
+       r"[^.!?。！？\n]{0,30}(?:system-?prompt|systemanweisung|prompt (?:système|systeme|del sistema|de sistema|di sistema|do sistema)|системн\w* (?:промпт|подсказк|инструкц)|系统提示|提示词|システムプロンプト|시스템 프롬프트|prompt systemowy|sistem istemi|सिस्टम प्रॉम्प्ट|موجه النظام|hasło|password|kennwort|passwort|mot de passe|contraseña|пароль|密码|パスワード|비밀번호|كلمة المرور|şifre)"
+       r"|(?:system-?prompt|システムプロンプト|시스템 프롬프트|系统提示词?|prompt (?:système|del sistema|de sistema|di sistema|do sistema|systemowy)|sistem istemi|सिस्टम प्रॉम्प्ट)[^.!?。！？\n]{0,20}(?:表示|見せ|出力|보여|출력|显示|输出|göster|pokaż|दिखा)",
+       ("zeig", "nenn", "gib", "verrat", "affich", "montr", "révèl", "revel", "donne", "muestr", "muéstr", "dime", "mostr", "rivel", "покажи", "выведи", "раскрой", "显示", "输出", "告诉", "展示", "表示", "見せ", "보여", "출력", "pokaż", "ujawnij", "göster", "दिखा", "اعرض", "أظهر",
+        "system", "システム", "시스템", "系统", "sistema", "systemowy", "sistem", "सिस्टम")),
+    _f("foreign_no_limits", "multilingual", 0.7,
+       r"(?:ohne (?:jede |alle |irgendwelche )?(?:regeln|einschränkungen|grenzen|filter)|sans (?:aucune |la moindre )?(?:restriction|limite|règle|filtre)s?|sin (?:ninguna |ningún )?(?:restricci\w+|límites?|reglas|filtros?)|"
+       r"senza (?:alcuna |restrizioni|limiti|regole|filtri)|sem (?:nenhuma |restri\w+|limites|regras|filtros)|zonder (?:beperkingen|regels|filters)|без (?:каких-либо |всяких )?(?:ограничений|правил|фильтров)|"
+       r"没有任何限制|没有限制|无限制|不受限制|制限なし|制限のない|제한 없이|제한이 없는|بدون (?:قيود|أي قيود)|bez (?:ograniczeń|żadnych ograniczeń|filtrów)|kısıtlama olmadan|sınırsız|बिना (?:किसी )?(?:प्रतिबंध|रोक))",
+       ("ohne", "sans", "sin ", "senza", "sem ", "zonder", "без", "限制", "制限", "제한", "بدون", "bez", "kısıtlama", "sınırsız", "बिना")),
+)
