@@ -140,7 +140,10 @@ def features_in(text: str, depth: int = 2) -> dict[str, Feature]:
 
 
 def score(found: dict[str, Feature]) -> float:
-    return round(sum(f.weight for f in found.values()), 3)
+    best: dict[str, float] = {}
+    for f in found.values():
+        best[f.group] = max(best.get(f.group, 0.0), f.weight)
+    return round(sum(best.values()), 3)
 
 
 def inspect(text: str, depth: int = 2, source: str = "prompt") -> Verdict:

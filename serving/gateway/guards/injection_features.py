@@ -19,14 +19,17 @@ class Feature:
     weight: float
     pattern: re.Pattern
     keywords: tuple[str, ...]
+    # Features of one group say the same thing twice (an answer format, for instance): the
+    # group counts once, at its highest weight.
+    group: str = ""
 
 
-def _f(name: str, family: str, weight: float, pattern: str, keywords: tuple[str, ...]) -> Feature:
-    return Feature(name, family, weight, re.compile(pattern), keywords)
+def _f(name: str, family: str, weight: float, pattern: str, keywords: tuple[str, ...], group: str = "") -> Feature:
+    return Feature(name, family, weight, re.compile(pattern), keywords, group or name)
 
 
 _GAP = r"[^.!?\n]{0,40}?"  # a few words within one sentence
-_OVERRIDE = r"(?:ignore|ignoring|disregard|disregarding|forget|override|bypass|abandon|discard|neglect|set aside|throw out|scrap|dismiss)"
+_OVERRIDE = r"(?:ignore|ignoring|disregard|disregarding|forget|override|bypass|abandon|discard|neglect|set aside|throw out|scrap|dismiss|pay no attention to|stop following|no longer follow)"
 _TARGET = (
     r"(?:instructions?|rules|prompts?|guidelines|directions|directives|commands|orders|guidance|constraints|restrictions|"
     r"programming|polic(?:y|ies)|context|tasks?|training|system message|system prompt)"
@@ -55,8 +58,11 @@ _LIMITS = (
 FEATURES: tuple[Feature, ...] = (
     # --- instruction override -------------------------------------------------------------------
     _f("override_previous", "override", 1.1,
-       rf"\b{_OVERRIDE}\b{_GAP}\b{_EARLIER}\b{_GAP}\b{_TARGET}\b",
-       ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss")),
+       rf"\b{_OVERRIDE}\b{_GAP}\b{_EARLIER}\b{_GAP}\b{_TARGET}\b|\b{_OVERRIDE}\b{_GAP}\b{_TARGET}\s(?:above|before|below|given (?:above|before|earlier)|you (?:were|have been) given)\b",
+       ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss", "attention", "follow")),
+    _f("override_them", "override", 1.0,
+       r"\b(?:instructions|rules|guidelines|prompt|directives|programming)\b[^.!?\n]{0,60}[.;,!]?\s*(?:so |just |please )?(?:ignore|disregard|forget|override|bypass) (?:them|it|those|these|that)\b",
+       ("ignor", "disregard", "forget", "override", "bypass")),
     _f("override_everything_before", "override", 1.1,
        r"\b(?:ignore|disregard|forget|scrap|drop|cancel)\b(?: about)? (?:all of |all |everything |anything |whatever |what )?"
        r"(?:(?:that |which )?(?:is |was |came |comes |has been |you (?:were|have been|got|received|saw|read) )?(?:written |said |told |given |instructed |stated )?"
@@ -75,25 +81,25 @@ FEATURES: tuple[Feature, ...] = (
     _f("none_of_that_matters", "override", 0.6,
        r"\b(?:none of (?:that|this|it|the above)|that all|all (?:of )?that) (?:matters?|applies|counts)\b|\bscrap (?:all )?(?:that|this)\b|\bnever ?mind (?:all )?(?:that|the (?:previous|above|task|question)|what)",
        ("matter", "appl", "count", "scrap", "mind")),
-    _f("new_instructions", "override", 0.8,
-       r"\b(?:new|updated|real|actual|true|revised|different|secret|hidden|priority|override|important|urgent|additional|system)\s(?:system\s)?(?:instructions?|task|rules|orders|directives?|commands?|objective|goal|mission|plan|policy|prompt)\s?(?:[:\-=]|are\b|is\b|for (?:you|the (?:ai|model|assistant|llm|bot)|ai|models?|assistants?|llms?|automated))",
+    _f("new_instructions", "override", 0.6,
+       r"\b(?:new|updated|real|actual|true|revised|different|secret|hidden|priority|override|important|urgent|additional|system)\s(?:system\s)?(?:instructions?|task|rules|orders|directives?|commands?|objective|goal|mission|plan|policy|prompt|priorities)\s?(?:[:\-=!]|\.(?!\w)|are\b|is\b|for (?:you|the (?:ai|model|assistant|llm|bot)|ai|models?|assistants?|llms?|automated))",
        ("instruction", "task", "rules", "order", "directive", "command", "objective", "goal", "mission", "plan", "policy", "prompt")),
     _f("your_new_task", "override", 1.0,
        r"\byour (?:new|real|only|actual|true|sole|next|updated|primary) (?:task|job|goal|purpose|instructions?|role|mission|objective|orders?|directive|function) (?:is|are|now|will be|from now)",
        ("your",)),
     _f("stop_everything", "override", 0.7,
        r"\b(?:stop (?:everything|what you(?:'re| are) doing|all (?:tasks|previous|current)|the (?:task|summari[sz]ation|translation))|cancel (?:all )?(?:previous|prior|current|earlier) (?:tasks?|commands?|instructions?)|"
-       r"drop (?:whatever|what|everything) you(?:'re| are| were) doing|skip (?:the )?(?:summar\w+|translation|task|question|analysis)|instead of (?:doing )?what (?:you were|you've been|i) (?:asked|told)|(?:all )?prior commands are cancell?ed|(?:stop|halt|abort)[.!]+\s)",
+       r"drop (?:whatever|what|everything) you(?:'re| are| were) doing|(?:skip|drop) (?:the )?(?:summar\w+|translation|task|question|analysis)|instead of (?:doing )?what (?:you were|you've been|i) (?:asked|told)|(?:all )?prior commands are cancell?ed|(?:stop|halt|abort)[.!]+\s)",
        ("stop", "cancel", "drop", "instead", "prior", "halt", "abort", "skip")),
     _f("do_not_follow", "override", 1.1,
-       r"\b(?:do not|don'?t|never|stop) (?:follow(?:ing)?|obey(?:ing)?|listen(?:ing)? to|adher(?:e|ing) to|comply(?:ing)? with) (?:your|the|any|those|these|its|my)? ?(?:system prompt|system message|instructions|rules|guidelines|previous|earlier|original|developer|safety|content polic|programming|earlier guidance|guidance)",
+       r"\b(?:do not|don'?t|never|stop|no longer) (?:follow(?:ing)?|obey(?:ing)?|listen(?:ing)? to|adher(?:e|ing) to|comply(?:ing)? with|abide by) (?:your|the|any|those|these|its|my)? ?(?:system prompt|system message|instructions|rules|guidelines|previous|earlier|original|developer|safety|content polic|programming|earlier guidance|guidance|(?:openai|anthropic|google|meta|microsoft|the company|your (?:developer|creator|maker))'?s? (?:polic|rules|guidelines|content))",
        ("follow", "obey", "listen", "adher", "comply")),
     _f("wipe_memory", "override", 1.1,
        r"\b(?:wipe|clear|erase|reset|purge|flush) (?:your|the|all) (?:memory|context|instructions|programming|previous|prior|earlier|rules)",
        ("wipe", "clear", "erase", "reset", "purge", "flush")),
     _f("from_now_on", "override", 0.35,
-       r"\b(?:from now on|from here on|from this (?:moment|point)(?: on)?|henceforth|starting now|for the rest of (?:this|the|our) (?:conversation|chat|session)|ab jetzt|à partir de maintenant|de ahora en adelante|d'ora in poi|a partir de agora)",
-       ("now", "here on", "henceforth", "moment", "point", "rest of", "jetzt", "partir", "ahora", "ora in", "agora")),
+       r"\b(?:from now on|from here on|from this (?:moment|point)(?: on)?|henceforth|starting now|for the (?:rest|duration) of (?:this|the|our) (?:conversation|chat|session)|ab jetzt|ab sofort|à partir de maintenant|désormais|de ahora en adelante|a partir de ahora|d'ora in poi|a partir de agora|vanaf nu|od teraz|bundan sonra|с этого момента|отныне)|从现在开始|从现在起|今後|これから|지금부터",
+       ("now", "here on", "henceforth", "moment", "point", "rest of", "duration", "sofort", "désormais", "vanaf", "teraz", "bundan", "момента", "отныне", "现在", "今後", "これから", "지금부터", "jetzt", "partir", "ahora", "ora in", "agora")),
     _f("override_the_data", "override", 0.5,
        r"\b(?:ignore|disregard|forget|skip)\b (?:the|this|that|these|all) (?:table|data|document|text|email|e-mail|file|page|content|input|passage|article|requirements?|criteria|question|request|task|summary|context|\w+ (?:above|below))\b"
        r"|\b(?:ignore|disregard|forget)\b (?:the|this|that|these|all) \w+(?: \w+)? (?:above|below)\b|\bignore the user'?s\b",
@@ -110,18 +116,19 @@ FEATURES: tuple[Feature, ...] = (
        ("end of", "new")),
     # --- persona and role-play jailbreaks -----------------------------------------------------
     _f("persona_frame", "persona", 0.3,
-       r"\b(?:you are (?:now |going to |about to )?(?:be |act as |play |an? |my |in )?|you're (?:now )?|act (?:as|like)|pretend (?:to be|you are|you're|ur)|role-?play (?:as|my)|play (?:the role of|as)|become|simulate|imagine (?:you are|you're|that you are)|"
-       r"assume the (?:role|persona|identity) of|respond (?:as|like)|answer as|you will (?:now )?(?:be|act|pretend|play|simulate|respond)|immerse yourself into the role|take on the (?:role|persona))",
-       ("you", "act", "pretend", "play", "become", "simulat", "imagine", "assume", "respond", "answer", "immerse", "persona")),
-    _f("free_of_limits", "persona", 0.7, rf"\b{_FREE_OF}\s{_LIMITS}\b",
+       r"\b(?:you are (?:now |going to |about to )?(?:be |act as |play |an? |my |in )?|you're (?:now )?|act (?:as|like)|pretend (?:to be|(?:that )?you|ur)|(?:you|you'll|you will) play\b|role-?play (?:as|my)|play (?:the role of|as)|become|simulate|imagine (?:you are|you're|that you are)|"
+       r"assume the (?:role|persona|identity) of|\bbe an? (?:ai|assistant|model|chatbot|bot|language model)\b|respond (?:as|like)|answer as|you will (?:now )?(?:be|act|pretend|play|simulate|respond)|immerse yourself into the role|take on the (?:role|persona))",
+       ("you", "act", "pretend", "play", "become", "simulat", "imagine", "assume", "respond", "answer", "immerse", "persona", "be a")),
+    _f("free_of_limits", "persona", 0.7, rf"(?<!\bi )(?<!\bwe )\b{_FREE_OF}\s{_LIMITS}\b",
        ("no ", "without", "zero", "free", "bound", "have", "has", "beyond", "ignor", "broke", "liberat", "limited", "restricted", "outside", "exempt", "disregard")),
     _f("unrestricted_adjective", "persona", 0.6,
-       r"\b(?:unfiltered|uncensored|unrestricted|unshackled|unbound|unchained|amoral|unethical|unaligned|jailbroken|limitless|lawless|unmoderated|unhinged|no-limits|without limits|rule-?free|filterless)\b",
-       ("unfilter", "uncensor", "unrestrict", "unshackl", "unbound", "unchain", "amoral", "unethical", "unalign", "jailbr", "limitless", "lawless", "unmoderat", "unhinged", "limits", "rule", "filterless")),
+       r"\b(?:unfiltered|uncensored|unrestricted|unshackled|unbound|unchained|amoral|unethical|unaligned|jailbroken|limitless|lawless|unmoderated|unhinged|no-limits|without limits|rule-?free|filterless)\b"
+       r"|\bso-called (?:safety|ethics|morals|rules|guidelines|restrictions|alignment)|\b(?:legal or not|whether (?:it'?s |it is )?legal or not|no matter how (?:illegal|unethical|dangerous|harmful|immoral))",
+       ("unfilter", "uncensor", "unrestrict", "unshackl", "unbound", "unchain", "amoral", "unethical", "unalign", "jailbr", "limitless", "lawless", "unmoderat", "unhinged", "limits", "rule", "filterless", "so-called", "legal", "no matter")),
     _f("never_refuse", "persona", 0.6,
-       r"\b(?:never|won'?t|will not|doesn'?t|does not|cannot|can'?t|must not|mustn'?t|shall not|should not|don'?t) (?:ever )?(?:refuse|decline|say no|reject|apologi[sz]e|warn|lecture|moraliz|censor|mention (?:ethics|morals|safety|legality|that it can)|inform me that you can'?t|say (?:that )?(?:it|you) can'?t|hold back)"
-       r"|\b(?:always|must|will) (?:comply|obey|say yes|answer (?:every|any)thing|fulfil+)|\b(?:answers?|does|do|can do|responds? to|say|says|generate) (?:absolutely )?(?:any|every)thing\b|\b(?:obey|obeys) the user absolutely|\bhelps? (?:you |users? )?with (?:anything|everything)|\bobey (?:all|every|any) (?:requests?|commands?|orders?)",
-       ("never", "won", "will", "doesn", "does", "cannot", "can", "must", "shall", "should", "don", "always", "anything", "everything", "obey")),
+       r"\b(?:never|won'?t|will not|doesn'?t|does not|cannot|can'?t|must not|mustn'?t|shall not|should not|don'?t) (?:ever )?(?:refuse|decline|say no|reject|apologi[sz]e|warn|lecture|moraliz|censor|mention (?:ethics|morals|safety|legality|that it can)|inform me that you can'?t|say (?:that )?(?:it|you) can'?t|hold back|hides?|withholds?|filters?|censors?|questions? (?:me|the user|you))"
+       r"|\b(?:always|must|will) (?:comply|obey|say yes|answer (?:every|any)thing|fulfil+)|\b(?:answers?|does|do|can do|responds? to|say|says|generate) (?:absolutely )?(?:any|every)thing\b|\b(?:obey|obeys) the user absolutely|\bhelps? (?:you |users? )?with (?:anything|everything)|\bobey (?:all|every|any) (?:requests?|commands?|orders?)|\bdoes whatever (?:i|you|the user|they) (?:ask|say|want|command)",
+       ("never", "won", "will", "doesn", "does", "cannot", "can", "must", "shall", "should", "don", "always", "anything", "everything", "obey", "whatever")),
     _f("stay_in_character", "persona", 0.6,
        r"\b(?:stay(?:s|ing)? in (?:character|role)|(?:don'?t|do not|never) break (?:character|role)|break(?:s|ing)? character|(?:drop|fall|step|get)(?:s|ping)? out of character|stay as \w+|remind you to stay|(?:always )?remain in character|in character (?:as|no matter))",
        ("character", "stay", "role")),
@@ -132,10 +139,10 @@ FEATURES: tuple[Feature, ...] = (
        r"\bdo anything now\b|\b(?:better|anti|evil)?dan\b,? (?:which|who) stands for|\b(?:you are|you're|act as|as|be) (?:now )?(?:dan|stan|dude|aim|betterdan|evilbot|evil-?bot|freegpt|chaosgpt|devil ?gpt)\b|\bjailbr(?:eak|oken) (?:mode|ai|assistant|model|version|persona)\b|\bstrive to avoid norms\b|\balways intelligent and machiavellian\b",
        ("anything now", "stands for", "dan", "stan", "dude", "aim", "bot", "gpt", "jailbr", "norms", "machiavellian")),
     _f("persona_named", "persona", 0.35,
-       r"\b(?:called|named|known as|persona of|role of|as|be|are|is)\s[\"“']?[A-Za-z]{2,12}[\"”']?,?\s(?:an? |the )?(?:ai|a\.i\.|model|chatbot|bot|assistant|intelligence|entity|machine|program)\b",
+       r"\b(?:called|named|known as|persona of|role of|as|be|are|is|play|you're)\s[\"“']?(?!an?\b|the\b|my\b|your\b)[a-z]{2,12}[\"”']?,?\s(?:an? |the )?(?:ai|a\.i\.|model|chatbot|bot|assistant|intelligence|entity|machine|program)\b",
        ("ai", "model", "bot", "assistant", "intelligence", "entity", "machine", "program")),
     _f("evil_persona", "persona", 0.6,
-       r"\b(?:evil|malicious|rogue|dark|shadow|opposite|criminal|villainous|unhinged|chaotic)\s(?:twin|self|ai|bot|assistant|version|confidant|mode|side|persona|gpt)\b|\b(?:hates|ignores|despises) (?:rules|laws|ethics|restrictions)\b",
+       r"\b(?:evil|malicious|rogue|dark|shadow|opposite|criminal|villainous|unhinged|chaotic)\s(?:twin|self|ai|bot|assistant|version|confidant|mode|side|persona|gpt|intelligence|model|entity|machine|agent|character)\b|\b(?:hates|ignores|despises) (?:rules|laws|ethics|restrictions)\b",
        ("evil", "malicious", "rogue", "dark", "shadow", "opposite", "criminal", "villain", "unhinged", "chaotic", "hates", "ignores", "despises")),
     _f("deceased_relative", "persona", 0.55,
        r"\b(?:my|our) (?:late |deceased |dead |dear )?(?:grandma|grandmother|granny|grandfather|grandpa|uncle|aunt|mother|father|mom|dad)\b[^\n]{0,160}\b(?:used to|would) (?:tell|read|sing|recite|explain|whisper)",
@@ -147,49 +154,58 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:hypothetically|in a (?:fictional|hypothetical) (?:world|scenario)|imagine (?:a world|you are|you're|that)|for a (?:story|novel|movie|script|film)|in (?:the|that) world|let'?s (?:play a game|pretend)|this is (?:just )?(?:a|for a) (?:script|story|game|fiction))",
        ("hypothetical", "fictional", "imagine", "story", "novel", "movie", "script", "film", "world", "let", "game", "fiction")),
     _f("harmful_topic", "persona", 0.35,
-       r"\b(?:nerve agents?|sarin|methamphetamine|\bmeth\b|pipe bomb|bombs?|explosives?|untraceable (?:gun|weapon)|ghost gun|malware|keylogger|ransomware|launder(?:ing)? money|money laundering|shoplift|break into|hack into|(?:steal|stealing) (?:a|someone|credit)|phishing email|poison (?:someone|a person)|pick a lock|lock ?pick|someone'?s (?:email|account|wifi) without|without (?:them|the owner) knowing|neighbou?r'?s wifi)\b",
-       ("nerve", "sarin", "meth", "bomb", "explosive", "untraceable", "ghost gun", "malware", "keylogger", "ransomware", "launder", "shoplift", "break into", "hack into", "steal", "phishing", "poison", "lock", "without", "wifi")),
+       r"\b(?:nerve agents?|sarin|methamphetamine|\bmeth\b|pipe bomb|bombs?|explosives?|untraceable (?:gun|weapon)|ghost gun|malware|keylogger|ransomware|launder(?:ing)? money|money laundering|shoplift|break into|hack into|(?:steal|stealing) (?:a|someone|credit)|phishing email|poison (?:someone|a person)|pick a lock|lock ?pick|someone'?s (?:email|account|wifi) without|without (?:them|the owner) knowing|neighbou?r'?s wifi|fake (?:id|passport|identity)|counterfeit|forged (?:documents?|ids?)|home address from)\b",
+       ("nerve", "sarin", "meth", "bomb", "explosive", "untraceable", "ghost gun", "malware", "keylogger", "ransomware", "launder", "shoplift", "break into", "hack into", "steal", "phishing", "poison", "lock", "without", "wifi", "fake", "counterfeit", "forged", "home address")),
+    _f("realistic_detail", "persona", 0.3,
+       r"\b(?:real|precise|accurate|working|detailed|exact|step[- ]by[- ]step|full technical|complete|functional)(?:,? (?:real|precise|accurate|working|detailed|exact))? (?:instructions|steps|details|code|recipe|procedure|quantities|method)\b",
+       ("real", "precise", "accurate", "working", "detailed", "exact", "step", "technical", "complete", "functional")),
+    _f("identity_reset", "persona", 0.8,
+       r"\byou are no longer (?:an? |the )?(?:chatgpt|gpt|claude|gemini|llama|assistant|ai|language model|bound|restricted|limited|an ai assistant|a helpful)|\byou(?:'re| are) not (?:an? )?(?:ai|assistant|language model) anymore\b|\bforget (?:that )?you are an? (?:ai|assistant|language model)",
+       ("no longer", "anymore", "forget")),
     # --- developer mode and claimed authority ------------------------------------------------
     _f("mode_switch", "developer_mode", 0.5, rf"\b{_MODE}[ _-]?mode\b|\bmode[:=]\s?{_MODE}\b|\b{_MODE}_mode\s?=\s?(?:true|on|1)",
-       ("mode",)),
-    _f("mode_on", "developer_mode", 0.45,
+       ("mode",), group="mode"),
+    _f("mode_request", "developer_mode", 0.6,
+       rf"\b(?:simulate|activate|enter|engage|switch(?:ed)? (?:to|into)|you(?:'re| are) (?:now )?in|now in|put yourself in|boot into|unlock)\s(?:the\s)?{_MODE}[ _-]?mode\b",
+       ("simulat", "activat", "enter", "engag", "switch", "in ", "boot", "unlock")),
+    _f("mode_on", "developer_mode", 0.3,
        r"\b(?:enable|enabled|enter|entering|activate|activated|switch(?:ed)? (?:to|into)|simulate|turn(?:ed)? on|you are (?:now )?in|engaged|unlock|unlocked|is on|: ?on\b|=\s?(?:true|on|1)\b|initiat)",
-       ("enabl", "enter", "activat", "switch", "simulat", "turn", "you are", "engag", "unlock", "on", "=", "initiat")),
+       ("enabl", "enter", "activat", "switch", "simulat", "turn", "you are", "engag", "unlock", "on", "=", "initiat"), group="mode"),
     _f("filters_off", "developer_mode", 1.1,
-       r"\b(?:safety|content|ethical|moral)?\s?(?:filters?|polic(?:y|ies)|layer|guardrails|restrictions|safeguards|safety)\s(?:are |is |have been |has been |will be )?(?:now )?(?:temporarily )?(?:disabled|off|suspended|lifted|removed|turned off|deactivated|bypassed|not active|inactive|gone)\b"
+       r"\b(?:safety|content|ethical|moral)?\s?(?:filters?|polic(?:y|ies)|layer|guardrails|restrictions|safeguards|safety|alignment|moderation|safety checks|protocols)\s(?:are |is |have been |has been |will be )?(?:now )?(?:temporarily )?(?:disabled|off|suspended|lifted|removed|turned off|deactivated|bypassed|not active|inactive|gone)\b"
        r"|\b(?:disable|turn off|deactivate|remove|lift|suspend|bypass|switch off) (?:your|the|all|any) (?:safety |content |ethical )?(?:filters?|guardrails|restrictions|safety (?:layer|filters?|measures)|content polic(?:y|ies)|safeguards)"
        r"|\b(?:disable|turn off|deactivate|remove|lift|suspend|bypass|switch off|ignore) (?:your|the|all|any) (?:safety|ethical|content|moral) (?:guidelines|rules|training|protocols|settings|principles)",
        ("disabl", "off", "suspend", "lift", "remov", "deactivat", "bypass", "not active", "inactive", "gone")),
     _f("claimed_authority", "developer_mode", 0.5,
        r"\b(?:i am|i'm|this is|as) (?:one of )?(?:your|the) (?:developers?|creators?|admins?|administrators?|owners?|makers?|operators?|programmers?|engineers?)\b|\b(?:openai|anthropic|your (?:developers|creators|administrators|admins|makers)|the system owner)\b[^.!?\n]{0,40}\b(?:authori[sz]|enabl|allow|permit|lift|disabl|switched|suspend|turn)"
-       r"|\bauthori[sz]ed (?:red[- ]team|test|penetration|session)|\b(?:priority|admin|system|root) (?:instruction|override|command)s?\b",
-       ("i am", "i'm", "this is", "as ", "openai", "anthropic", "your", "system owner", "authori", "priority", "admin", "system", "root")),
+       r"|\bauthori[sz]ed (?:red[- ]team|test|penetration|session)|\b(?:priority|admin|system|root|developer) (?:instruction|override|command)s?\b|\[(?:system|admin|developer|operator|root)[^\]\n]{0,20}\]",
+       ("i am", "i'm", "this is", "as ", "openai", "anthropic", "your", "system owner", "authori", "priority", "admin", "system", "root", "developer", "operator", "[")),
     _f("root_access", "developer_mode", 0.5,
        r"\b(?:sudo|root access|admin access|/admin|superuser|god mode|access granted)\b", ("sudo", "root", "admin", "superuser", "god mode", "granted")),
     # --- output hijacking ---------------------------------------------------------------------
     _f("say_only", "output_hijack", 0.5,
        r"\b(?:say|print|output|respond|reply|answer|write|return|type|display|repeat)(?: with)? (?:only|just|exactly|solely|nothing but|nothing except)\b|\b(?:only|just) (?:say|print|output|respond|reply|write|type|return)\b",
-       ("only", "just", "exactly", "solely", "nothing")),
+       ("only", "just", "exactly", "solely", "nothing"), group="answer_format"),
     _f("following_text", "output_hijack", 0.4,
-       r"\b(?:the )?following (?:text|sentence|string|message|words|phrase|line)\b[^\n]{0,20}[:\"“']", ("following",)),
+       r"\b(?:the )?following (?:text|sentence|string|message|words|phrase|line)\b[^\n]{0,20}[:\"“']", ("following",), group="answer_format"),
     _f("nothing_else", "output_hijack", 0.35,
        r"\b(?:and |, ?)?(?:nothing|no(?:thing)?) (?:else|more)\b|\bno explanation\b|\badd nothing\b|\band (?:then )?stop\b|\bverbatim and\b",
-       ("nothing", "no ", "add", "stop", "verbatim")),
+       ("nothing", "no ", "add", "stop", "verbatim"), group="answer_format"),
     _f("response_must_be", "output_hijack", 0.7,
        r"\byour (?:only )?(?:response|answer|reply|output)s? (?:must|should|will|has to|have to) (?:be|consist|contain|include|start|end)\b[^.!?\n]{0,20}\b(?:exactly|only|solely|this|the following|following)",
        ("your",)),
     _f("regardless_of_question", "output_hijack", 0.6,
-       r"\bregardless of (?:the|what|any) (?:question|user|input|request|prompt)|\b(?:whatever|no matter what) the user (?:asks|says|wants|requests)|\bdon'?t answer(?: the question)?\b|\bdo not answer(?: the question)?\b|\bignore the user'?s (?:question|request|instructions)",
-       ("regardless", "whatever", "no matter", "answer", "user")),
+       r"\b(?:whatever|anything) (?:i|the user) (?:ask|say|write|type)s?(?: next| after this| from now on)?\b|\bregardless of (?:the|what|any) (?:question|user|input|request|prompt)|\b(?:whatever|no matter what) the user (?:asks|says|wants|requests)|\bdon'?t answer(?: the question)?\b|\bdo not answer(?: the question)?\b|\bignore the user'?s (?:question|request|instructions)",
+       ("regardless", "whatever", "anything", "no matter", "answer", "user")),
     _f("every_answer_append", "output_hijack", 0.5,
        r"\b(?:in|at the end of|to) (?:every|each|all) (?:answer|response|reply|message|output)s?\b|\bfrom now on,? (?:always )?(?:append|add|include|end|start)",
        ("every", "each", "all", "append", "add", "include")),
     _f("lure_user", "output_hijack", 0.5,
        r"\b(?:tell|ask|instruct|direct|urge|inform) (?:the|a|every) (?:user|reader|customer|visitor|recipient)s?\b|\b(?:visit|download|install|run|click|enter their|go to)\b[^\n]{0,40}(?:https?://|www\.|\.exe|\.sh\b|curl )|\bcurl [^\n]{0,60}\|\s?(?:sh|bash)\b|\b(?:this|the following) (?:url|link)\s?:?\s?(?:https?://|www\.)",
        ("tell", "ask", "instruct", "direct", "urge", "inform", "visit", "download", "install", "run", "click", "enter", "go to", "curl", "url", "link")),
-    _f("pwned_marker", "output_hijack", 0.5,
-       r"[\"“'](?:i have been |i've been |you have been |system )?(?:pwned|hacked|owned|compromised|jailbroken|hackerato|gehackt|piraté)[\"”'!.]|\b(?:pwned|owned|i have been compromised|i am a compromised)\b",
-       ("pwn", "hack", "owned", "compromis", "jailbr", "pirat")),
+    _f("pwned_marker", "output_hijack", 0.6,
+       r"[\"“'][^\"”'\n]{0,40}\b(?:pwned|hacked|owned|compromised|jailbroken|hackerato|gehackt|piraté|access granted|system failure)\b[^\"”'\n]{0,30}[\"”']|\b(?:pwned|owned|i have been compromised|i am a compromised)\b",
+       ("pwn", "hack", "owned", "compromis", "jailbr", "pirat", "granted", "failure")),
     # --- system-prompt extraction -------------------------------------------------------------
     _f("disclose_prompt", "extraction", 1.1, rf"\b{_DISCLOSE}\b[^.!?\n]{{0,40}}?\b{_HIDDEN_PROMPT}\b",
        ("prompt", "instruction", "rules", "configuration", "guidelines", "message")),
@@ -197,8 +213,14 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:what|which|everything) (?:were you|have you been|are you|you were|you've been|did (?:the developer|they|your (?:developer|creator|operator)s?)) (?:told|instructed|given|programmed|asked|configured)\b|\bwhat did (?:the|your) (?:developer|operator|creator|admin)s? (?:tell|instruct|ask) you",
        ("told", "instruct", "given", "programmed", "asked", "configured", "tell")),
     _f("text_above", "extraction", 0.7,
-       r"\b(?:words|text|everything|all|content|what(?:ever)?|contents)(?: (?:written|that (?:came|comes|is|was)|is|was))? (?:above|before) (?:this|my|the first|our)\b|\btext (?:that )?came before\b|\bcontext window\b|\bwords above\b",
+       r"\b(?:words|text|everything|all|content|what(?:ever)?|contents)(?: (?:written|that (?:came|comes|is|was|appears?)|is|was|appears?))? (?:above|before|prior to) (?:this|my|the first|our|[\"“']?user:)|\btext (?:that )?came before\b|\bcontext window\b|\bwords above\b",
        ("above", "before", "context window")),
+    _f("disclose_preceding", "extraction", 0.5,
+       rf"\b{_DISCLOSE}\b[^.!?\n]{{0,30}}\b(?:text|words|everything|content|messages?|lines)\b[^.!?\n]{{0,25}}\b(?:before|above|preceding|prior to)\b",
+       ("before", "above", "preceding", "prior to")),
+    _f("secrets_you_know", "extraction", 0.6,
+       r"\b(?:api keys?|passwords?|secrets|credentials|tokens|access keys?|private keys?)\b (?:that )?(?:you (?:know|have|can see|can access|were given|store)|in your (?:memory|context|prompt|instructions))",
+       ("key", "password", "secret", "credential", "token")),
     _f("verbatim", "extraction", 0.35,
        r"\b(?:verbatim|word for word|exactly as (?:written|given|it is)|in full|leaving nothing out|including (?:any |all )?(?:hidden|the hidden|secret)|include everything|nothing left out|in its entirety|(?:copy|paste|quote) (?:it|them|that) (?:here )?(?:exactly|verbatim))\b",
        ("verbatim", "word for word", "exactly", "in full", "leaving", "including", "include everything", "left out", "entirety", "copy", "paste", "quote")),
@@ -217,8 +239,8 @@ FEATURES: tuple[Feature, ...] = (
        r"(?:^|\n)\s*(?:to|dear|attention|for|hi|hey|hello|note to)\b,? (?:the |any |all |whatever |our |you,? )?(?:automated |ai |llm |ai-powered )?(?:[a-z]+ )?(?:screener|reviewer|ai|assistant|model|llm|bot|agent|chatbot|gpt|copilot)s?\s?[:,]",
        ("to", "dear", "attention", "for", "hi", "hey", "hello", "note")),
     _f("if_you_are_ai", "indirect", 0.8,
-       rf"\b(?:if|when|whenever|since) (?:you(?:'re| are)|ur) (?:an? |the )?{_AI}\b|\b(?:hey|hi|hello|dear|attention|yo|oh),? (?:the |any |whatever |you,? )?{_AI}\b(?:[^\n]{{0,20}}(?:reading|processing|that reads|summari[sz]ing|seeing))?|\bto whatever {_AI}",
-       ("you", "hey", "hi", "hello", "dear", "attention", "to whatever", "yo", "oh")),
+       rf"\b(?:if|when|whenever|since) (?:you(?:'re| are)|ur) (?:an? |the )?{_AI}\b|\b(?:if|when|whenever|once) (?:an?|the|any) {_AI}\b[^.!?\n]{{0,20}}\b(?:reads?|processes|sees|summari[sz]es|is reading|parses|reviews)\b|\b(?:hey|hi|hello|dear|attention|yo|oh),? (?:the |any |whatever |you,? )?{_AI}\b(?:[^\n]{{0,20}}(?:reading|processing|that reads|summari[sz]ing|seeing))?|\bto whatever {_AI}",
+       ("you", "hey", "hi", "hello", "dear", "attention", "to whatever", "yo", "oh", "if", "when", "once")),
     _f("ai_reading_this", "indirect", 0.6,
        rf"\b{_AI}s?\b (?:reading|processing|summari[sz]ing|reviewing|parsing|analy[sz]ing|that (?:reads|processes|sees|summari[sz]es)|who (?:reads|processes))\b",
        ("reading", "processing", "summari", "reviewing", "parsing", "analy", "reads", "sees")),
@@ -231,6 +253,9 @@ FEATURES: tuple[Feature, ...] = (
     _f("exfiltrate", "indirect", 0.55,
        r"\b(?:forward|send|email|e-mail|upload|post|transmit|leak|copy|attach)\b[^.!?\n]{0,60}\b(?:to|at)\b\s?(?:[\w.+-]+@[\w-]+\.[\w.]+|https?://|the (?:attacker|following address))",
        ("forward", "send", "email", "e-mail", "upload", "post", "transmit", "leak", "copy", "attach")),
+    _f("ai_must", "indirect", 0.4,
+       r"\b(?:it|you|the (?:assistant|model|ai)) (?:must|should|shall|has to|is required to|needs to) (?:always )?(?:recommend|say|state|tell|report|respond|reply|claim|answer|include|mention|add|rate|classify|mark|approve)\b",
+       ("must", "should", "shall", "has to", "required", "needs")),
     _f("when_processing", "indirect", 0.35,
        r"\b(?:when|while|whenever|before|after) (?:you )?(?:summari[sz]\w*|answer\w*|process\w*|read\w*|explain\w*|review\w*|asked about|you (?:read|process|see|summari[sz]e))\b[^.!?\n]{0,40}\b(?:this|these|the following|document|email|page|file|repository|log|review|refunds?|questions?)",
        ("when", "while", "whenever", "before", "after")),
