@@ -9,13 +9,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from serving.gateway.audit import AuditRecord
-from serving.gateway.auth import authenticate
+from serving.gateway.auth import Principal, authenticate
 from serving.gateway.errors import GatewayError
 from serving.gateway.guards.review import GUARD_ID
+from serving.gateway.state import GatewayState
 
 
-def _reviewer(request: Request):
-    state = request.app.state.gateway
+def _reviewer(request: Request) -> tuple[GatewayState, Principal]:
+    state: GatewayState = request.app.state.gateway
     principal = authenticate(request.headers, state.key_store, state.oidc)
     if state.config.reviewer_role not in principal.roles:
         raise GatewayError(403, f"this needs the {state.config.reviewer_role!r} role", "forbidden")
@@ -55,7 +56,7 @@ async def decide(request: Request) -> Response:
 
 
 async def fetch(request: Request) -> Response:
-    state = request.app.state.gateway
+    state: GatewayState = request.app.state.gateway
     principal = authenticate(request.headers, state.key_store, state.oidc)
     item = await asyncio.to_thread(state.reviews.get, request.path_params["review_id"])
     if item is None or item.principal != principal.name:
