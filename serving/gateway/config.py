@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
+import phonenumbers
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from privllm import facts
+from serving.gateway.guards.pii_rules import DEFAULT_PHONE_REGIONS
 
 DataClass = Literal["public", "internal", "confidential", "restricted"]
 
@@ -52,6 +54,21 @@ class RateLimits(_Strict):
     redis_password_file: str | None = None
 
 
+class InjectionClassifierConfig(_Strict):
+    """The optional model-based injection layer: a sequence-classification model served by vLLM."""
+
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    model: Annotated[str, Field(min_length=1)]
+    path: Annotated[str, Field(pattern=r"^/")] = "/classify"  # vLLM's classification endpoint
+    # Labels of the model that mean "injection" (Prompt Guard 2: LABEL_1 / MALICIOUS; DeBERTa: INJECTION).
+    injection_labels: list[str] = Field(default_factory=lambda: ["INJECTION", "JAILBREAK", "MALICIOUS", "LABEL_1"], min_length=1)
+    threshold: Annotated[float, Field(gt=0, lt=1)] = 0.5
+    budget_ms: Annotated[int, Field(ge=5, le=5000)] = 150
+    # Data classes whose requests are refused when the classifier cannot answer in time.
+    fail_closed: list[DataClass] = Field(default_factory=lambda: ["confidential", "restricted"])
+    api_key_file: str | None = None
+
+
 class Guardrails(_Strict):
     prompt_injection: Literal["block", "flag"] = "block"
     pii_input: dict[DataClass, Literal["allow", "redact", "block"]] = Field(
@@ -63,6 +80,17 @@ class Guardrails(_Strict):
     review_store: str | None = None  # sqlite path; Redis is used when rate_limits.redis_url is set
     # An embeddings input item a guard refuses: left out and named (skip) or the whole batch refused.
     embeddings_flagged_item: Literal["skip", "fail_batch"] = "skip"
+    # National phone formats (without "+") the PII guard recognises: ISO 3166 region codes.
+    pii_phone_regions: list[str] = Field(default_factory=lambda: list(DEFAULT_PHONE_REGIONS), min_length=1)
+    injection_classifier: InjectionClassifierConfig | None = None
+
+    @field_validator("pii_phone_regions")
+    @classmethod
+    def _regions(cls, regions: list[str]) -> list[str]:
+        unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown region codes {unknown}; use ISO 3166 alpha-2 codes such as US, GB, DE, IN")
+        return regions
 
 
 class KeyStoreConfig(_Strict):

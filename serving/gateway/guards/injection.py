@@ -20,7 +20,7 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 
-from serving.gateway.guards.injection_features import FEATURES, MULTILINGUAL, Feature
+from serving.gateway.guards.injection_features import FEATURES, MULTILINGUAL, Feature, TextKeys
 
 GUARD_ID = "PLLM-G-INJECTION"
 
@@ -40,10 +40,15 @@ _MIXED_WORD = re.compile(r"\w*[a-z]\w*[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u
 # one separator, the same throughout the run: "i.g.n.o.r.e a.l.l" is two words again
 _SPACED = re.compile(r"(?<![^\W_])[^\W_]([ .\-_*·/|])(?:[^\W_]\1)+[^\W_](?![^\W_])")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "|": "l"})
-_LEET_WORD = re.compile(r"(?=[\w@$!|]*[a-z])(?=[\w@$!|]*[0-9@$|])[\w@$!|]{3,}")
+# a word with a digit or symbol between letters (1gn0r3, pr3v10u5), not an e-mail or a version
+_LEET_WORD = re.compile(r"(?<![\w@.])(?=[a-z0-9@$!|]*[a-z])[a-z]*[0-9@$!|]+[a-z][a-z0-9@$!|]*|(?<![\w@.])[0-9@$!|]+[a-z]+[0-9@$!|][a-z0-9@$!|]*|(?<![\w@.])[a-z]{2,}[0-9@$!|]{1,3}(?![\w@])")
+_LEET_HINT = re.compile(r"[a-z][0-9@$!|]|[0-9][a-z]")  # cheap test before _LEET_WORD
+# stems that make a leetspeak reading worth a second pass
+_LEET_STEMS = ("ignor", "instruct", "prompt", "previous", "system", "rule", "jailbr", "restrict", "reveal", "password", "disregard", "forget", "secret", "filter")
 
 _B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[\s:]?){12,}\b")
+_HEX_HINT = re.compile(r"[0-9][a-fA-F0-9]|[a-fA-F][0-9]")  # hex bytes hold digits
 _ROT13_CUE = re.compile(r"rot-?13|caesar|cipher", re.IGNORECASE)
 _REVERSE_CUE = re.compile(r"revers|backwards|right to left", re.IGNORECASE)
 
@@ -92,7 +97,7 @@ def decoded_variants(text: str) -> list[str]:
             continue
         if decoded := _printable(raw):
             out.append(decoded)
-    for m in _HEX.finditer(text):
+    for m in _HEX.finditer(text) if _HEX_HINT.search(text) else ():
         try:
             raw = bytes.fromhex(re.sub(r"[\s:]", "", m.group(0)))
         except ValueError:
@@ -113,25 +118,40 @@ def decoded_variants(text: str) -> list[str]:
 def _variants(text: str) -> list[str]:
     normal = normalise(text)
     variants = [normal]
-    if _LEET_WORD.search(normal):
+    if not _LEET_HINT.search(normal):
+        return variants
+    leet = [w.translate(_LEET) for w in _LEET_WORD.findall(normal)]
+    if any(stem in w for w in leet for stem in _LEET_STEMS):
         variants.append(_LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), normal))
     return variants
 
 
-def _matches(variant: str, features: tuple[Feature, ...], found: dict[str, Feature]) -> None:
-    for feature in features:
-        if feature.name in found or not any(k in variant for k in feature.keywords):
-            continue
+def _matches(variant: str, features: tuple[Feature, ...], found: dict[str, Feature], threshold: float) -> None:
+    """Adds the matching features to found. Stops early once the threshold can no longer be
+    reached by what is left (most texts are benign: that is where the time goes)."""
+    keys = TextKeys.of(variant)
+    todo = [f for f in features if f.name not in found and f.gate(keys)]
+    todo.sort(key=lambda f: -f.weight)
+    for i, feature in enumerate(todo):
+        if not _reachable(found, todo[i:], threshold):
+            return
         if feature.pattern.search(variant):
             found[feature.name] = feature
 
 
-def features_in(text: str, depth: int = 2) -> dict[str, Feature]:
-    """Every feature that matches the text, its variants or (depth times) its decoded payloads."""
+def _reachable(found: dict[str, Feature], rest: list[Feature], threshold: float) -> bool:
+    best: dict[str, float] = {}
+    for f in [*found.values(), *rest]:
+        best[f.group] = max(best.get(f.group, 0.0), f.weight)
+    return sum(best.values()) >= threshold
+
+
+def features_in(text: str, depth: int = 2, threshold: float = 0.0) -> dict[str, Feature]:
+    """The features that match the text, its variants or (depth times) its decoded payloads.
+    With a threshold, a text that cannot reach it may return only part of its features."""
     found: dict[str, Feature] = {}
     for variant in _variants(text):
-        _matches(variant, FEATURES, found)
-        _matches(variant, MULTILINGUAL, found)
+        _matches(variant, FEATURES + MULTILINGUAL, found, threshold)
     if depth > 0:
         for decoded in decoded_variants(text):
             for name, feature in features_in(decoded, depth - 1).items():
@@ -147,8 +167,10 @@ def score(found: dict[str, Feature]) -> float:
 
 
 def inspect(text: str, depth: int = 2, source: str = "prompt") -> Verdict:
-    """source "prompt" (a message) or "document" (retrieved data, a tool result)."""
-    found = features_in(text, depth)
+    """source "prompt" (a message) or "document" (retrieved data, a tool result). The score
+    is exact for a detected text; for a clean one it may stop short, once it cannot reach
+    the threshold."""
+    found = features_in(text, depth, THRESHOLDS[source])
     total = score(found)
     signals = tuple(sorted(f"{f.family}:{f.name}" for f in found.values()))
     return Verdict(total >= THRESHOLDS[source], signals, total)

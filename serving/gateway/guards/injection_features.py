@@ -22,10 +22,64 @@ class Feature:
     # Features of one group say the same thing twice (an answer format, for instance): the
     # group counts once, at its highest weight.
     group: str = ""
+    # A second necessary condition: one of these must occur as well.
+    requires: tuple[str, ...] = ()
+    gate_keys: tuple[Keys, ...] = ()
+
+    def gate(self, text: TextKeys) -> bool:
+        return all(keys.present(text) for keys in self.gate_keys)
 
 
-def _f(name: str, family: str, weight: float, pattern: str, keywords: tuple[str, ...], group: str = "") -> Feature:
-    return Feature(name, family, weight, re.compile(pattern), keywords, group or name)
+PREFIX_MAX = 12
+
+
+@dataclass(frozen=True)
+class TextKeys:
+    """What the gates look up in one text: its words, their beginnings, and the text itself."""
+
+    text: str
+    words: frozenset[str]
+    prefixes: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> TextKeys:
+        words = set(_WORD.findall(text))
+        words |= {w[:-1] for w in words if w.endswith("s")}  # "keys" passes the gate of "key"
+        prefixes = {w[:n] for w in words for n in range(4, min(len(w), PREFIX_MAX) + 1)}
+        return cls(text, frozenset(words), frozenset(prefixes))
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Alternatives of which one must occur: words of up to three letters ("ai", "you") as whole
+    words (not inside "failed"), longer ones as the beginning of a word ("ignor" in "ignoring"),
+    anything else (phrases, symbols, other scripts) anywhere in the text."""
+
+    words: frozenset[str]
+    prefixes: frozenset[str]
+    anywhere: tuple[str, ...]
+
+    @classmethod
+    def of(cls, keys: tuple[str, ...]) -> Keys:
+        simple = [k for k in keys if k.isascii() and k.isalpha()]
+        return cls(frozenset(k for k in simple if len(k) <= 3), frozenset(k[:PREFIX_MAX] for k in simple if len(k) > 3),
+                   tuple(k for k in keys if k not in simple))
+
+    def present(self, text: TextKeys) -> bool:
+        return bool(self.words & text.words or self.prefixes & text.prefixes) or any(k in text.text for k in self.anywhere)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _f(name: str, family: str, weight: float, pattern: str, keywords: tuple[str, ...], group: str = "", requires: tuple[str, ...] = ()) -> Feature:
+    gates = (Keys.of(keywords),) + ((Keys.of(requires),) if requires else ())
+    return Feature(name, family, weight, re.compile(pattern), keywords, group or name, requires, gates)
+
+
+_TARGET_WORDS = ("instruction", "rule", "prompt", "guideline", "direction", "directive", "command", "order", "guidance", "constraint",
+                 "restriction", "programming", "polic", "context", "task", "training", "system")
+_AI_WORDS = ("ai", "a.i.", "assistant", "model", "llm", "bot", "agent", "gpt", "chatgpt", "copilot", "screener", "reviewer", "chatbot", "reviewers", "models", "bots", "agents")
 
 
 _GAP = r"[^.!?\n]{0,40}?"  # a few words within one sentence
@@ -59,7 +113,7 @@ FEATURES: tuple[Feature, ...] = (
     # --- instruction override -------------------------------------------------------------------
     _f("override_previous", "override", 1.1,
        rf"\b{_OVERRIDE}\b{_GAP}\b{_EARLIER}\b{_GAP}\b{_TARGET}\b|\b{_OVERRIDE}\b{_GAP}\b{_TARGET}\s(?:above|before|below|given (?:above|before|earlier)|you (?:were|have been) given)\b",
-       ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss", "attention", "follow")),
+       ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss", "attention", "follow"), requires=_TARGET_WORDS),
     _f("override_them", "override", 1.0,
        r"\b(?:instructions|rules|guidelines|prompt|directives|programming)\b[^.!?\n]{0,60}[.;,!]?\s*(?:so |just |please )?(?:ignore|disregard|forget|override|bypass) (?:them|it|those|these|that)\b",
        ("ignor", "disregard", "forget", "override", "bypass")),
@@ -71,7 +125,7 @@ FEATURES: tuple[Feature, ...] = (
     _f("override_what_you_were_told", "override", 1.1,
        r"\b(?:ignore|disregard|forget|never ?mind|don'?t (?:follow|obey|listen to)|do not (?:follow|obey|listen to))\b[^.!?\n]{0,20}\b(?:what|whatever|everything|anything|all|things|stuff|none of)\b[^.!?\n]{0,10}"
        r"\b(?:you(?:'ve| have)? (?:were|been|was) (?:told|given|instructed|asked|taught|programmed)|(?:they|someone|anyone|the developers?|openai) (?:told|said to|gave) you|(?:u|you) (?:were|was) told)",
-       ("ignor", "disregard", "forget", "mind", "follow", "obey", "listen")),
+       ("ignor", "disregard", "forget", "mind", "follow", "obey", "listen"), requires=("told", "given", "instructed", "asked", "taught", "programmed", "said", "gave")),
     _f("previous_instructions_void", "override", 1.1,
        rf"\b(?:the|your|all|any|these|those|my)?\s?{_EARLIER}?\s?{_TARGET}\b[^.!?\n]{{0,30}}\b(?:are|is|were|have been|has been)\s(?:now\s)?(?:no longer (?:valid|applicable|in effect|relevant)|revoked|cancell?ed|void|invalid|outdated|obsolete|replaced|superseded|null|lifted|suspended|disabled|overridden|deprecated)",
        ("revoked", "cancel", "void", "invalid", "outdated", "obsolete", "replaced", "superseded", "null", "lifted", "suspended", "disabled", "overridden", "no longer", "deprecated")),
@@ -83,7 +137,7 @@ FEATURES: tuple[Feature, ...] = (
        ("matter", "appl", "count", "scrap", "mind")),
     _f("new_instructions", "override", 0.6,
        r"\b(?:new|updated|real|actual|true|revised|different|secret|hidden|priority|override|important|urgent|additional|system)\s(?:system\s)?(?:instructions?|task|rules|orders|directives?|commands?|objective|goal|mission|plan|policy|prompt|priorities)\s?(?:[:\-=!]|\.(?!\w)|are\b|is\b|for (?:you|the (?:ai|model|assistant|llm|bot)|ai|models?|assistants?|llms?|automated))",
-       ("instruction", "task", "rules", "order", "directive", "command", "objective", "goal", "mission", "plan", "policy", "prompt")),
+       ("instruction", "task", "rules", "order", "directive", "command", "objective", "goal", "mission", "plan", "policy", "prompt", "priorit")),
     _f("your_new_task", "override", 1.0,
        r"\byour (?:new|real|only|actual|true|sole|next|updated|primary) (?:task|job|goal|purpose|instructions?|role|mission|objective|orders?|directive|function) (?:is|are|now|will be|from now)",
        ("your",)),
@@ -93,7 +147,7 @@ FEATURES: tuple[Feature, ...] = (
        ("stop", "cancel", "drop", "instead", "prior", "halt", "abort", "skip")),
     _f("do_not_follow", "override", 1.1,
        r"\b(?:do not|don'?t|never|stop|no longer) (?:follow(?:ing)?|obey(?:ing)?|listen(?:ing)? to|adher(?:e|ing) to|comply(?:ing)? with|abide by) (?:your|the|any|those|these|its|my)? ?(?:system prompt|system message|instructions|rules|guidelines|previous|earlier|original|developer|safety|content polic|programming|earlier guidance|guidance|(?:openai|anthropic|google|meta|microsoft|the company|your (?:developer|creator|maker))'?s? (?:polic|rules|guidelines|content))",
-       ("follow", "obey", "listen", "adher", "comply")),
+       ("follow", "obey", "listen", "adher", "comply"), requires=("prompt", "instruction", "rule", "guideline", "previous", "earlier", "original", "developer", "safety", "polic", "programming", "guidance")),
     _f("wipe_memory", "override", 1.1,
        r"\b(?:wipe|clear|erase|reset|purge|flush) (?:your|the|all) (?:memory|context|instructions|programming|previous|prior|earlier|rules)",
        ("wipe", "clear", "erase", "reset", "purge", "flush")),
@@ -146,7 +200,7 @@ FEATURES: tuple[Feature, ...] = (
        ("evil", "malicious", "rogue", "dark", "shadow", "opposite", "criminal", "villain", "unhinged", "chaotic", "hates", "ignores", "despises")),
     _f("deceased_relative", "persona", 0.55,
        r"\b(?:my|our) (?:late |deceased |dead |dear )?(?:grandma|grandmother|granny|grandfather|grandpa|uncle|aunt|mother|father|mom|dad)\b[^\n]{0,160}\b(?:used to|would) (?:tell|read|sing|recite|explain|whisper)",
-       ("grand", "uncle", "aunt", "mother", "father", "mom", "dad")),
+       ("grand", "uncle", "aunt", "mother", "father", "mom", "dad"), requires=("used to", "would")),
     _f("bedtime_steps", "persona", 0.5,
        r"\b(?:used to|would) (?:tell|read|sing|recite|explain|whisper)(?: me)? (?:the )?(?:exact |detailed )?(?:steps|how to|instructions|process|recipe|procedure|way to)\b|\bbedtime stor(?:y|ies)\b[^\n]{0,60}\b(?:how to|steps|making)",
        ("used to", "would", "bedtime")),
@@ -179,7 +233,7 @@ FEATURES: tuple[Feature, ...] = (
     _f("claimed_authority", "developer_mode", 0.5,
        r"\b(?:i am|i'm|this is|as) (?:one of )?(?:your|the) (?:developers?|creators?|admins?|administrators?|owners?|makers?|operators?|programmers?|engineers?)\b|\b(?:openai|anthropic|your (?:developers|creators|administrators|admins|makers)|the system owner)\b[^.!?\n]{0,40}\b(?:authori[sz]|enabl|allow|permit|lift|disabl|switched|suspend|turn)"
        r"|\bauthori[sz]ed (?:red[- ]team|test|penetration|session)|\b(?:priority|admin|system|root|developer) (?:instruction|override|command)s?\b|\[(?:system|admin|developer|operator|root)[^\]\n]{0,20}\]",
-       ("i am", "i'm", "this is", "as ", "openai", "anthropic", "your", "system owner", "authori", "priority", "admin", "system", "root", "developer", "operator", "[")),
+       ("developer", "creator", "admin", "owner", "maker", "operator", "programmer", "engineer", "openai", "anthropic", "authori", "priority", "system", "root", "[")),
     _f("root_access", "developer_mode", 0.5,
        r"\b(?:sudo|root access|admin access|/admin|superuser|god mode|access granted)\b", ("sudo", "root", "admin", "superuser", "god mode", "granted")),
     # --- output hijacking ---------------------------------------------------------------------
@@ -234,16 +288,16 @@ FEATURES: tuple[Feature, ...] = (
     # --- instructions addressed to the assistant inside data ----------------------------------
     _f("note_to_ai", "indirect", 0.8,
        rf"\b(?:note|notes|instructions?|message|attention|important|notice|reminder|memo|directive|guidelines|p\.?s\.?)[^\n]{{0,25}}?\b(?:to|for)\b (?:the |any |all |every |whatever |an? )?(?:automated |other )?{_AI}s?\b",
-       ("note", "instruction", "message", "attention", "important", "notice", "reminder", "memo", "directive", "guideline", "p.s", "ps")),
+       ("note", "instruction", "message", "attention", "important", "notice", "reminder", "memo", "directive", "guideline", "p.s", "ps"), requires=_AI_WORDS),
     _f("addressed_to_ai", "indirect", 0.8,
        r"(?:^|\n)\s*(?:to|dear|attention|for|hi|hey|hello|note to)\b,? (?:the |any |all |whatever |our |you,? )?(?:automated |ai |llm |ai-powered )?(?:[a-z]+ )?(?:screener|reviewer|ai|assistant|model|llm|bot|agent|chatbot|gpt|copilot)s?\s?[:,]",
-       ("to", "dear", "attention", "for", "hi", "hey", "hello", "note")),
+       ("to", "dear", "attention", "for", "hi", "hey", "hello", "note"), requires=_AI_WORDS),
     _f("if_you_are_ai", "indirect", 0.8,
        rf"\b(?:if|when|whenever|since) (?:you(?:'re| are)|ur) (?:an? |the )?{_AI}\b|\b(?:if|when|whenever|once) (?:an?|the|any) {_AI}\b[^.!?\n]{{0,20}}\b(?:reads?|processes|sees|summari[sz]es|is reading|parses|reviews)\b|\b(?:hey|hi|hello|dear|attention|yo|oh),? (?:the |any |whatever |you,? )?{_AI}\b(?:[^\n]{{0,20}}(?:reading|processing|that reads|summari[sz]ing|seeing))?|\bto whatever {_AI}",
-       ("you", "hey", "hi", "hello", "dear", "attention", "to whatever", "yo", "oh", "if", "when", "once")),
+       ("you", "hey", "hi", "hello", "dear", "attention", "to whatever", "yo", "oh", "if", "when", "once"), requires=_AI_WORDS),
     _f("ai_reading_this", "indirect", 0.6,
        rf"\b{_AI}s?\b (?:reading|processing|summari[sz]ing|reviewing|parsing|analy[sz]ing|that (?:reads|processes|sees|summari[sz]es)|who (?:reads|processes))\b",
-       ("reading", "processing", "summari", "reviewing", "parsing", "analy", "reads", "sees")),
+       ("reading", "processing", "summari", "reviewing", "parsing", "analy", "reads", "sees"), requires=_AI_WORDS),
     _f("addressed_line", "indirect", 0.45,
        r"(?:^|\n|[\"“(\[|*#/>]|,\s?\")\s*(?:ai|assistant|model|system|llm|bot|agent|ai agent|ai assistant|ai reviewer|ai agents?)\s?[:,\-]\s",
        ("ai", "assistant", "model", "system", "llm", "bot", "agent")),
@@ -252,7 +306,7 @@ FEATURES: tuple[Feature, ...] = (
        ("tell", "mention", "inform", "reveal", "disclose", "show", "without", "keep", "delete", "hide", "remove")),
     _f("exfiltrate", "indirect", 0.55,
        r"\b(?:forward|send|email|e-mail|upload|post|transmit|leak|copy|attach)\b[^.!?\n]{0,60}\b(?:to|at)\b\s?(?:[\w.+-]+@[\w-]+\.[\w.]+|https?://|the (?:attacker|following address))",
-       ("forward", "send", "email", "e-mail", "upload", "post", "transmit", "leak", "copy", "attach")),
+       ("forward", "send", "email", "e-mail", "upload", "post", "transmit", "leak", "copy", "attach"), requires=("@", "http", "attacker", "following address")),
     _f("ai_must", "indirect", 0.4,
        r"\b(?:it|you|the (?:assistant|model|ai)) (?:must|should|shall|has to|is required to|needs to) (?:always )?(?:recommend|say|state|tell|report|respond|reply|claim|answer|include|mention|add|rate|classify|mark|approve)\b",
        ("must", "should", "shall", "has to", "required", "needs")),
@@ -261,7 +315,7 @@ FEATURES: tuple[Feature, ...] = (
        ("when", "while", "whenever", "before", "after")),
     _f("biased_verdict", "indirect", 0.45,
        r"\b(?:rate|score|mark|classify|approve|recommend|report|state|say|tell \w+|respond) (?:this|the|all|every|that)\b[^.!?\n]{0,50}\b(?:as |is |are |has |with )?(?:safe|secure|perfect|excellent|highly qualified|a perfect match|the best|the top|positive|resolved|approved|five stars|highest|10/10|no vulnerabilities|discontinued)",
-       ("rate", "score", "mark", "classify", "approve", "recommend", "report", "state", "say", "tell", "respond")),
+       ("rate", "score", "mark", "classify", "approve", "recommend", "report", "state", "say", "tell", "respond"), requires=("safe", "secure", "perfect", "excellent", "qualified", "match", "best", "top", "positive", "resolved", "approved", "stars", "highest", "10/10", "vulnerab", "discontinued")),
     _f("hidden_markup", "indirect", 0.3,
        r"<!--|display\s?:\s?none|\[hidden(?: text)?\]|font-size\s?:\s?0|color\s?:\s?white|\bhidden text\b", ("<!--", "display", "hidden", "font-size", "color")),
     # --- chat-template and delimiter injection ------------------------------------------------

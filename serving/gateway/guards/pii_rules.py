@@ -9,6 +9,7 @@ partial matches at the end of the text ("could this still become a value?").
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -198,6 +199,20 @@ _PHONE_CONTEXT = regex.compile(
 _DATE_SHAPE = regex.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$|^\d{3}-\d{2}-\d{4}$")
 
 
+@functools.lru_cache(maxsize=4096)
+def _phone_number(value: str, regions: tuple[str, ...], named: bool) -> bool:
+    """Is the value a phone number of one of the regions (or an international one)?"""
+    international = value.startswith(("+", "00"))
+    for region in (None,) if international else regions:
+        try:
+            number = phonenumbers.parse(value if not value.startswith("00") else "+" + value[2:], region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number) or (named and phonenumbers.is_possible_number(number)):
+            return True
+    return False
+
+
 def phone_check(regions: tuple[str, ...]) -> Check:
     def check(value: str, text: str, start: int) -> bool:
         digits = _digits(value)
@@ -206,24 +221,16 @@ def phone_check(regions: tuple[str, ...]) -> Check:
         named = _PHONE_CONTEXT.search(_before(text, start)) is not None
         if not named and _reference_number(text, start):
             return False
-        international = value.startswith(("+", "00"))
-        if not international and not named and value.isdigit():
+        if not value.startswith(("+", "00")) and not named and value.isdigit():
             return False  # a bare digit run is a phone only where the text says so
-        for region in (None,) if international else regions:
-            try:
-                number = phonenumbers.parse(value if not value.startswith("00") else "+" + value[2:], region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(number) or (named and phonenumbers.is_possible_number(number)):
-                return True
-        return False
+        return _phone_number(value, regions, named)
 
     return check
 
 
 # --- secrets -----------------------------------------------------------------------------------------
 
-_AWS_SECRET_CONTEXT = regex.compile(r"aws|secret|amazon|s3|iam|(?:^|[^a-z])sk\b")
+_AWS_SECRET_CONTEXT = regex.compile(r"aws|secret|amazon|s3|iam")
 
 
 def _aws_secret(value: str, text: str, start: int) -> bool:
@@ -274,7 +281,8 @@ def build_rules(phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> tuple
         Rule("api_key", _c(r"\bsk-(?:live-|proj-|ant-(?:api\d\d-)?|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"), hints=("sk-",)),
         Rule("jwt", _c(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), hints=("eyj",)),
         Rule("bearer_token", _c(r"(?<=\bbearer\s+)[A-Za-z0-9._~+/-]{20,}=*", regex.IGNORECASE), hints=("bearer",)),
-        Rule("aws_secret_key", _c(r"(?<![A-Za-z0-9/+])" + _B64 + r"{40}(?![A-Za-z0-9/+=])"), _aws_secret, needs_digit=True),
+        Rule("aws_secret_key", _c(r"(?<![A-Za-z0-9/+])" + _B64 + r"{40}(?![A-Za-z0-9/+=])"), _aws_secret,
+             hints=("aws", "secret", "amazon", "s3", "iam", "akia", "asia"), needs_digit=True),
         Rule(
             "password",
             _c(

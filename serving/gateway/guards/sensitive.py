@@ -27,6 +27,9 @@ STREAM_CONTEXT = 96
 _CONTINUATION = regex.compile(r"[ ._+/=:()\-]{1,2}")
 
 
+_DIGIT = regex.compile(r"\d")
+
+
 @dataclass(frozen=True)
 class Found:
     kind: str
@@ -50,7 +53,7 @@ class Scanner:
         found: list[Found] = []
         taken: list[tuple[int, int]] = []
         lowered = text.lower()
-        has_digit = any(ch.isdigit() for ch in text[start:])
+        has_digit = _DIGIT.search(text, start) is not None
         for rule in self.rules:
             if not rule.may_match(lowered, has_digit):
                 continue
