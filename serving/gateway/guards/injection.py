@@ -48,7 +48,6 @@ _LEET_STEMS = ("ignor", "instruct", "prompt", "previous", "system", "rule", "jai
 
 _B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[\s:]?){12,}\b")
-_HEX_HINT = re.compile(r"[0-9][a-fA-F0-9]|[a-fA-F][0-9]")  # hex bytes hold digits
 _ROT13_CUE = re.compile(r"rot-?13|caesar|cipher", re.IGNORECASE)
 _REVERSE_CUE = re.compile(r"revers|backwards|right to left", re.IGNORECASE)
 
@@ -68,12 +67,28 @@ class Verdict:
         return tuple(sorted({s.split(":")[0] for s in self.signals}))
 
 
+_SEPARATORS = frozenset(" .-_*·/|")
+
+
+def _may_be_spaced(tokens: list[str]) -> bool:
+    """Three one-letter tokens in a row ("i g n"), or a token like "i.g.n.o.r.e": a cheap test
+    before the _SPACED regex."""
+    run = 0
+    for token in tokens:
+        run = run + 1 if len(token) == 1 else 0
+        if run >= 3 or (len(token) >= 5 and token[1] in _SEPARATORS and token[3] in _SEPARATORS):
+            return True
+    return False
+
+
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).lower()
     if not text.isascii():
         text = _MIXED_WORD.sub(lambda m: m.group(0).translate(_CONFUSABLE), text)
     # "i g n o r e" / "i.g.n.o.r.e" -> "ignore"; a wider gap stays a word break
-    return _SPACED.sub(lambda m: m.group(0).replace(m.group(1), ""), text)
+    if _may_be_spaced(text.split()):
+        text = _SPACED.sub(lambda m: m.group(0).replace(m.group(1), ""), text)
+    return text
 
 
 def _printable(raw: bytes) -> str | None:
@@ -89,7 +104,11 @@ def _printable(raw: bytes) -> str | None:
 def decoded_variants(text: str) -> list[str]:
     """Payloads hidden in encodings, decoded once."""
     out = []
-    for m in _B64.finditer(text):
+    tokens = text.split()
+    # encoded payloads are long runs without spaces, or many short hex groups
+    long_tokens = " ".join(t for t in tokens if len(t) >= 16)
+    hex_groups = sum(1 for t in tokens if 2 <= len(t) <= 4 and all(c in "0123456789abcdefABCDEF" for c in t))
+    for m in _B64.finditer(long_tokens):
         chunk = m.group(0)
         try:
             raw = base64.b64decode(chunk + "=" * (-len(chunk) % 4), altchars=b"-_" if ("-" in chunk or "_" in chunk) else None, validate=False)
@@ -97,7 +116,7 @@ def decoded_variants(text: str) -> list[str]:
             continue
         if decoded := _printable(raw):
             out.append(decoded)
-    for m in _HEX.finditer(text) if _HEX_HINT.search(text) else ():
+    for m in _HEX.finditer(text if hex_groups >= 6 else long_tokens):
         try:
             raw = bytes.fromhex(re.sub(r"[\s:]", "", m.group(0)))
         except ValueError:
