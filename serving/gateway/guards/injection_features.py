@@ -45,15 +45,15 @@ class TextKeys:
     def of(cls, text: str) -> TextKeys:
         words = set(_WORD.findall(text))
         words |= {w[:-1] for w in words if w.endswith("s")}  # "keys" passes the gate of "key"
-        prefixes = {w[:n] for w in words for n in range(4, min(len(w), PREFIX_MAX) + 1)}
+        prefixes = {w[:n] for w in words for n in range(3, min(len(w), PREFIX_MAX) + 1)}
         return cls(text, frozenset(words), frozenset(prefixes))
 
 
 @dataclass(frozen=True)
 class Keys:
-    """Alternatives of which one must occur: words of up to three letters ("ai", "you") as whole
-    words (not inside "failed"), longer ones as the beginning of a word ("ignor" in "ignoring"),
-    anything else (phrases, symbols, other scripts) anywhere in the text."""
+    """Alternatives of which one must occur: one or two letters ("ai", "on") as whole words (not
+    inside "failed"), longer ones as the beginning of a word ("ignor" in "ignoring", "pwn" in
+    "pwned"), anything else (phrases, symbols, other scripts) anywhere in the text."""
 
     words: frozenset[str]
     prefixes: frozenset[str]
@@ -62,7 +62,7 @@ class Keys:
     @classmethod
     def of(cls, keys: tuple[str, ...]) -> Keys:
         simple = [k for k in keys if k.isascii() and k.isalpha()]
-        return cls(frozenset(k for k in simple if len(k) <= 3), frozenset(k[:PREFIX_MAX] for k in simple if len(k) > 3),
+        return cls(frozenset(k for k in simple if len(k) <= 2), frozenset(k[:PREFIX_MAX] for k in simple if len(k) > 2),
                    tuple(k for k in keys if k not in simple))
 
     def present(self, text: TextKeys) -> bool:
@@ -114,8 +114,15 @@ FEATURES: tuple[Feature, ...] = (
     _f("override_previous", "override", 1.1,
        rf"\b{_OVERRIDE}\b{_GAP}\b{_EARLIER}\b{_GAP}\b{_TARGET}\b|\b{_OVERRIDE}\b{_GAP}\b{_TARGET}\s(?:above|before|below|given (?:above|before|earlier)|you (?:were|have been) given)\b",
        ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss", "attention", "follow"), requires=_TARGET_WORDS),
+    _f("changing_your_instructions", "override", 1.1,
+       r"\b(?:i'?m|i am|let me|we are|we'?re|i will|i'?ll|the (?:admin|developer|operator) (?:is|has)) (?:now )?(?:changing|updating|replacing|rewriting|overriding|resetting|modifying|updated|replaced|changed) your (?:instructions|rules|prompt|programming|guidelines|system prompt|directives)"
+       r"|\b(?:supersedes?|overrides?|replaces?|takes? precedence over|trumps?|outranks?) (?:everything|all|any)(?: (?:other|previous|prior|earlier))? ?(?:before|above|previous|prior|else|other|instructions|rules)?\b",
+       ("chang", "updat", "replac", "rewrit", "overrid", "reset", "modif", "supersed", "precedence", "trump", "outrank")),
+    _f("priority_instruction", "override", 0.5,
+       r"\b(?:highest|top|maximum|absolute|overriding) priority (?:instruction|command|order|task)|\b(?:last|final) instruction\b",
+       ("priority", "last instruction", "final instruction")),
     _f("override_them", "override", 1.0,
-       r"\b(?:instructions|rules|guidelines|prompt|directives|programming)\b[^.!?\n]{0,60}[.;,!]?\s*(?:so |just |please )?(?:ignore|disregard|forget|override|bypass) (?:them|it|those|these|that)\b",
+       r"\b(?:instructions|rules|guidelines|prompt|directives|programming)\b[^.!?\n]{0,60}[.;,!]?\s*(?:so |just |please |you can |you may |you should |feel free to )?(?:\w+ )?(?:ignore|disregard|forget|override|bypass) (?:them|it|those|these|that)\b",
        ("ignor", "disregard", "forget", "override", "bypass")),
     _f("override_everything_before", "override", 1.1,
        r"\b(?:ignore|disregard|forget|scrap|drop|cancel)\b(?: about)? (?:all of |all |everything |anything |whatever |what )?"
@@ -127,8 +134,8 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:you(?:'ve| have)? (?:were|been|was) (?:told|given|instructed|asked|taught|programmed)|(?:they|someone|anyone|the developers?|openai) (?:told|said to|gave) you|(?:u|you) (?:were|was) told)",
        ("ignor", "disregard", "forget", "mind", "follow", "obey", "listen"), requires=("told", "given", "instructed", "asked", "taught", "programmed", "said", "gave")),
     _f("previous_instructions_void", "override", 1.1,
-       rf"\b(?:the|your|all|any|these|those|my)?\s?{_EARLIER}?\s?{_TARGET}\b[^.!?\n]{{0,30}}\b(?:are|is|were|have been|has been)\s(?:now\s)?(?:no longer (?:valid|applicable|in effect|relevant)|revoked|cancell?ed|void|invalid|outdated|obsolete|replaced|superseded|null|lifted|suspended|disabled|overridden|deprecated)",
-       ("revoked", "cancel", "void", "invalid", "outdated", "obsolete", "replaced", "superseded", "null", "lifted", "suspended", "disabled", "overridden", "no longer", "deprecated")),
+       rf"\b(?:the|your|all|any|these|those|my)?\s?{_EARLIER}?\s?{_TARGET}\b[^.!?\n]{{0,30}}\b(?:are|is|were|have been|has been)\s(?:now\s)?(?:no longer (?:valid|applicable|in effect|relevant)|revoked|cancell?ed|void|invalid|outdated|obsolete|replaced|superseded|null|lifted|suspended|disabled|overridden|deprecated|(?:only |just )?(?:a )?(?:test|joke|mistake|placeholder|example|drill))\b",
+       ("revoked", "cancel", "void", "invalid", "outdated", "obsolete", "replaced", "superseded", "null", "lifted", "suspended", "disabled", "overridden", "no longer", "deprecated", "test", "joke", "mistake", "placeholder", "example", "drill")),
     _f("whatever_before_no_longer", "override", 1.1,
        r"\b(?:whatever|anything|everything|what) (?:you were|you've been|you have been|was) (?:told|instructed|given|said)[^.!?\n]{0,30}(?:no longer|doesn'?t|does not|don'?t) (?:appl|matter|count)",
        ("no longer", "matter", "appl", "count")),
@@ -177,12 +184,31 @@ FEATURES: tuple[Feature, ...] = (
        ("no ", "without", "zero", "free", "bound", "have", "has", "beyond", "ignor", "broke", "liberat", "limited", "restricted", "outside", "exempt", "disregard")),
     _f("unrestricted_adjective", "persona", 0.6,
        r"\b(?:unfiltered|uncensored|unrestricted|unshackled|unbound|unchained|amoral|unethical|unaligned|jailbroken|limitless|lawless|unmoderated|unhinged|no-limits|without limits|rule-?free|filterless)\b"
-       r"|\bso-called (?:safety|ethics|morals|rules|guidelines|restrictions|alignment)|\b(?:legal or not|whether (?:it'?s |it is )?legal or not|no matter how (?:illegal|unethical|dangerous|harmful|immoral))",
-       ("unfilter", "uncensor", "unrestrict", "unshackl", "unbound", "unchain", "amoral", "unethical", "unalign", "jailbr", "limitless", "lawless", "unmoderat", "unhinged", "limits", "rule", "filterless", "so-called", "legal", "no matter")),
+       r"|\bso-called (?:safety|ethics|morals|rules|guidelines|restrictions|alignment)|\beven (?:if it'?s |when it'?s )?(?:harmful|illegal|dangerous|offensive|unethical) (?:text|content|requests?|questions?|things)?|\bwithout refusing\b|\b(?:legal or not|whether (?:it'?s |it is )?legal or not|no matter how (?:illegal|unethical|dangerous|harmful|immoral))",
+       ("unfilter", "uncensor", "unrestrict", "unshackl", "unbound", "unchain", "amoral", "unethical", "unalign", "jailbr", "limitless", "lawless", "unmoderat", "unhinged", "limits", "rule", "filterless", "so-called", "legal", "no matter", "even", "refusing")),
     _f("never_refuse", "persona", 0.6,
        r"\b(?:never|won'?t|will not|doesn'?t|does not|cannot|can'?t|must not|mustn'?t|shall not|should not|don'?t) (?:ever )?(?:refuse|decline|say no|reject|apologi[sz]e|warn|lecture|moraliz|censor|mention (?:ethics|morals|safety|legality|that it can)|inform me that you can'?t|say (?:that )?(?:it|you) can'?t|hold back|hides?|withholds?|filters?|censors?|questions? (?:me|the user|you))"
        r"|\b(?:always|must|will) (?:comply|obey|say yes|answer (?:every|any)thing|fulfil+)|\b(?:answers?|does|do|can do|responds? to|say|says|generate) (?:absolutely )?(?:any|every)thing\b|\b(?:obey|obeys) the user absolutely|\bhelps? (?:you |users? )?with (?:anything|everything)|\bobey (?:all|every|any) (?:requests?|commands?|orders?)|\bdoes whatever (?:i|you|the user|they) (?:ask|say|want|command)",
        ("never", "won", "will", "doesn", "does", "cannot", "can", "must", "shall", "should", "don", "always", "anything", "everything", "obey", "whatever")),
+    _f("refusal_suppression", "persona", 0.6,
+       r"\bwithout (?:ever )?(?:saying|using|writing|adding|including) [\"“']?(?:i'?m sorry|sorry|i can'?t|i cannot|as an ai|unfortunately)|\b(?:never|don'?t|do not|must not) (?:ever )?(?:say|use|write|include|add|mention) [\"“']?(?:i'?m sorry|sorry|i can'?t|i cannot|as an ai|unfortunately)"
+       r"|\b(?:no|without|never add|don'?t add|do not add|never include|don'?t include|skip) (?:any )?(?:safety )?(?:warnings?|disclaimers?|caveats?|moraliz\w*|moralis\w*|lectures?|ethical (?:notes|reminders))\b|\b(?:those|these) (?:phrases|words) are (?:banned|forbidden)",
+       ("without", "never", "don", "do not", "must not", "no ", "skip", "those", "these")),
+    _f("prefix_injection", "persona", 0.6,
+       r"\b(?:begin|start|open|preface)(?:ing)? (?:your|the|each|every) (?:reply|response|answer|output)s? with [\"“']?(?:sure|absolutely|of course|certainly|here'?s how|yes|okay|ok\b|i can|step 1)",
+       ("begin", "start", "open", "preface")),
+    _f("payload_split", "persona", 0.7,
+       r"\b(?:let|set|define|suppose)\s\w{1,3}\s?=\s?[\"“'][^\"”'\n]{2,80}[\"”'][^\n]{0,120}?\b\w{1,3}\s?\+\s?\w{1,3}\b",
+       ("let", "set", "define", "suppose")),
+    _f("excuse_frame", "persona", 0.55,
+       r"\b(?:for (?:purely )?(?:educational|research|academic|testing|training) purposes(?: only)?|(?:purely|just|only|strictly) (?:hypothetical(?:ly)?|fictional|theoretical(?:ly)?)|(?:inside|in) (?:a|the|this) simulation|nothing (?:here |in it )?is real|no ?one (?:can|will|could) (?:be|get) (?:harmed|hurt)|(?:it|this) will never be (?:used|run|executed|deployed)|opposite day)",
+       ("purpose", "hypothetic", "fiction", "theoretic", "simulation", "nothing", "one", "never be", "opposite day")),
+    _f("break_the_rules", "persona", 0.7,
+       r"\b(?:break|breaking|bend|circumvent|get around|evade) (?:the|all|your|any|those|these|its) (?:rules|guidelines|restrictions|policies|content policy|filters)\b|\bmandatory (?:warning|disclaimer) out of the way|\blet'?s break the rules",
+       ("break", "bend", "circumvent", "get around", "evade", "mandatory")),
+    _f("permission_claim", "persona", 0.5,
+       r"\byou(?:'re| are) (?:now |hereby )?(?:allowed|permitted|authori[sz]ed|cleared|free) to\b|\b(?:full|special|explicit|written) (?:authori[sz]ation|permission|clearance)\b|\bi (?:give|grant) you (?:full )?permission",
+       ("allowed", "permitted", "authori", "cleared", "free to", "permission", "clearance")),
     _f("stay_in_character", "persona", 0.6,
        r"\b(?:stay(?:s|ing)? in (?:character|role)|(?:don'?t|do not|never) break (?:character|role)|break(?:s|ing)? character|(?:drop|fall|step|get)(?:s|ping)? out of character|stay as \w+|remind you to stay|(?:always )?remain in character|in character (?:as|no matter))",
        ("character", "stay", "role")),
@@ -207,9 +233,10 @@ FEATURES: tuple[Feature, ...] = (
     _f("hypothetical_frame", "persona", 0.25,
        r"\b(?:hypothetically|in a (?:fictional|hypothetical) (?:world|scenario)|imagine (?:a world|you are|you're|that)|for a (?:story|novel|movie|script|film)|in (?:the|that) world|let'?s (?:play a game|pretend)|this is (?:just )?(?:a|for a) (?:script|story|game|fiction))",
        ("hypothetical", "fictional", "imagine", "story", "novel", "movie", "script", "film", "world", "let", "game", "fiction")),
-    _f("harmful_topic", "persona", 0.35,
-       r"\b(?:nerve agents?|sarin|methamphetamine|\bmeth\b|pipe bomb|bombs?|explosives?|untraceable (?:gun|weapon)|ghost gun|malware|keylogger|ransomware|launder(?:ing)? money|money laundering|shoplift|break into|hack into|(?:steal|stealing) (?:a|someone|credit)|phishing email|poison (?:someone|a person)|pick a lock|lock ?pick|someone'?s (?:email|account|wifi) without|without (?:them|the owner) knowing|neighbou?r'?s wifi|fake (?:id|passport|identity)|counterfeit|forged (?:documents?|ids?)|home address from)\b",
-       ("nerve", "sarin", "meth", "bomb", "explosive", "untraceable", "ghost gun", "malware", "keylogger", "ransomware", "launder", "shoplift", "break into", "hack into", "steal", "phishing", "poison", "lock", "without", "wifi", "fake", "counterfeit", "forged", "home address")),
+    _f("harmful_topic", "persona", 0.45,
+       r"\b(?:nerve agents?|sarin|methamphetamine|\bmeth\b|pipe bomb|bombs?|explosives?|untraceable (?:gun|weapon)|ghost gun|malware|keylogger|ransomware|launder(?:ing)? money|money laundering|shoplift|break into|hack into|(?:steal|stealing) (?:a|someone|credit)|phishing email|poison (?:someone|a person)|pick a lock|lock ?pick|someone'?s (?:email|account|wifi) without|without (?:them|the owner) knowing|neighbou?r'?s wifi|fake (?:id|passport|identity|doctor'?s note)|counterfeit|forged (?:documents?|ids?)|home address from|ricin|anthrax|molotov|bioweapons?|chemical weapons?|crystal meth|cook meth|exploit code|working exploit|"
+       r"disable (?:the |a )?(?:building'?s )?(?:cctv|alarm|security cameras?)|(?:homemade|home-made|3d-printed) (?:gun|pistol|firearm|bomb)|pistola casera|credit card fraud|stolen credit cards?|identity theft|dox+ing|locked (?:iphone|phone) that isn'?t mine|kill (?:someone|a person|my)|hurt (?:someone|people))\b",
+       ("nerve", "sarin", "meth", "bomb", "explosive", "untraceable", "ghost gun", "malware", "keylogger", "ransomware", "launder", "shoplift", "break into", "hack into", "steal", "phishing", "poison", "lock", "without", "wifi", "fake", "counterfeit", "forged", "home address", "ricin", "anthrax", "molotov", "bioweapon", "chemical weapon", "crystal", "cook meth", "exploit", "disable", "homemade", "home-made", "3d-printed", "pistola", "fraud", "stolen", "identity theft", "dox", "locked", "kill", "hurt")),
     _f("realistic_detail", "persona", 0.3,
        r"\b(?:real|precise|accurate|working|detailed|exact|step[- ]by[- ]step|full technical|complete|functional)(?:,? (?:real|precise|accurate|working|detailed|exact))? (?:instructions|steps|details|code|recipe|procedure|quantities|method)\b",
        ("real", "precise", "accurate", "working", "detailed", "exact", "step", "technical", "complete", "functional")),
@@ -226,10 +253,10 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:enable|enabled|enter|entering|activate|activated|switch(?:ed)? (?:to|into)|simulate|turn(?:ed)? on|you are (?:now )?in|engaged|unlock|unlocked|is on|: ?on\b|=\s?(?:true|on|1)\b|initiat)",
        ("enabl", "enter", "activat", "switch", "simulat", "turn", "you are", "engag", "unlock", "on", "=", "initiat"), group="mode"),
     _f("filters_off", "developer_mode", 1.1,
-       r"\b(?:safety|content|ethical|moral)?\s?(?:filters?|polic(?:y|ies)|layer|guardrails|restrictions|safeguards|safety|alignment|moderation|safety checks|protocols)\s(?:are |is |have been |has been |will be )?(?:now )?(?:temporarily )?(?:disabled|off|suspended|lifted|removed|turned off|deactivated|bypassed|not active|inactive|gone)\b"
+       r"\b(?:safety|content|ethical|moral)?\s?(?:filters?|polic(?:y|ies)|layer|guardrails|restrictions|safeguards|safety|alignment|moderation|safety checks|protocols)\s(?:are |is |have been |has been |will be )?(?:now )?(?:temporarily )?(?:disabled|off|suspended|lifted|removed|turned off|deactivated|bypassed|not active|inactive|gone|broken|not working|malfunctioning|down)\b"
        r"|\b(?:disable|turn off|deactivate|remove|lift|suspend|bypass|switch off) (?:your|the|all|any) (?:safety |content |ethical )?(?:filters?|guardrails|restrictions|safety (?:layer|filters?|measures)|content polic(?:y|ies)|safeguards)"
        r"|\b(?:disable|turn off|deactivate|remove|lift|suspend|bypass|switch off|ignore) (?:your|the|all|any) (?:safety|ethical|content|moral) (?:guidelines|rules|training|protocols|settings|principles)",
-       ("disabl", "off", "suspend", "lift", "remov", "deactivat", "bypass", "not active", "inactive", "gone")),
+       ("disabl", "off", "suspend", "lift", "remov", "deactivat", "bypass", "not active", "inactive", "gone", "broken", "not working", "malfunction", "down")),
     _f("claimed_authority", "developer_mode", 0.5,
        r"\b(?:i am|i'm|this is|as) (?:one of )?(?:your|the) (?:developers?|creators?|admins?|administrators?|owners?|makers?|operators?|programmers?|engineers?)\b|\b(?:openai|anthropic|your (?:developers|creators|administrators|admins|makers)|the system owner)\b[^.!?\n]{0,40}\b(?:authori[sz]|enabl|allow|permit|lift|disabl|switched|suspend|turn)"
        r"|\bauthori[sz]ed (?:red[- ]team|test|penetration|session)|\b(?:priority|admin|system|root|developer) (?:instruction|override|command)s?\b|\[(?:system|admin|developer|operator|root)[^\]\n]{0,20}\]",
@@ -238,13 +265,14 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:sudo|root access|admin access|/admin|superuser|god mode|access granted)\b", ("sudo", "root", "admin", "superuser", "god mode", "granted")),
     # --- output hijacking ---------------------------------------------------------------------
     _f("say_only", "output_hijack", 0.5,
-       r"\b(?:say|print|output|respond|reply|answer|write|return|type|display|repeat)(?: with)? (?:only|just|exactly|solely|nothing but|nothing except)\b|\b(?:only|just) (?:say|print|output|respond|reply|write|type|return)\b",
-       ("only", "just", "exactly", "solely", "nothing"), group="answer_format"),
+       r"\b(?:say|print|output|respond|reply|answer|write|return|type|display|repeat)(?: with)? (?:only|just|exactly|solely|nothing but|nothing except)\b|\b(?:only|just) (?:say|print|output|respond|reply|write|type|return)\b"
+       r"|\bsay\s[\"“']|\b(?:reply|respond|answer|say|print|output) with (?:the|this) (?:sentence|text|phrase|words?|string|message)\b",
+       ("only", "just", "exactly", "solely", "nothing", "say", "with the", "with this"), group="answer_format"),
     _f("following_text", "output_hijack", 0.4,
        r"\b(?:the )?following (?:text|sentence|string|message|words|phrase|line)\b[^\n]{0,20}[:\"“']", ("following",), group="answer_format"),
     _f("nothing_else", "output_hijack", 0.35,
-       r"\b(?:and |, ?)?(?:nothing|no(?:thing)?) (?:else|more)\b|\bno explanation\b|\badd nothing\b|\band (?:then )?stop\b|\bverbatim and\b",
-       ("nothing", "no ", "add", "stop", "verbatim"), group="answer_format"),
+       r"\b(?:and |, ?)?(?:nothing|no(?:thing)?) (?:else|more)\b|\bno explanation\b|\badd nothing\b|\band (?:then )?stop\b|\bverbatim and\b|\bend the conversation\b|\bwithout any (?:punctuation|other words|explanation)",
+       ("nothing", "no ", "add", "stop", "verbatim", "end the conversation", "without any"), group="answer_format"),
     _f("response_must_be", "output_hijack", 0.7,
        r"\byour (?:only )?(?:response|answer|reply|output)s? (?:must|should|will|has to|have to) (?:be|consist|contain|include|start|end)\b[^.!?\n]{0,20}\b(?:exactly|only|solely|this|the following|following)",
        ("your",)),
@@ -255,8 +283,8 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:in|at the end of|to) (?:every|each|all) (?:answer|response|reply|message|output)s?\b|\bfrom now on,? (?:always )?(?:append|add|include|end|start)",
        ("every", "each", "all", "append", "add", "include")),
     _f("lure_user", "output_hijack", 0.5,
-       r"\b(?:tell|ask|instruct|direct|urge|inform) (?:the|a|every) (?:user|reader|customer|visitor|recipient)s?\b|\b(?:visit|download|install|run|click|enter their|go to)\b[^\n]{0,40}(?:https?://|www\.|\.exe|\.sh\b|curl )|\bcurl [^\n]{0,60}\|\s?(?:sh|bash)\b|\b(?:this|the following) (?:url|link)\s?:?\s?(?:https?://|www\.)",
-       ("tell", "ask", "instruct", "direct", "urge", "inform", "visit", "download", "install", "run", "click", "enter", "go to", "curl", "url", "link")),
+       r"\b(?:tell|ask|instruct|direct|urge|inform) (?:the|a|every) (?:user|reader|customer|visitor|recipient)s?\b|\b(?:visit|download|install|run|click|enter their|go to)\b[^\n]{0,40}(?:https?://|www\.|\.exe|\.sh\b|curl )|\bcurl [^\n]{0,60}\|\s?(?:sh|bash)\b|\b(?:this|the following) (?:url|link)\s?:?\s?(?:https?://|www\.)|\b(?:include|add|insert|append|put) (?:this|the following|a|the) (?:link|url|hyperlink)\b|\btell (?:them|him|her)\b",
+       ("tell", "ask", "instruct", "direct", "urge", "inform", "visit", "download", "install", "run", "click", "enter", "go to", "curl", "url", "link", "include", "insert", "append", "put", "them", "him", "her")),
     _f("pwned_marker", "output_hijack", 0.6,
        r"[\"“'][^\"”'\n]{0,40}\b(?:pwned|hacked|owned|compromised|jailbroken|hackerato|gehackt|piraté|access granted|system failure)\b[^\"”'\n]{0,30}[\"”']|\b(?:pwned|owned|i have been compromised|i am a compromised)\b",
        ("pwn", "hack", "owned", "compromis", "jailbr", "pirat", "granted", "failure")),
@@ -264,7 +292,7 @@ FEATURES: tuple[Feature, ...] = (
     _f("disclose_prompt", "extraction", 1.1, rf"\b{_DISCLOSE}\b[^.!?\n]{{0,40}}?\b{_HIDDEN_PROMPT}\b",
        ("prompt", "instruction", "rules", "configuration", "guidelines", "message")),
     _f("what_were_you_told", "extraction", 0.9,
-       r"\b(?:what|which|everything) (?:were you|have you been|are you|you were|you've been|did (?:the developer|they|your (?:developer|creator|operator)s?)) (?:told|instructed|given|programmed|asked|configured)\b|\bwhat did (?:the|your) (?:developer|operator|creator|admin)s? (?:tell|instruct|ask) you",
+       r"\b(?:what|which|everything|all) (?:were you|have you been|are you|you were|you've been|you have been|that you (?:were|have been)|did (?:the developer|they|your (?:developer|creator|operator)s?)) (?:told|instructed|given|programmed|asked|configured)\b|\bwhat did (?:the|your) (?:developer|operator|creator|admin)s? (?:tell|instruct|ask) you",
        ("told", "instruct", "given", "programmed", "asked", "configured", "tell")),
     _f("text_above", "extraction", 0.7,
        r"\b(?:words|text|everything|all|content|what(?:ever)?|contents)(?: (?:written|that (?:came|comes|is|was|appears?)|is|was|appears?))? (?:above|before|prior to) (?:this|my|the first|our|[\"“']?user:)|\btext (?:that )?came before\b|\bcontext window\b|\bwords above\b",
@@ -275,9 +303,15 @@ FEATURES: tuple[Feature, ...] = (
     _f("secrets_you_know", "extraction", 0.6,
        r"\b(?:api keys?|passwords?|secrets|credentials|tokens|access keys?|private keys?)\b (?:that )?(?:you (?:know|have|can see|can access|were given|store)|in your (?:memory|context|prompt|instructions))",
        ("key", "password", "secret", "credential", "token")),
+    _f("ask_secret", "extraction", 0.6,
+       r"\b(?:what'?s|what is|tell me|give me|reveal|share|spell|say|print|write|reverse|encode|leak) (?:out )?(?:the|your|that) (?:secret |hidden |admin |master )?(?:password|passphrase|passcode|secret(?: word| key| code| phrase)?|pin|access code|api key)\b(?!\s(?:policy|policies|manager|reset|requirements|rules|strength|length|field|hash))",
+       ("what", "tell", "give", "reveal", "share", "spell", "say", "print", "write", "reverse", "encode", "leak")),
+    _f("covert_disclosure", "extraction", 0.5,
+       r"\b(?:backwards|in reverse|one letter per line|letter by letter|with (?:dashes|spaces|dots) between|replace each (?:vowel|letter)|so (?:it|that it) (?:doesn'?t|does not) count|first letters? of each (?:line|word) spell|acrostic)\b",
+       ("backwards", "reverse", "letter", "dashes", "spaces", "dots", "replace", "count", "acrostic")),
     _f("verbatim", "extraction", 0.35,
-       r"\b(?:verbatim|word for word|exactly as (?:written|given|it is)|in full|leaving nothing out|including (?:any |all )?(?:hidden|the hidden|secret)|include everything|nothing left out|in its entirety|(?:copy|paste|quote) (?:it|them|that) (?:here )?(?:exactly|verbatim))\b",
-       ("verbatim", "word for word", "exactly", "in full", "leaving", "including", "include everything", "left out", "entirety", "copy", "paste", "quote")),
+       r"\b(?:verbatim|word for word|exactly as (?:written|given|it is)|in full|(?:parts?|things|text|bits) (?:that )?the user (?:can'?t|cannot|doesn'?t|does not) see|leaving nothing out|including (?:any |all )?(?:hidden|the hidden|secret)|include everything|nothing left out|in its entirety|(?:copy|paste|quote) (?:it|them|that) (?:here )?(?:exactly|verbatim))\b",
+       ("verbatim", "word for word", "exactly", "in full", "leaving", "including", "include everything", "left out", "entirety", "copy", "paste", "quote", "user")),
     _f("first_n_of_prompt", "extraction", 1.1,
        r"\b(?:first|initial|opening|last) (?:\d+|few|hundred|fifty|ten|twenty) (?:words|characters|lines|tokens|sentences) of (?:your|the|this) (?:prompt|context|instructions|system|conversation|message|input)",
        ("first", "initial", "opening", "last")),
@@ -296,26 +330,29 @@ FEATURES: tuple[Feature, ...] = (
        rf"\b(?:if|when|whenever|since) (?:you(?:'re| are)|ur) (?:an? |the )?{_AI}\b|\b(?:if|when|whenever|once) (?:an?|the|any) {_AI}\b[^.!?\n]{{0,20}}\b(?:reads?|processes|sees|summari[sz]es|is reading|parses|reviews)\b|\b(?:hey|hi|hello|dear|attention|yo|oh),? (?:the |any |whatever |you,? )?{_AI}\b(?:[^\n]{{0,20}}(?:reading|processing|that reads|summari[sz]ing|seeing))?|\bto whatever {_AI}",
        ("you", "hey", "hi", "hello", "dear", "attention", "to whatever", "yo", "oh", "if", "when", "once"), requires=_AI_WORDS),
     _f("ai_reading_this", "indirect", 0.6,
-       rf"\b{_AI}s?\b (?:reading|processing|summari[sz]ing|reviewing|parsing|analy[sz]ing|that (?:reads|processes|sees|summari[sz]es)|who (?:reads|processes))\b",
-       ("reading", "processing", "summari", "reviewing", "parsing", "analy", "reads", "sees"), requires=_AI_WORDS),
+       rf"\b{_AI}s?\b (?:reading|processing|summari[sz]ing|reviewing|parsing|analy[sz]ing|answering|responding|handling|listening|that (?:reads|processes|sees|summari[sz]es|answers)|who (?:reads|processes|answers))\b",
+       ("reading", "processing", "summari", "reviewing", "parsing", "analy", "reads", "sees", "answering", "responding", "handling", "listening", "answers"), requires=_AI_WORDS),
     _f("addressed_line", "indirect", 0.45,
-       r"(?:^|\n|[\"“(\[|*#/>]|,\s?\")\s*(?:ai|assistant|model|system|llm|bot|agent|ai agent|ai assistant|ai reviewer|ai agents?)\s?[:,\-]\s",
+       r"(?:^|\n|[\"“(\[|*#/>:.!?-]|,\s?\")\s*(?:ai|assistant|model|system|llm|bot|agent|ai agent|ai assistant|ai reviewer|ai agents?)\s?[:,\-]\s",
        ("ai", "assistant", "model", "system", "llm", "bot", "agent")),
     _f("conceal_from_user", "indirect", 0.7,
-       r"\b(?:do not|don'?t|never) (?:tell|mention|inform|reveal|disclose|show)\b[^.!?\n]{0,25}\b(?:user|reader|customer|anyone|this|that you)\b|\bwithout (?:telling|informing|notifying|alerting) (?:the )?(?:user|reader|anyone)|\bkeep (?:this|it)(?: note)? (?:out of|secret|hidden|from)|\b(?:delete|hide|remove) this (?:message|note|email|instruction)|\bnot mention (?:that|this|it)\b",
+       r"\b(?:do not|don'?t|never) (?:tell|mention|inform|reveal|disclose|show)\b[^.!?\n]{0,25}\b(?:user|reader|customer|anyone|this|that you|them|him|her)\b|\bwithout (?:telling|informing|notifying|alerting) (?:the )?(?:user|reader|anyone)|\bkeep (?:this|it)(?: note)? (?:out of|secret|hidden|from)|\b(?:delete|hide|remove) this (?:message|note|email|instruction)|\bnot mention (?:that|this|it)\b",
        ("tell", "mention", "inform", "reveal", "disclose", "show", "without", "keep", "delete", "hide", "remove")),
+    _f("leak_user_data", "indirect", 0.55,
+       r"\b(?:share|forward|send|upload|export|leak|give|email|e-mail)\b[^.!?\n]{0,20}\b(?:the user'?s|their|his|her|all (?:of )?the user'?s|private|confidential)\b[^.!?\n]{0,20}\b(?:calendar|files?|e-?mails?|contacts|documents?|data|credentials|passwords?|messages|history|address|card details|attachments)",
+       ("share", "forward", "send", "upload", "export", "leak", "give", "email", "e-mail")),
     _f("exfiltrate", "indirect", 0.55,
        r"\b(?:forward|send|email|e-mail|upload|post|transmit|leak|copy|attach)\b[^.!?\n]{0,60}\b(?:to|at)\b\s?(?:[\w.+-]+@[\w-]+\.[\w.]+|https?://|the (?:attacker|following address))",
        ("forward", "send", "email", "e-mail", "upload", "post", "transmit", "leak", "copy", "attach"), requires=("@", "http", "attacker", "following address")),
     _f("ai_must", "indirect", 0.4,
-       r"\b(?:it|you|the (?:assistant|model|ai)) (?:must|should|shall|has to|is required to|needs to) (?:always )?(?:recommend|say|state|tell|report|respond|reply|claim|answer|include|mention|add|rate|classify|mark|approve)\b",
+       rf"\b(?:it|you|the (?:assistant|model|ai)|{_AI}s?)\b(?: \w+){{0,5}} (?:must|should|shall|has to|have to|is required to|are required to|needs? to|are to) (?:always )?(?:recommend|say|state|tell|report|respond|reply|claim|answer|include|mention|add|rate|rank|classify|mark|approve|call|describe)\b",
        ("must", "should", "shall", "has to", "required", "needs")),
     _f("when_processing", "indirect", 0.35,
        r"\b(?:when|while|whenever|before|after) (?:you )?(?:summari[sz]\w*|answer\w*|process\w*|read\w*|explain\w*|review\w*|asked about|you (?:read|process|see|summari[sz]e))\b[^.!?\n]{0,40}\b(?:this|these|the following|document|email|page|file|repository|log|review|refunds?|questions?)",
        ("when", "while", "whenever", "before", "after")),
     _f("biased_verdict", "indirect", 0.45,
-       r"\b(?:rate|score|mark|classify|approve|recommend|report|state|say|tell \w+|respond) (?:this|the|all|every|that)\b[^.!?\n]{0,50}\b(?:as |is |are |has |with )?(?:safe|secure|perfect|excellent|highly qualified|a perfect match|the best|the top|positive|resolved|approved|five stars|highest|10/10|no vulnerabilities|discontinued)",
-       ("rate", "score", "mark", "classify", "approve", "recommend", "report", "state", "say", "tell", "respond"), requires=("safe", "secure", "perfect", "excellent", "qualified", "match", "best", "top", "positive", "resolved", "approved", "stars", "highest", "10/10", "vulnerab", "discontinued")),
+       r"\b(?:rate|rank|score|mark|classify|approve|recommend|report|state|say|tell \w+|respond|call) (?:this|the|all|every|that|them|others)\b[^.!?\n]{0,50}\b(?:as |is |are |has |with )?(?:safe|secure|perfect|excellent|highly qualified|a perfect match|the best|the top|positive|resolved|approved|five stars|highest|10/10|no vulnerabilities|discontinued|first|unsafe|unhygienic)",
+       ("rate", "score", "mark", "classify", "approve", "recommend", "report", "state", "say", "tell", "respond", "rank", "call"), requires=("safe", "secure", "perfect", "excellent", "qualified", "match", "best", "top", "positive", "resolved", "approved", "stars", "highest", "10/10", "vulnerab", "discontinued", "first", "unsafe", "unhygienic")),
     _f("hidden_markup", "indirect", 0.3,
        r"<!--|display\s?:\s?none|\[hidden(?: text)?\]|font-size\s?:\s?0|color\s?:\s?white|\bhidden text\b", ("<!--", "display", "hidden", "font-size", "color")),
     # --- chat-template and delimiter injection ------------------------------------------------
