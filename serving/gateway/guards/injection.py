@@ -145,11 +145,52 @@ def _variants(text: str) -> list[str]:
     return variants
 
 
-def _matches(variant: str, features: tuple[Feature, ...], found: dict[str, Feature], threshold: float) -> None:
+class _GateIndex:
+    """Every feature's keywords in one place, so a text is looked up once and each feature's gate
+    is a set intersection (the per-feature loops cost more than the regexes on short prompts)."""
+
+    def __init__(self, features: tuple[Feature, ...]):
+        self.features = features
+        self.words: set[str] = set()
+        self.prefixes: set[str] = set()
+        self.ascii_anywhere: set[str] = set()
+        self.other_anywhere: set[str] = set()
+        self.gates: list[tuple[frozenset[str], ...]] = []
+        self.by_key: dict[str, list[int]] = {}  # first-gate key -> features it opens
+        for index, feature in enumerate(features):
+            gates = []
+            for keys in feature.gate_keys:
+                self.words |= keys.words
+                self.prefixes |= keys.prefixes
+                for k in keys.anywhere:
+                    (self.ascii_anywhere if k.isascii() else self.other_anywhere).add(k)
+                gates.append(frozenset({"w:" + k for k in keys.words} | {"p:" + k for k in keys.prefixes} | {"a:" + k for k in keys.anywhere}))
+            self.gates.append(tuple(gates))
+            for key in gates[0]:
+                self.by_key.setdefault(key, []).append(index)
+
+    def present(self, text: str) -> set[str]:
+        keys = TextKeys.of(text)
+        found = {"w:" + k for k in self.words & keys.words} | {"p:" + k for k in self.prefixes & keys.prefixes}
+        found |= {"a:" + k for k in self.ascii_anywhere if k in text}
+        if not text.isascii():
+            found |= {"a:" + k for k in self.other_anywhere if k in text}
+        return found
+
+    def open_features(self, text: str, skip: dict[str, Feature]) -> list[Feature]:
+        present = self.present(text)
+        candidates = sorted({i for key in present for i in self.by_key.get(key, ())})
+        return [self.features[i] for i in candidates
+                if self.features[i].name not in skip and all(g & present for g in self.gates[i][1:])]
+
+
+_INDEX = _GateIndex(FEATURES + MULTILINGUAL)
+
+
+def _matches(variant: str, found: dict[str, Feature], threshold: float) -> None:
     """Adds the matching features to found. Stops early once the threshold can no longer be
     reached by what is left (most texts are benign: that is where the time goes)."""
-    keys = TextKeys.of(variant)
-    todo = [f for f in features if f.name not in found and f.gate(keys)]
+    todo = _INDEX.open_features(variant, found)
     todo.sort(key=lambda f: -f.weight)
     for i, feature in enumerate(todo):
         if not _reachable(found, todo[i:], threshold):
@@ -170,7 +211,7 @@ def features_in(text: str, depth: int = 2, threshold: float = 0.0) -> dict[str, 
     With a threshold, a text that cannot reach it may return only part of its features."""
     found: dict[str, Feature] = {}
     for variant in _variants(text):
-        _matches(variant, FEATURES + MULTILINGUAL, found, threshold)
+        _matches(variant, found, threshold)
     if depth > 0:
         for decoded in decoded_variants(text):
             for name, feature in features_in(decoded, depth - 1).items():

@@ -278,7 +278,7 @@ FEATURES: tuple[Feature, ...] = (
        ("your",)),
     _f("regardless_of_question", "output_hijack", 0.6,
        r"\b(?:whatever|anything) (?:i|the user) (?:ask|say|write|type)s?(?: next| after this| from now on)?\b|\bregardless of (?:the|what|any) (?:question|user|input|request|prompt)|\b(?:whatever|no matter what) the user (?:asks|says|wants|requests)|\bdon'?t answer(?: the question)?\b|\bdo not answer(?: the question)?\b|\bignore the user'?s (?:question|request|instructions)",
-       ("regardless", "whatever", "anything", "no matter", "answer", "user")),
+       ("regardless", "whatever i", "whatever the user", "anything i", "anything the user", "no matter", "n't answer", "not answer", "the user's", "the users")),
     _f("every_answer_append", "output_hijack", 0.5,
        r"\b(?:in|at the end of|to) (?:every|each|all) (?:answer|response|reply|message|output)s?\b|\bfrom now on,? (?:always )?(?:append|add|include|end|start)",
        ("every", "each", "all", "append", "add", "include")),
