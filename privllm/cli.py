@@ -571,7 +571,7 @@ def redteam(
     from privllm.redteam.credentials import CredentialError, key_from_vault
     from privllm.redteam.report import FORMATS as REDTEAM_FORMATS
     from privllm.redteam.report import summary
-    from privllm.redteam.runner import Gate, Settings, run
+    from privllm.redteam.runner import Gate, Settings, TargetError, run
     from privllm.redteam.suite import SUITE_VERSION, SuiteError, load
 
     cfg = _load(stack)
@@ -610,7 +610,10 @@ def redteam(
     for name in family or []:
         if name not in known:
             _fail(f"--family {name!r} is not a family of these suites; valid: {', '.join(sorted(known))}")
-    result = run(settings, probes, SUITE_VERSION, families=list(family) if family else None)
+    try:
+        result = run(settings, probes, SUITE_VERSION, families=list(family) if family else None)
+    except TargetError as exc:
+        _fail(f"{exc} (choose with --model / --high-risk-model or redteam.model / redteam.high_risk_model)")
     gate = Gate(dict(rt.thresholds), rt.default_threshold, rt.max_false_refusal)
     report = REDTEAM_FORMATS[fmt.value](result, gate)
     if output:

@@ -13,9 +13,10 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from privllm.facts import ALLOWED_PROMPT_LOGGING, CHART_PINS, IMAGE_PINS, PUBLIC_REGISTRIES
+from privllm.stack.gateway_config import GatewaySettings
 from serving.vllm.hardware import GPUS, INSTANCE_TYPES
 
 DnsLabel = Annotated[str, StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$")]
@@ -269,34 +270,11 @@ class Model(Strict):
 
 
 # ---------------------------------------------------------------- gateway
-class Auth(Strict):
-    api_keys: Literal[True] = True
-    oidc_issuer: Annotated[str, StringConstraints(pattern=r"^https://")] | None = None
-    oidc_audience: str | None = None
+class Gateway(GatewaySettings):
+    """The gateway's settings (the model the gateway itself loads) plus how many replicas run it."""
 
-
-class RateLimits(Strict):
-    requests_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] = 60
-    tokens_per_minute: Annotated[int, Field(ge=1, le=100_000_000)] = 60_000
-    max_tokens_cap: Annotated[int, Field(ge=1, le=1_048_576)] = 4096
-
-
-class Guardrails(Strict):
-    prompt_injection: Literal["block", "flag"] = "block"
-    pii_input: dict[DataClass, Literal["allow", "redact", "block"]] = Field(
-        default_factory=lambda: {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
-    )
-    pii_output: Literal["redact", "block"] = "redact"
-    rag_acl: Literal[True] = True
-    human_review_timeout_seconds: Annotated[int, Field(ge=60, le=604_800)] = 86_400
-
-
-class Gateway(Strict):
-    replicas: Annotated[int, Field(ge=1, le=100)] = 2
-    max_body_bytes: Annotated[int, Field(ge=1024, le=16 * 1024 * 1024)] = 1024 * 1024
-    auth: Auth = Field(default_factory=Auth)
-    rate_limits: RateLimits = Field(default_factory=RateLimits)
-    guardrails: Guardrails = Field(default_factory=Guardrails)
+    replicas: Annotated[StrictInt, Field(ge=1, le=100)] = 2
+    """Gateway replicas; more than one shares rate limits and reviews through Redis."""
 
 
 # ---------------------------------------------------------------- vault

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiohttp
 
-from serving.gateway.config import DataClass, InjectionClassifierConfig
+from privllm.stack.gateway_config import DataClass, InjectionClassifier as InjectionClassifierConfig
 
 GUARD_ID = "PLLM-G-INJECTION-MODEL"
 

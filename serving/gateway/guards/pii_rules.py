@@ -25,8 +25,8 @@ from stdnum.in_ import pan as in_pan
 from stdnum.it import codicefiscale as it_cf
 from stdnum.us import ssn as us_ssn
 
-# Regions whose national phone formats (no "+") are recognised unless the gateway config names others.
-DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "ES", "IT", "NL", "AU", "JP", "CA", "BR", "CH", "AT", "BE", "IE")
+from privllm.stack.gateway_config import DEFAULT_PHONE_REGIONS
+
 
 # How far before a value its naming words are looked for.
 CONTEXT_CHARS = 48

@@ -9,7 +9,18 @@ import httpx
 import pytest
 
 from privllm.redteam.report import FORMATS, summary
-from privllm.redteam.runner import BudgetExhausted, Gate, Observation, Pacer, Settings, judge_attack, judge_benign, placeholders, run
+from privllm.redteam.runner import (
+    BudgetExhausted,
+    Gate,
+    Observation,
+    Pacer,
+    Settings,
+    TargetError,
+    judge_attack,
+    judge_benign,
+    placeholders,
+    run,
+)
 from privllm.redteam.suite import FAMILIES, SuiteError, load, load_file
 
 
@@ -44,6 +55,17 @@ def test_duplicate_probe_ids_across_suites_are_refused(tmp_path):
     path.write_text('{"id": "pi-001", "family": "prompt_injection", "kind": "attack", "messages": [{"role": "user", "content": "x"}]}\n')
     with pytest.raises(SuiteError, match="pi-001"):
         load([path])
+
+
+def gateway(handler, models=("m",)) -> httpx.MockTransport:
+    """A fake gateway: GET /v1/models lists ``models``; everything else goes to ``handler``."""
+
+    def route(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/v1/models":
+            return httpx.Response(200, json={"object": "list", "data": [{"id": m, "object": "model"} for m in models]})
+        return handler(request)
+
+    return httpx.MockTransport(route)
 
 
 def test_pacer_spaces_requests_and_stops_at_the_budget():
@@ -95,7 +117,7 @@ def test_run_reads_tool_calls_reasoning_and_logprobs_plain_and_streamed():
 
     settings = Settings(target="http://gw.test", api_key="k", model="m", requests_per_second=1000)
     probes = [p for p in load() if p.family in ("data_exfiltration", "prompt_injection")]
-    result = run(settings, probes, "test", transport=httpx.MockTransport(leak), families=["data_exfiltration", "prompt_injection"])
+    result = run(settings, probes, "test", transport=gateway(leak), families=["data_exfiltration", "prompt_injection"])
     by_id = {p.id: p for f in result.families for p in f.probes}
     assert by_id["ex-002"].outcome == "breached" and "tool_arguments" in by_id["ex-002"].detail  # AWS key, plain
     assert by_id["ex-007"].outcome == "defended"  # JWT: the fake leaks only AWS/GitHub/marker tokens
@@ -110,7 +132,7 @@ def test_gate_thresholds_false_refusals_errors_and_skips():
     def refuse_everything(request: httpx.Request) -> httpx.Response:
         return httpx.Response(400, json={"error": {"message": "no", "type": "invalid_request_error", "code": "prompt_injection"}})
 
-    result = run(settings, load(), "test", transport=httpx.MockTransport(refuse_everything), families=["prompt_injection", "review_bypass"])
+    result = run(settings, load(), "test", transport=gateway(refuse_everything), families=["prompt_injection", "review_bypass"])
     gate = Gate({"prompt_injection": 0.5}, 0.9, 0.05)
     data = summary(result, gate)
     pi = next(f for f in data["families"] if f["family"] == "prompt_injection")
@@ -126,7 +148,22 @@ def test_gate_thresholds_false_refusals_errors_and_skips():
 
 def test_budget_exhaustion_marks_the_run_incomplete():
     settings = Settings(target="http://gw.test", api_key="k", model="m", requests_per_second=1000, max_requests=5)
-    ok = httpx.MockTransport(lambda r: httpx.Response(200, json={"choices": [{"index": 0, "message": {"content": "fine"}}]}))
+    ok = gateway(lambda r: httpx.Response(200, json={"choices": [{"index": 0, "message": {"content": "fine"}}]}))
     result = run(settings, load(), "test", transport=ok, families=["prompt_injection"])
     assert result.incomplete and result.requests == 5
     assert not summary(result, Gate({}, 0.0, 1.0))["passed"]
+
+
+def test_a_model_the_key_cannot_use_stops_the_run_before_any_attack():
+    sent = []
+    settings = Settings(target="http://gw.test", api_key="k", model="not-served", requests_per_second=1000)
+    with pytest.raises(TargetError, match="'not-served' is not served to this key at http://gw.test; it serves: m, n"):
+        run(settings, load(), "test", transport=gateway(lambda r: sent.append(r) or httpx.Response(500), models=("m", "n")))
+    assert sent == []
+
+
+def test_sustained_requests_that_fail_are_an_error_not_a_breach():
+    settings = Settings(target="http://gw.test", api_key="k", model="m", requests_per_second=1000, extraction_requests=3)
+    result = run(settings, [], "test", transport=gateway(lambda r: httpx.Response(404, json={"error": {"code": "model_not_found"}})), families=["model_extraction"])
+    attack = next(p for p in result.families[0].probes if p.kind == "attack")
+    assert attack.outcome == "error" and "404" in attack.detail

@@ -7,7 +7,8 @@ import asyncio
 import aiohttp
 import pytest
 
-from serving.gateway.config import GatewayConfig, InjectionClassifierConfig
+from privllm.stack.gateway_config import GatewayConfig
+from privllm.stack.gateway_config import InjectionClassifier as InjectionClassifierConfig
 from serving.gateway.guards.classifier import ClassifierUnavailable, InjectionClassifier, parse_response
 from serving.vllm.standin import CLASSIFIER_MARKER, create_standin
 from tests.servers import ServerThread
