@@ -83,6 +83,9 @@ class RateLimits(_Strict):
     """File holding the Redis password (mounted from Vault; set by the program)."""
 
 
+_FAIL_CLOSED: list[DataClass] = ["confidential", "restricted"]
+
+
 class InjectionClassifier(_Strict):
     """The optional model-based prompt-injection layer: a sequence-classification model served by vLLM."""
 
@@ -98,7 +101,7 @@ class InjectionClassifier(_Strict):
     """Smallest probability of an injection label that flags the text."""
     budget_ms: Annotated[StrictInt, Field(ge=5, le=5000)] = 150
     """Longest wait for the classifier's answer, in milliseconds."""
-    fail_closed: list[DataClass] = Field(default_factory=lambda: ["confidential", "restricted"])
+    fail_closed: list[DataClass] = Field(default_factory=lambda: _FAIL_CLOSED.copy())
     """Data classes whose requests are refused when the classifier does not answer in time; the others pass with a note."""
     api_key_file: str | None = None
     """File holding the classifier server's API key (mounted from Vault)."""

@@ -9,14 +9,14 @@ classes listed in fail_closed are refused, the others pass with a note in the au
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 
-from privllm.stack.gateway_config import DataClass, InjectionClassifier as InjectionClassifierConfig
+from privllm.stack.gateway_config import DataClass
+from privllm.stack.gateway_config import InjectionClassifier as InjectionClassifierConfig
 
 GUARD_ID = "PLLM-G-INJECTION-MODEL"
 
@@ -83,7 +83,7 @@ class InjectionClassifier:
                 if resp.status != 200:
                     raise ClassifierUnavailable(f"HTTP {resp.status}")
                 body = await resp.json(content_type=None)
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             raise ClassifierUnavailable(f"no answer within {self.config.budget_ms} ms") from None
         except aiohttp.ClientError as exc:
             raise ClassifierUnavailable(type(exc).__name__) from None

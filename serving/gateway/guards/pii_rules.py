@@ -27,7 +27,6 @@ from stdnum.us import ssn as us_ssn
 
 from privllm.stack.gateway_config import DEFAULT_PHONE_REGIONS
 
-
 # How far before a value its naming words are looked for.
 CONTEXT_CHARS = 48
 
