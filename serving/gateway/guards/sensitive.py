@@ -22,6 +22,8 @@ GUARD_OUTPUT = "PLLM-G-PII-OUT"
 # Released text the stream redactor keeps as left context: the naming words that some rules
 # look for before a value ("aws_secret_access_key = ", "AccountKey=") must still be visible.
 STREAM_CONTEXT = 96
+# How far before the first partial match an earlier start is looked for ("+44 (", "(212").
+LOOKBACK = 8
 # What may sit between a complete value and the end of the received text while the value can
 # still grow: a separator or two (a space, a dash, a dot) before the next group.
 _CONTINUATION = regex.compile(r"[ ._+/=:()\-]{1,2}")
@@ -79,6 +81,13 @@ class Scanner:
                 # followed only by a little continuation text may still grow.
                 if m.end() == len(text) or _CONTINUATION.fullmatch(text, m.end()):
                     hold = m.start()
+                    break
+            # A search reports a complete match before an earlier partial one: "(2" holds only
+            # the "2" although "(212) 555-0187" may be coming. Look a few characters back.
+            for p in range(max(start, hold - LOOKBACK), hold):
+                m = rule.pattern.match(text, p, partial=True)
+                if m is not None and (m.end() == len(text) or _CONTINUATION.fullmatch(text, m.end())):
+                    hold = p
                     break
         return hold
 
