@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
 from privllm import facts
 
@@ -56,7 +56,7 @@ class Upstream(_Strict):
     """Kill switch: serving, disabled (503 at once) or fallback (to another model)."""
     fallback: str | None = None
     """The model that serves requests while state is fallback."""
-    timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 300
+    timeout_seconds: Annotated[StrictFloat, Field(gt=0, le=3600)] = 300
     """Longest wait for the model server's answer."""
 
     @model_validator(mode="after")
@@ -115,9 +115,9 @@ class KeyStoreConfig(_Strict):
     """CA bundle that signs Vault's certificate."""
     token_env: str = "VAULT_TOKEN"
     """Development and tests: the variable holding a Vault token, used when jwt_file is unset."""
-    cache_ttl_seconds: Annotated[float, Field(gt=0, le=3600)] = facts.KEY_CACHE_TTL_SECONDS
+    cache_ttl_seconds: Annotated[StrictFloat, Field(gt=0, le=3600)] = facts.KEY_CACHE_TTL_SECONDS
     """Seconds between keyring reads: a revocation takes effect within this time."""
-    max_stale_seconds: Annotated[float, Field(gt=0, le=86_400)] = facts.KEY_MAX_STALE_SECONDS
+    max_stale_seconds: Annotated[StrictFloat, Field(gt=0, le=86_400)] = facts.KEY_MAX_STALE_SECONDS
     """Serve from the last good keyring at most this long while Vault is unreachable, then fail closed."""
 
 
