@@ -99,6 +99,11 @@ class Names:
         return f"http://{self.vllm_fullname(model_name)}.{self.serving_ns}.svc:{VLLM_PORT}"
 
     @property
+    def vault_service_account(self) -> str:
+        """Vault server's service account (its EKS Pod Identity reaches KMS for auto-unseal)."""
+        return "vault"
+
+    @property
     def vault_address(self) -> str:
         return f"https://{VAULT_SERVICE}.{self.vault_ns}.svc:{VAULT_PORT}"
 
@@ -112,4 +117,6 @@ def names(cfg: StackConfig) -> Names:
 
 
 def vault_address(cfg: StackConfig) -> str:
-    return cfg.vault.address.rstrip("/") if cfg.vault.mode == "external" else names(cfg).vault_address
+    if cfg.vault.mode == "external" and cfg.vault.address:
+        return cfg.vault.address.rstrip("/")
+    return names(cfg).vault_address

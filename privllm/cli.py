@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from privllm.facts import GATEWAY_PORT, VLLM_PORT
 
@@ -33,8 +34,13 @@ StackOpt = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+def _error(message: str, label: str = "error:") -> None:
+    """One line on stderr; the message is printed literally (a value like "[/red]" is not markup)."""
+    err.print(f"[red]{label}[/red] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    _error(message)
     raise typer.Exit(code)
 
 
@@ -53,7 +59,7 @@ def _load(stack: str | None):
         return load_stack(stack)
     except StackError as exc:
         for problem in exc.problems:
-            err.print(f"[red]error:[/red] {exc.file}: {problem}", highlight=False, soft_wrap=True, markup=True)
+            _error(f"{exc.file}: {problem}")
         raise typer.Exit(2) from None
 
 
@@ -237,6 +243,7 @@ def gateway(
     """Run the llm-gateway: --config FILE in production, --dev --upstream URL on a laptop."""
     from serving.gateway.config import ConfigError
     from serving.gateway.server import config_state, dev_state, serve
+    from serving.telemetry.otlp_config import OtlpConfigError
 
     if dev == bool(config):
         _fail("give either --dev --upstream URL or --config FILE")
@@ -245,14 +252,19 @@ def gateway(
             _fail("--dev needs --upstream URL (an OpenAI-compatible server, e.g. vLLM)")
         try:
             state, key = dev_state(upstream, dev_rpm, audit_jsonl, high_risk=tuple(high_risk or ()))
+        except OtlpConfigError as exc:
+            _fail(f"audit export is misconfigured: {exc}")
         except (OSError, ValueError) as exc:
             _fail(f"cannot list the models of {upstream}: {exc}")
         host, port = host or "127.0.0.1", port or GATEWAY_PORT
         print(f"api-key: {key}", flush=True)
         print(f"gateway on http://{host}:{port} for models: {', '.join(u.name for u in state.config.upstreams)}", flush=True)
     else:
+        assert config is not None  # checked above: exactly one of --dev and --config
         try:
             state = config_state(config, audit_jsonl)
+        except OtlpConfigError as exc:
+            _fail(f"audit export is misconfigured: {exc}")
         except (ConfigError, OSError) as exc:
             _fail(str(exc))
         host, port = host or "0.0.0.0", port or state.config.listen_port  # noqa: S104 - a pod's own address; NetworkPolicy limits who reaches it
@@ -416,7 +428,7 @@ def telemetry_check(
         print(yaml.safe_dump(gateway_config(cfg), sort_keys=False))
     found = check_stack(cfg)
     for problem in found:
-        err.print(f"[red]problem:[/red] {problem}", highlight=False)
+        _error(str(problem), "problem:")
     if found:
         raise typer.Exit(1)
     print(f"collector configuration ok: {len(cfg.telemetry.siem)} SIEM exporter(s), TLS on, persistent queue of {cfg.telemetry.queue_size} records")
@@ -463,8 +475,8 @@ def size(
     """What fits where: weights, KV cache per token, smallest tensor-parallel degree, concurrency, decode ceiling."""
     from rich.table import Table
 
-    from serving.vllm.catalog import ARCHITECTURES, ConfigJsonError, from_config_json
-    from serving.vllm.hardware import GPUS
+    from privllm.stack.catalog import ARCHITECTURES, ConfigJsonError, from_config_json
+    from privllm.stack.hardware import GPUS
     from serving.vllm.sizing import SizingError, smallest_fit
 
     if fmt not in ("table", "json"):
@@ -476,7 +488,7 @@ def size(
     if gpu not in GPUS:
         _fail(f"--gpu {gpu!r} is unknown; known: {', '.join(GPUS)}")
     try:
-        arch = ARCHITECTURES[model] if model else from_config_json(model_dir)
+        arch = ARCHITECTURES[model] if model else from_config_json(model_dir or Path())
         result = smallest_fit(
             arch, GPUS[gpu], target_concurrency=target_concurrency, quantization=quantization, kv_cache_dtype=kv_cache_dtype,
             max_model_len=max_model_len, gpu_memory_utilization=gpu_memory_utilization,
@@ -519,7 +531,9 @@ def _engine(action: str, stack: str | None) -> None:
         _fail(f"cannot run `privllm {action}`:\n  " + "\n  ".join(problems), code=1)
     try:
         needed = images(build(cfg, name)) if action == "up" and cfg.target.kind == "kind" else None
-        run(action, cfg, name, needed)
+        from privllm.stack.load import resolve_stack_path
+
+        run(action, cfg, name, needed, stack_file=resolve_stack_path(stack))
     except UpError as exc:
         _fail(str(exc), code=1)
 
@@ -546,6 +560,27 @@ def destroy(stack: StackOpt = None) -> None:
 def down(stack: StackOpt = None) -> None:
     """Destroy the stack and, for kind, delete the cluster."""
     _engine("down", stack)
+
+
+@app.command()
+def preflight(stack: StackOpt = None) -> None:
+    """Check the stack's prerequisites: tools, and for an existing cluster the cluster itself."""
+    from privllm import preflight as checks
+    from privllm.up import preflight as tools
+
+    cfg = _load(stack)
+    results = [checks.Check(f"tool {p.split(' ', 1)[0]}", False, p) for p in tools(cfg)]
+    if cfg.target.kind == "existing":
+        try:
+            results += checks.run_checks(cfg, checks.KubernetesCluster(cfg.target.kube_context))
+        except checks.PreflightError as exc:
+            _fail(str(exc), code=1)
+    else:
+        print(f"target {cfg.target.kind}: the program provisions the cluster's prerequisites; only tools are checked")
+    for result in results:
+        print(result.line())
+    if any(not r.ok for r in results):
+        raise typer.Exit(1)
 
 
 def main() -> None:
@@ -645,7 +680,7 @@ def redteam(
         try:
             audit.record(data)
         except (audit.AuditConfigError, OSError) as exc:
-            err.print(f"[red]error:[/red] the red-team audit event was not recorded: {exc}", markup=True, highlight=False)
+            _error(f"the red-team audit event was not recorded: {exc}")
             raise typer.Exit(1) from None
         err.print("audit event privllm.redteam.run recorded")
     if not data["passed"]:

@@ -40,6 +40,12 @@ SIEM_STANDIN_NAME = "siem-standin"
 VAULT_SERVICE = "vault"
 CA_CONFIGMAP = "privllm-ca"
 
+# Files inside the gateway's pod: the chart mounts each at the directory of the path the program sets.
+GATEWAY_CA_FILE = "/etc/privllm-ca/ca.crt"
+GATEWAY_VAULT_TOKEN_FILE = "/var/run/secrets/privllm/vault-token/token"
+GATEWAY_AUDIT_SPOOL_DIR = "/var/spool/privllm-audit"  # the audit spool volume in the gateway pod
+GATEWAY_REDIS_PASSWORD_FILE = "/var/run/secrets/privllm/redis/redis-password"
+
 # ---------------------------------------------------------------- ports
 GATEWAY_PORT = 8080
 VLLM_PORT = 8000
@@ -174,6 +180,9 @@ IMAGE_PINS = MappingProxyType(
         "vault": ("hashicorp/vault", "1.18.1"),
         "vault-csi-provider": ("hashicorp/vault-csi-provider", "1.5.0"),
         "secrets-store-csi-driver": ("csi-secrets-store/driver", "v1.4.7"),
+        # eks target: GPU pools that scale from zero; the gateway's internal NLB.
+        "cluster-autoscaler": ("autoscaling/cluster-autoscaler", "v1.33.0"),
+        "aws-load-balancer-controller": ("eks/aws-load-balancer-controller", "v2.13.0"),
     }
 )
 # Third-party charts, by chart name: the version the kit renders and was checked with.
@@ -185,6 +194,8 @@ CHART_PINS = MappingProxyType(
         "nvidia-device-plugin": "0.17.0",
         "opentelemetry-collector": "0.111.0",
         "secrets-store-csi-driver": "1.4.7",
+        "cluster-autoscaler": "9.47.0",  # app 1.33.0
+        "aws-load-balancer-controller": "1.13.0",  # app v2.13.0
     }
 )
 
@@ -235,6 +246,8 @@ METRIC_REVIEWS_PENDING = "privllm_gateway_reviews_pending"
 METRIC_OUTPUT_TOKENS = "privllm_gateway_output_tokens"
 METRIC_MODEL_REFUSALS = "privllm_gateway_model_refusals"
 METRIC_CERT_EXPIRY = "privllm_gateway_tls_certificate_expiry_timestamp_seconds"
+METRIC_RATELIMIT_STORE_UP = "privllm_gateway_ratelimit_store_up"
+METRIC_RATELIMIT_STORE_ERRORS = "privllm_gateway_ratelimit_store_errors"
 # vLLM's own metric the time-to-first-token objective is measured on.
 VLLM_METRIC_TTFT = "vllm:time_to_first_token_seconds"
 

@@ -19,12 +19,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ManualClock:
+    """A clock (seconds, like time.time) that moves only when a test advances it: no sleeping."""
+
+    def __init__(self, start: float | None = None):
+        self.now = time.time() if start is None else start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class ServerThread:
     """An ASGI app served by uvicorn on 127.0.0.1 in a background thread."""
 
-    def __init__(self, app, port: int | None = None):
-        self.port = port or free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error", access_log=False, lifespan="on"))
+    def __init__(self, app=None, port: int | None = None, config: uvicorn.Config | None = None):
+        """`config`: a prepared uvicorn.Config (e.g. the gateway's own server settings) instead of `app`."""
+        self.port = config.port if config else (port or free_port())
+        self.server = uvicorn.Server(config or uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error", access_log=False, lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pulumi
 
 from infra.components.base import in_namespace, mirror_chart, mirror_image
-from infra.naming import names
+from infra.naming import names, vault_address
 from privllm.facts import VAULT_CLUSTER_PORT, VAULT_PORT, VAULT_TOKEN_AUDIENCE
 from privllm.stack import StackConfig
 
@@ -72,12 +72,12 @@ class Secrets(pulumi.ComponentResource):
                         "volumeMounts": [{"name": "vault-tls", "mountPath": "/vault/userconfig/vault-tls", "readOnly": True}],
                         "extraEnvironmentVars": {"VAULT_CACERT": "/vault/userconfig/vault-tls/ca.crt"},
                         "statefulSet": {"securityContext": {"pod": RESTRICTED_POD, "container": RESTRICTED_CONTAINER}},
-                        "serviceAccount": {"create": True},
+                        "serviceAccount": {"create": True, "name": n.vault_service_account},
                     },
                 },
                 opts=dep(n.vault_ns),
             )
-        self.address = n.vault_address if cfg.vault.mode == "in-cluster" else cfg.vault.address.rstrip("/")
+        self.address = vault_address(cfg)
         # Node agents (privileged namespace): the CSI driver and Vault's CSI provider.
         mirror_chart(
             f"{name}-secrets-store-csi-driver",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import httpx
@@ -59,14 +60,14 @@ def make_gateway(tmp_path, standin):
     """Factory: start a gateway for a config dict; stopped after the test."""
     started = []
 
-    def make(config: dict | None = None, config_path: Path | None = None, store: MemoryKeyStore | None = None, limiter=None, reviews_path: Path | None = None):
+    def make(config: dict | None = None, config_path: Path | None = None, store: MemoryKeyStore | None = None, limiter=None, reviews_path: Path | None = None, clock=time.time):
         raw = {"upstreams": [{"name": MODEL, "url": standin.url}], **(config or {})}
         cfg = GatewayConfig.model_validate(raw)
         store = store or MemoryKeyStore()
         audit_path = tmp_path / f"audit-{len(started)}.jsonl"
         state = GatewayState(
             config=cfg, key_store=store, audit=AuditLog(cfg.prompt_logging, audit_path),
-            reviews=SqliteReviewStore(reviews_path or tmp_path / "reviews.sqlite"), config_path=config_path,
+            reviews=SqliteReviewStore(reviews_path or tmp_path / "reviews.sqlite", clock=clock), config_path=config_path,
             config_mtime=config_path.stat().st_mtime if config_path else 0.0, limiter=limiter,
         )
         server = ServerThread(create_app(state)).__enter__()

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from serving.gateway.ratelimit import RedisLimiter
-from tests.servers import ServerThread, free_port
+from tests.servers import ManualClock, ServerThread, free_port
 from tests.serving.gateway.conftest import MODEL
 
 pytestmark = pytest.mark.integration
@@ -254,11 +254,14 @@ def test_high_risk_answers_are_held_for_review_and_survive_restart(make_gateway,
 
 
 def test_review_expires(make_gateway, standin):
-    gw = make_gateway({"upstreams": [{"name": MODEL, "url": standin.url, "high_risk": True}], "guardrails": {"human_review_timeout_seconds": 1}})
+    clock = ManualClock()
+    gw = make_gateway({"upstreams": [{"name": MODEL, "url": standin.url, "high_risk": True}], "guardrails": {"human_review_timeout_seconds": 60}}, clock=clock)
     caller = gw.key()
     review_id = gw.chat(caller, "x").json()["id"]
-    time.sleep(1.2)
-    assert gw.client.get(f"/v1/reviews/{review_id}", headers={"Authorization": f"Bearer {caller}"}).status_code == 410
+    fetch = lambda: gw.client.get(f"/v1/reviews/{review_id}", headers={"Authorization": f"Bearer {caller}"}).status_code  # noqa: E731
+    assert fetch() == 202
+    clock.advance(3600)  # far past the 60 s window, whatever the machine's speed
+    assert fetch() == 410
 
 
 def test_spoofed_identity_headers_are_not_trusted(make_gateway):
