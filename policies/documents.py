@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from policies.workloads import Reviewable, Skipped, expand
+from policies.workloads import KIT_API_GROUP, Reviewable, Skipped, expand
 
 # libyaml's parser when the wheel has it (several times faster); the constructor stays Python.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -177,7 +177,7 @@ def cloud_documents(cloud: dict) -> list[dict]:
     """The plan's cloud.json as reviewable documents."""
     docs = [
         {
-            "apiVersion": "privllm.io/v1",
+            "apiVersion": f"{KIT_API_GROUP}/v1",
             "kind": "CloudResource",
             "metadata": {"name": r["name"]},
             "type": r["type"],
@@ -188,7 +188,7 @@ def cloud_documents(cloud: dict) -> list[dict]:
     ]
     docs += [
         {
-            "apiVersion": "privllm.io/v1",
+            "apiVersion": f"{KIT_API_GROUP}/v1",
             "kind": "HelmRelease",
             "metadata": {"name": h["name"], "namespace": h.get("namespace") or ""},
             "spec": {k: h.get(k) for k in ("chart", "version", "repository", "values")},
@@ -247,4 +247,4 @@ def read_directory(path: Path, prepare=None, parts: Iterator[Intake] | None = No
 
 
 def stack_document(cfg, name: str) -> dict:
-    return {"apiVersion": "privllm.io/v1", "kind": "StackConfig", "metadata": {"name": name}, "spec": cfg.model_dump(mode="json")}
+    return {"apiVersion": f"{KIT_API_GROUP}/v1", "kind": "StackConfig", "metadata": {"name": name}, "spec": cfg.model_dump(mode="json")}

@@ -18,7 +18,7 @@ from policies.engine import EngineError
 from policies.evaluate import evaluate
 from policies.exemptions import exemption_for
 from policies.params import base_params, review_params, settings_params  # noqa: F401 - re-exported for the CLI
-from policies.workloads import Reviewable, Skipped, expand, shape_problem
+from policies.workloads import KIT_API_GROUP, Reviewable, Skipped, expand, shape_problem
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,8 @@ def _well_formed(items: list[Reviewable], applied_kinds: set[str], skipped: list
     kept = []
     for item in items:
         already_checked = item.text is not None
-        problem = shape_problem(item.doc) if item.doc["kind"] in applied_kinds and not already_checked else None
+        kubernetes = not str(item.doc.get("apiVersion", "")).startswith(KIT_API_GROUP + "/")  # the kit's own kinds are typed by it
+        problem = shape_problem(item.doc) if kubernetes and item.doc["kind"] in applied_kinds and not already_checked else None
         if problem:
             what = f"{item.resource['kind']} {item.resource['name'] or '(unnamed)'}"
             where = f" at {item.resource['path']}" if item.resource.get("path") else ""

@@ -62,6 +62,8 @@ POD_SPEC_LOCATIONS: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
 KSERVE_COMPONENT_KINDS = {("serving.kserve.io", "InferenceService")}
 _CONTAINER_KEYS = ("image", "args", "command", "env", "storageUri", "modelFormat")
 POD_SPEC_FIELDS = ("containers", "initContainers", "ephemeralContainers")
+# The API group of the kit's own review inputs (StackConfig, CloudResource, HelmRelease).
+KIT_API_GROUP = "privllm.io"
 # Annotation on a synthetic Pod naming what it was taken from (the policies print it).
 SUBJECT_ANNOTATION = "privllm.io/reviewed-as"
 
@@ -157,7 +159,7 @@ def api_group(api_version: str) -> str:
 
 def _core(group: str) -> bool:
     """Kubernetes' own API groups and the kit's pseudo-kinds: no pods outside POD_KINDS."""
-    return "." not in group or group.endswith(".k8s.io") or group == "privllm.io"
+    return "." not in group or group.endswith(".k8s.io") or group == KIT_API_GROUP
 
 
 def display_name(meta: dict) -> str:
