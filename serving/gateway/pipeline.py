@@ -14,8 +14,11 @@ steps.default_pipeline().
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import aiohttp
 
 from serving.gateway.audit import AuditRecord
 from serving.gateway.auth import Principal
@@ -53,6 +56,8 @@ class GuardContext:
     record: AuditRecord
     metrics: GatewayMetrics
     notes: list[Note] = field(default_factory=list)
+    # The gateway's HTTP client session, for guards that call a model (a classifier).
+    http: Callable[[], aiohttp.ClientSession] | None = None
 
     def note(self, guard: str, action: str, *, field: str | None = None, document: str | None = None, detail: str | None = None, count: int = 0) -> None:
         """Audit the action, tell the client, and count redacted values."""
