@@ -86,7 +86,8 @@ def _observe(state: GatewayState, admitted: Admitted, answer: dict, record: Audi
     usage = answer.get("usage") or {}
     record.output_tokens = usage.get("completion_tokens")
     text = first_text(answer)
-    record.completion = content("\n".join(f.text for f in answer_outputs(answer)), state.config.prompt_logging)
+    if state.config.prompt_logging != "never":
+        record.completion = content("\n".join(f.text for f in answer_outputs(answer)), state.config.prompt_logging)
     # Drift signals: completion length and refusals per model.
     if record.output_tokens is not None:
         state.metrics.output_tokens.labels(model).observe(record.output_tokens)
