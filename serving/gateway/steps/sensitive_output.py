@@ -10,7 +10,7 @@ when the upstream stops without either.
 from __future__ import annotations
 
 from serving.gateway.errors import GatewayError
-from serving.gateway.fields import Path, answer_outputs, chunk_outputs, path_name, set_path
+from serving.gateway.fields import Path, answer_outputs, as_list, chunk_outputs, path_name, set_path
 from serving.gateway.guards import sensitive
 from serving.gateway.pipeline import GuardContext, ResponseGuard, StreamFilter, StreamGuard
 
@@ -53,7 +53,7 @@ def _append(choice: dict, relative: Path, text: str) -> None:
     """Add released text to a choice at a field path, creating the field if this chunk lacks it."""
     if relative[:2] == ("delta", "tool_calls"):
         delta = choice.setdefault("delta", {})
-        calls = delta.get("tool_calls") or []
+        calls = as_list(delta.get("tool_calls"))
         delta["tool_calls"] = calls
         call = next((c for c in calls if c.get("index") == relative[2]), None)
         if call is None:
@@ -79,7 +79,7 @@ class _RedactingFilter(StreamFilter):
             if redactor is None:
                 redactor = self.redactors[key] = sensitive.StreamRedactor()
             set_path(chunk, field.path, redactor.feed(field.text))
-        for position, choice in enumerate(chunk.get("choices") or []):
+        for position, choice in enumerate(as_list(chunk.get("choices"))):
             if isinstance(choice, dict) and choice.get("finish_reason"):
                 self._release(choice, choice.get("index", position))
         return [chunk]

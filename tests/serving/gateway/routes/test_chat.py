@@ -128,3 +128,19 @@ def test_a_clean_request_is_forwarded_unchanged_and_has_no_extension(unit_gatewa
     r = gw.post("/v1/chat/completions", chat(messages, temperature=0.2))
     assert r.status_code == 200 and "privllm" not in r.json() and "x-privllm-guardrails" not in r.headers
     assert gw.sent()["messages"] == messages and gw.sent()["temperature"] == 0.2
+
+
+@pytest.mark.parametrize(("message", "valid"), [
+    ({"role": "user", "content": None}, False),
+    ({"role": "tool", "tool_call_id": "a"}, False),
+    ({"role": "assistant", "content": None}, False),
+    ({"role": "assistant", "content": None, "tool_calls": [{"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}, True),
+    ({"role": "assistant", "content": None, "tool_calls": [{"id": "a", "function": {"arguments": 5}}]}, False),
+])
+def test_message_shapes_the_api_does_not_allow_are_a_clear_400(unit_gateway, message, valid):
+    gw = unit_gateway()
+    r = gw.post("/v1/chat/completions", chat([message, {"role": "user", "content": "hi"}]))
+    if valid:
+        assert r.status_code == 200, r.text
+    else:
+        assert r.status_code == 400 and r.json()["error"]["param"].startswith("messages.0"), r.text
