@@ -67,6 +67,11 @@ class GuardContext:
         if count:
             self.metrics.guard_redactions.labels(guard).inc(count)
 
+    @property
+    def phone_regions(self) -> tuple[str, ...]:
+        """The regions whose national phone formats the sensitive-data guards recognise."""
+        return tuple(self.config.guardrails.pii_phone_regions)
+
     def notes_body(self) -> dict[str, Any] | None:
         return {"guardrails": [n.as_dict() for n in self.notes]} if self.notes else None
 

@@ -51,7 +51,7 @@ class LogprobsGuard(RequestGuard, ResponseGuard, StreamGuard):
             )
 
     def judge(self, ctx: GuardContext, index: int, logprobs: dict) -> dict | None:
-        found = [f.kind for f in sensitive.find(_token_text(logprobs))]
+        found = [f.kind for f in sensitive.find(_token_text(logprobs), ctx.phone_regions)]
         if not found:
             return logprobs
         ctx.note(self.guard_id, "drop", field=f"choices[{index}].logprobs", detail=",".join(sorted(set(found))))

@@ -32,7 +32,7 @@ class SensitiveOutputGuard(ResponseGuard, StreamGuard):
     def check_answer(self, ctx: GuardContext, answer: dict) -> None:
         changes = []
         for field in answer_outputs(answer):
-            redacted, found = sensitive.redact(field.text)
+            redacted, found = sensitive.redact(field.text, ctx.phone_regions)
             if found:
                 changes.append((field, redacted, found))
         if not changes:
@@ -77,7 +77,7 @@ class _RedactingFilter(StreamFilter):
         for key, field in chunk_outputs(chunk):
             redactor = self.redactors.get(key)
             if redactor is None:
-                redactor = self.redactors[key] = sensitive.StreamRedactor()
+                redactor = self.redactors[key] = sensitive.StreamRedactor(self.ctx.phone_regions)
             set_path(chunk, field.path, redactor.feed(field.text))
         for position, choice in enumerate(as_list(chunk.get("choices"))):
             if isinstance(choice, dict) and choice.get("finish_reason"):
