@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -23,6 +22,7 @@ from serving.gateway.guards import output_schema, review
 from serving.gateway.pipeline import NOTES_FIELD
 from serving.gateway.routes.common import Admitted, admit, call_json, enforce_rate_limits, log_prompt, upstream_error
 from serving.gateway.routes.streaming import relay, replay
+from serving.gateway.schema import ApiRequest
 from serving.gateway.state import GatewayState
 
 REVIEW_HEADER = "x-privllm-review-id"
@@ -36,7 +36,7 @@ class Generation:
     """One text-generation route."""
 
     path: str
-    schema: type[BaseModel]
+    schema: type[ApiRequest]
     completion_object: str  # "chat.completion" or "text_completion"
     inputs: Callable[[dict], list[TextField]]
     # Guards the client's input fields and returns the body to forward (documents, system prompt).
@@ -122,7 +122,7 @@ async def serve(kind: Generation, request: Request, state: GatewayState, record:
     _cap_tokens(state, admitted.request)
     forward = await kind.prepare(state, admitted)
     log_prompt(state, record, kind.inputs(forward))
-    await enforce_rate_limits(state, admitted, (record.input_tokens or 0) + admitted.request.requested_tokens(config.rate_limits.default_max_tokens))  # type: ignore[attr-defined]
+    await enforce_rate_limits(state, admitted, (record.input_tokens or 0) + admitted.request.requested_tokens(config.rate_limits.default_max_tokens))
 
     if forward.get("max_tokens") is None and forward.get("max_completion_tokens") is None:
         forward["max_tokens"] = config.rate_limits.default_max_tokens
