@@ -126,6 +126,13 @@ async def admit(request: Request, state: GatewayState, record: AuditRecord, sche
     return Admitted(req, raw, route, ctx)
 
 
+def usage_tokens(answer: dict, key: str) -> int | None:
+    """A token count from the model's usage block, or None when it sent none (or nonsense)."""
+    usage = answer.get("usage")
+    value = usage.get(key) if isinstance(usage, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def log_prompt(state: GatewayState, record: AuditRecord, fields: list[TextField]) -> None:
     text = "\n".join(f.text for f in fields)
     record.input_tokens = estimate_tokens(text)
