@@ -46,6 +46,7 @@ class Review:
     results: list[PolicyResult]
     documents: int
     errors: list[str] = field(default_factory=list)
+    plan: dict | None = None  # the reviewed plan's status (infra.plan.status): complete or partial, problems
 
     @property
     def findings(self) -> list[Finding]:
@@ -122,17 +123,24 @@ def review_params(cfg) -> dict:
     return {"mirror": cfg.mirror.image_registry, "chart_repository": cfg.mirror.chart_repository, "rbac": cfg.rbac.model_dump()}
 
 
-def review_stack(cfg, name: str) -> Review:
+def review_stack(cfg, name: str, charts=None) -> Review:
     """Plan the stack offline and review everything it would deploy, the stack itself included."""
-    from infra.plan import build, cloud_inventory
+    from infra.plan import build, cloud_inventory, status
     from policies.documents import cloud_documents, stack_document
 
-    plan = build(cfg, name)
+    plan = build(cfg, name, charts)
     docs = plan.objects + cloud_documents(cloud_inventory(plan)) + [stack_document(cfg, name)]
-    return review(docs, review_params(cfg))
+    result = review(docs, review_params(cfg))
+    result.plan = status(plan)
+    return result
 
 
 def review_directory(path, params: dict | None = None) -> Review:
+    from pathlib import Path
+
+    from infra.plan import read_status
     from policies.documents import read_directory
 
-    return review(read_directory(path), params)
+    result = review(read_directory(path), params)
+    result.plan = read_status(Path(path))
+    return result

@@ -62,14 +62,24 @@ def _clean(message: str) -> str:
 
 
 def render(name: str, values: dict | None, *, release: str, namespace: str) -> Rendered:
+    """One of our charts (charts/NAME), its library dependency rebuilt first."""
     path = chart_dir(name)
     _build_dependencies(path)
+    return render_path(path, values, release=release, namespace=namespace, label=name)
+
+
+def render_path(path: Path, values: dict | None, *, release: str, namespace: str, label: str | None = None) -> Rendered:
+    """Any chart directory or archive, as ``helm install`` would create it: CRDs, hooks, templates."""
+    label = label or Path(path).name
     try:
         with helm.Chart.load(str(path)) as chart:
             files = chart.render(values=normalise(values or {}), name=release, namespace=namespace, is_install=True)
+            crds = [doc for item in chart.crds for doc in yaml.safe_load_all(item["data"]) if doc]
     except (helm.HelmValuesError, helm.HelmRenderError) as exc:
-        raise ChartValuesError(f"chart {name}: {_clean(exc)}") from None
-    objects, tests, notes = [], [], ""
+        raise ChartValuesError(f"chart {label}: {_clean(exc)}") from None
+    except helm.HelmChartLoadError as exc:
+        raise ChartValuesError(f"chart {label}: {path} is not a readable chart ({_clean(exc)})") from None
+    objects, tests, notes = list(crds), [], ""
     for template, text in sorted(files.items()):
         if template.endswith("NOTES.txt"):
             notes = text
@@ -80,6 +90,34 @@ def render(name: str, values: dict | None, *, release: str, namespace: str) -> R
             hook = (doc.get("metadata", {}).get("annotations") or {}).get("helm.sh/hook", "")
             (tests if "test" in hook.split(",") else objects).append(doc)
     return Rendered(objects, tests, notes)
+
+
+@dataclass(frozen=True)
+class ChartSources:
+    """What a chart reads: its default values, its values schema, and its template text (subcharts included)."""
+
+    defaults: dict
+    schema: dict | None
+    templates: dict[str, str]  # "subchart-prefix/templates/x.yaml" -> text; "" prefix for the chart itself
+    subcharts: tuple[str, ...]  # value keys handed to subcharts (name or alias)
+
+
+def chart_sources(path: Path) -> ChartSources:
+    with helm.Chart.load(str(path)) as chart:
+        templates = {t["name"]: _text(t["data"]) for t in chart.templates}
+        subcharts = tuple(d.get("alias") or d["name"] for d in (chart.metadata.get("dependencies") or []))
+        return ChartSources(chart.values, chart.schema, templates, subcharts)
+
+
+def _text(data) -> str:
+    if isinstance(data, str):
+        try:
+            import base64
+
+            return base64.b64decode(data, validate=True).decode()
+        except ValueError:
+            return data
+    return bytes(data).decode()
 
 
 def lint(name: str, values: dict | None = None, *, kube_version: str | None = None) -> list[str]:
