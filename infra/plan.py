@@ -157,6 +157,11 @@ def _chart_ref(r: Recorded, cfg: StackConfig) -> tuple[str, str, str]:
     return chart, str(r.inputs.get("version", "")), repo or cfg.mirror.chart_repository
 
 
+def _api_versions(cfg: StackConfig) -> list[str]:
+    """API versions the cluster serves beyond the built-in ones, for charts that ask .Capabilities."""
+    return ["monitoring.coreos.com/v1"] if cfg.preinstalled.prometheus else []
+
+
 def _render_third_party(plan: Plan, r: Recorded, source: ChartSource) -> None:
     chart, version, repo = _chart_ref(r, plan.cfg)
     namespace = r.inputs.get("namespace") or "default"
@@ -169,7 +174,10 @@ def _render_third_party(plan: Plan, r: Recorded, source: ChartSource) -> None:
         return
     release.origin = located.origin
     values = r.inputs.get("values") or {}
-    rendered = helm.render_path(located.path, values, release=release.release, namespace=namespace, label=f"{chart} {version}")
+    rendered = helm.render_path(
+        located.path, values, release=release.release, namespace=namespace, label=f"{chart} {version}",
+        kube_version=plan.cfg.target.kubernetes_version, api_versions=_api_versions(plan.cfg),
+    )
     from infra.chart_values import ignored_keys
 
     for key in ignored_keys(values, helm.chart_sources(located.path)):

@@ -6,6 +6,7 @@ the chart's own templates, schema and ``fail`` checks all run inside Helm.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,21 @@ import helm_python as helm
 import yaml
 
 from privllm.paths import CHARTS
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML resolves a bare ``=`` to its "value" tag, which it cannot construct; YAML 1.2 (and
+    Kubernetes) read a string there, and CRD enums use it (Prometheus Operator's, for one)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:value"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_all(text: str) -> list[dict]:
+    return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc]
 
 
 class ChartValuesError(ValueError):
@@ -68,25 +84,47 @@ def render(name: str, values: dict | None, *, release: str, namespace: str) -> R
     return render_path(path, values, release=release, namespace=namespace, label=name)
 
 
-def render_path(path: Path, values: dict | None, *, release: str, namespace: str, label: str | None = None) -> Rendered:
-    """Any chart directory or archive, as ``helm install`` would create it: CRDs, hooks, templates."""
+def _render(chart: helm.Chart, values: dict, options: dict) -> dict[str, str]:
+    # helm-python-sdk 0.2.2's Chart.render does not pass kube_version/api_versions on, though its
+    # native library reads them; charts branch on .Capabilities, so the cluster's version matters.
+    from helm_python import _native
+
+    return json.loads(_native.call_string("helm_render", chart._raw(), json.dumps(values), json.dumps(options)))
+
+
+def render_path(
+    path: Path,
+    values: dict | None,
+    *,
+    release: str,
+    namespace: str,
+    label: str | None = None,
+    kube_version: str | None = None,
+    api_versions: list[str] | None = None,
+) -> Rendered:
+    """Any chart directory or archive, as ``helm install`` into a cluster of ``kube_version``
+    (e.g. "1.33") would create it: CRDs, hooks and templates."""
     label = label or Path(path).name
+    options: dict = {"name": release, "namespace": namespace, "is_install": True}
+    if kube_version:
+        options["kube_version"] = f"v{kube_version}.0"
+    if api_versions:
+        options["api_versions"] = sorted(api_versions)
     try:
         with helm.Chart.load(str(path)) as chart:
-            files = chart.render(values=normalise(values or {}), name=release, namespace=namespace, is_install=True)
-            crds = [doc for item in chart.crds for doc in yaml.safe_load_all(item["data"]) if doc]
+            files = _render(chart, normalise(values or {}), options)
+            crds = [doc for item in chart.crds for doc in load_all(item["data"])]
+            docs = {template: load_all(text) for template, text in sorted(files.items()) if not template.endswith("NOTES.txt")}
+    except yaml.YAMLError as exc:
+        raise ChartValuesError(f"chart {label}: rendered YAML does not parse: {exc}") from None
     except (helm.HelmValuesError, helm.HelmRenderError) as exc:
         raise ChartValuesError(f"chart {label}: {_clean(exc)}") from None
     except helm.HelmChartLoadError as exc:
         raise ChartValuesError(f"chart {label}: {path} is not a readable chart ({_clean(exc)})") from None
-    objects, tests, notes = list(crds), [], ""
-    for template, text in sorted(files.items()):
-        if template.endswith("NOTES.txt"):
-            notes = text
-            continue
-        for doc in yaml.safe_load_all(text):
-            if not doc:
-                continue
+    objects, tests = list(crds), []
+    notes = next((text for template, text in files.items() if template.endswith("NOTES.txt")), "")
+    for template in docs:
+        for doc in docs[template]:
             hook = (doc.get("metadata", {}).get("annotations") or {}).get("helm.sh/hook", "")
             (tests if "test" in hook.split(",") else objects).append(doc)
     return Rendered(objects, tests, notes)

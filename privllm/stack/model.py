@@ -135,28 +135,36 @@ def _default_images() -> dict[str, Image]:
         "gateway": ("privllm/llm-gateway", "0.1.0"),
         "vllm-standin": ("privllm/vllm-standin", "0.1.0"),
         "redis": ("library/redis", "7.4.1"),
-        "otel-collector": ("otel/opentelemetry-collector-contrib", "0.115.0"),
-        "nvidia-device-plugin": ("nvidia/k8s-device-plugin", "v0.17.0"),
-        "keda": ("kedacore/keda", "2.16.0"),
-        "keda-metrics-apiserver": ("kedacore/keda-metrics-apiserver", "2.16.0"),
-        "keda-admission-webhooks": ("kedacore/keda-admission-webhooks", "2.16.0"),
-        "gatekeeper": ("openpolicyagent/gatekeeper", "v3.18.0"),
-        "gatekeeper-crds": ("openpolicyagent/gatekeeper-crds", "v3.18.0"),
-        "vault": ("hashicorp/vault", "1.18.1"),
-        "vault-csi-provider": ("hashicorp/vault-csi-provider", "1.5.0"),
-        "secrets-store-csi-driver": ("csi-secrets-store/driver", "v1.4.7"),
+        # Third-party images at the versions their pinned charts were released with.
+        "otel-collector": ("otel/opentelemetry-collector-contrib", "0.158.0"),
+        "nvidia-device-plugin": ("nvidia/k8s-device-plugin", "v0.20.0"),
+        "keda": ("kedacore/keda", "2.20.2"),
+        "keda-metrics-apiserver": ("kedacore/keda-metrics-apiserver", "2.20.2"),
+        "keda-admission-webhooks": ("kedacore/keda-admission-webhooks", "2.20.2"),
+        "gatekeeper": ("openpolicyagent/gatekeeper", "v3.23.0"),
+        "gatekeeper-crds": ("openpolicyagent/gatekeeper-crds", "v3.23.0"),
+        "gatekeeper-probe": ("curlimages/curl", "8.20.0"),  # the chart's post-install webhook probe
+        "vault": ("hashicorp/vault", "2.0.4"),
+        "vault-csi-provider": ("hashicorp/vault-csi-provider", "1.7.4"),
+        "secrets-store-csi-driver": ("csi-secrets-store/driver", "v1.6.0"),
+        "secrets-store-csi-driver-crds": ("csi-secrets-store/driver-crds", "v1.6.0"),
+        "csi-node-driver-registrar": ("sig-storage/csi-node-driver-registrar", "v2.16.0"),
+        "csi-livenessprobe": ("sig-storage/livenessprobe", "v2.18.0"),
+        "lws": ("lws/lws", "v0.10.0"),
     }
     return {key: Image(repository=repo, tag=tag) for key, (repo, tag) in pins.items()}
 
 
 def _default_charts() -> dict[str, Chart]:
     pins = {
-        "keda": "2.16.0",
-        "gatekeeper": "3.18.0",
-        "vault": "0.29.1",
-        "nvidia-device-plugin": "0.17.0",
-        "opentelemetry-collector": "0.111.0",
-        "secrets-store-csi-driver": "1.4.7",
+        "keda": "2.20.2",
+        "gatekeeper": "3.23.0",
+        "vault": "0.34.1",
+        "nvidia-device-plugin": "0.20.0",
+        "opentelemetry-collector": "0.170.0",
+        "secrets-store-csi-driver": "1.6.0",
+        "lws": "0.10.0",
+        "prometheus-operator-crds": "31.0.1",
     }
     return {key: Chart(name=key, version=version) for key, version in pins.items()}
 
