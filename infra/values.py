@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from infra.naming import METRICS_NAMESPACE, names, vault_address
+from privllm import facts
+from privllm.facts import CA_CONFIGMAP
 from privllm.stack import StackConfig
 from privllm.stack.model import Model
 
-CA_CONFIGMAP = "privllm-ca"
+__all__ = ["CA_CONFIGMAP", "external_vault_cidr", "gateway_values", "max_num_seqs", "vault_port", "vllm_values"]
 DEMAND_SHARE = 0.75  # the share of a replica's batch the autoscaler aims for (bench/autoscaling_sim.py)
 
 
@@ -60,7 +62,11 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
             "enablePrefixCaching": model.enable_prefix_caching,
         },
         "weights": {"revision": model.weights.revision, "checksumManifest": model.weights.checksum_manifest},
-        "apiKey": {"vaultAddress": vault_address(cfg), "vaultRole": "vllm", "vaultPath": f"{cfg.vault.kv_mount}/data/vllm/api-key"},
+        "apiKey": {
+            "vaultAddress": vault_address(cfg),
+            "vaultRole": facts.VAULT_ROLES["vllm"].name,
+            "vaultPath": f"{cfg.vault.kv_mount}/data/{facts.VLLM_API_KEY_PATH}",
+        },
         "autoscaling": {
             "enabled": True,
             "mode": "keda",
@@ -75,11 +81,11 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         },
         "networkPolicy": {
             "gatewayNamespace": n.gateway_ns,
-            "gatewayPodLabels": {"app.kubernetes.io/name": "llm-gateway"},
+            "gatewayPodLabels": {facts.LABEL_NAME: facts.GATEWAY_RELEASE},
             "metricsNamespace": METRICS_NAMESPACE,
         },
         "priorityClassName": "privllm-serving",
-        "metrics": {"runbookBaseUrl": cfg.runbook_base_url},
+        "metrics": {"runbookBaseUrl": cfg.runbook_base_url, "ttftObjectiveSeconds": facts.TTFT_OBJECTIVE_SECONDS},
     }
     if model.weights.uri.startswith("oci://"):
         values["weights"].update(source="image", imageReference=model.weights.uri.removeprefix("oci://"))
@@ -96,7 +102,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         values["resources"] = {"gpus": per_pod, "cpu": str(12 * per_pod), "memory": f"{96 * per_pod}Gi"}
         values["gpuPool"] = {
             "gpusPerNode": pool.gpus_per_node,
-            "nodeSelector": {"privllm.io/gpu-pool": pool.name},
+            "nodeSelector": {facts.LABEL_GPU_POOL: pool.name},
             "tolerations": [
                 {"key": t.key, "operator": "Equal", "value": t.value, "effect": t.effect} for t in pool.taints
             ],
@@ -128,11 +134,12 @@ def gateway_values(cfg: StackConfig) -> dict:
     return {
         "image": _image(cfg, "gateway"),
         "replicas": g.replicas,
+        "port": facts.GATEWAY_PORT,
         "gateway": {
             "upstreams": [
                 {
                     "name": m.served_name,
-                    "url": f"http://{n.vllm_fullname(m.name)}.{n.serving_ns}.svc:8000",
+                    "url": n.vllm_url(m.name),
                     "dataClassification": m.data_classification,
                     "highRisk": m.high_risk,
                     **({"responseSchema": m.response_schema} if m.response_schema else {}),
@@ -157,17 +164,28 @@ def gateway_values(cfg: StackConfig) -> dict:
         "vault": {
             "address": vault_address(cfg),
             "kvMount": cfg.vault.kv_mount,
+            "role": facts.VAULT_ROLES["llm-gateway"].name,
+            "authPath": facts.VAULT_KUBERNETES_AUTH,
             "namespace": n.vault_ns,
             "port": vault_port(cfg),
             "externalCidr": external_vault_cidr(cfg),
         },
         "tls": {"caConfigMap": CA_CONFIGMAP},
-        "otlp": {"endpoint": n.collector_endpoint, "namespace": n.observability_ns},
+        "otlp": {"endpoint": n.collector_endpoint, "namespace": n.observability_ns, "port": facts.OTLP_GRPC_PORT},
         "networkPolicy": {
             "allowedCidrs": list(cfg.network.gateway_ingress_cidrs),
             "modelNamespace": n.serving_ns,
+            "modelPort": facts.VLLM_PORT,
             "metricsNamespace": METRICS_NAMESPACE,
         },
-        "redis": {"enabled": g.replicas > 1, "passwordVaultPath": f"{cfg.vault.kv_mount}/data/gateway/redis"},
-        "metrics": {"runbookBaseUrl": cfg.runbook_base_url},
+        "redis": {
+            "enabled": g.replicas > 1,
+            "image": _image(cfg, "redis"),
+            "passwordVaultPath": f"{cfg.vault.kv_mount}/data/{facts.REDIS_PASSWORD_PATH}",
+        },
+        "metrics": {
+            "runbookBaseUrl": cfg.runbook_base_url,
+            "keyStoreStaleAlertSeconds": facts.KEY_STALE_ALERT_SECONDS,
+            "burnRates": {"fast": facts.BURN_RATE_FAST, "slow": facts.BURN_RATE_SLOW},
+        },
     }

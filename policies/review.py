@@ -125,12 +125,18 @@ def review_params(cfg) -> dict:
 
 def review_stack(cfg, name: str, charts=None) -> Review:
     """Plan the stack offline and review everything it would deploy, the stack itself included."""
-    from infra.plan import build, cloud_inventory, status
+    from infra.plan import build
+
+    return review_plan(build(cfg, name, charts))
+
+
+def review_plan(plan) -> Review:
+    """Review a plan already built (tests share one per session), the stack itself included."""
+    from infra.plan import cloud_inventory, status
     from policies.documents import cloud_documents, stack_document
 
-    plan = build(cfg, name, charts)
-    docs = plan.objects + cloud_documents(cloud_inventory(plan)) + [stack_document(cfg, name)]
-    result = review(docs, review_params(cfg))
+    docs = plan.objects + cloud_documents(cloud_inventory(plan)) + [stack_document(plan.cfg, plan.stack)]
+    result = review(docs, review_params(plan.cfg))
     result.plan = status(plan)
     return result
 

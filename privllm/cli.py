@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from privllm.facts import GATEWAY_PORT, VLLM_PORT
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Private LLM platform kit.")
 config_app = typer.Typer(no_args_is_help=True, help="Validate and show stack configuration.")
@@ -27,7 +28,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 StackOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--stack", "-s", help="Stack name (reference, local, onprem) or path to a Pulumi.<stack>.yaml."),
 ]
 
@@ -76,7 +77,7 @@ def config_show(stack: StackOpt = None) -> None:
 
 
 ChartsOpt = Annotated[
-    Optional[list[Path]],
+    list[Path] | None,
     typer.Option(
         "--charts",
         help="Chart cache directory with <chart>-<version>/ or <chart>-<version>.tgz (repeatable; also $PRIVLLM_CHARTS).",
@@ -97,7 +98,7 @@ def _chart_source(charts: list[Path] | None, pull: bool):
 @app.command()
 def plan(
     stack: StackOpt = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output directory (replaced whole).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory (replaced whole).")] = None,
     charts: ChartsOpt = None,
     pull: PullOpt = True,
     require_complete: Annotated[bool, typer.Option("--require-complete", help="Exit 1 when a third-party chart could not be rendered.")] = False,
@@ -127,7 +128,7 @@ def plan(
         _fail(f"--require-complete: {len(result.unrendered)} third-party releases were not rendered (listed above)", code=1)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     sarif = "sarif"
@@ -135,7 +136,7 @@ class Format(str, Enum):
     md = "md"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     low = "low"
     medium = "medium"
     high = "high"
@@ -145,10 +146,10 @@ class Severity(str, Enum):
 @app.command("review")
 def review_cmd(
     stack: StackOpt = None,
-    manifests: Annotated[Optional[Path], typer.Option("--manifests", "-m", help="Directory of YAML manifests (a plan output directory also brings its cloud.json).")] = None,
+    manifests: Annotated[Path | None, typer.Option("--manifests", "-m", help="Directory of YAML manifests (a plan output directory also brings its cloud.json).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
     fail_on: Annotated[Severity, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = Severity.low,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")] = None,
     charts: ChartsOpt = None,
     pull: PullOpt = True,
     accept_partial: Annotated[bool, typer.Option("--accept-partial", help="Pass a plan that could not render every third-party release.")] = False,
@@ -252,14 +253,14 @@ def policy_export(
 
 @app.command()
 def gateway(
-    config: Annotated[Optional[Path], typer.Option("--config", help="Gateway configuration file (gateway.yaml).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Gateway configuration file (gateway.yaml).")] = None,
     dev: Annotated[bool, typer.Option("--dev", help="Dev mode: in-memory keys, one generated key for every upstream model.")] = False,
-    upstream: Annotated[Optional[str], typer.Option("--upstream", help="Dev mode: base URL of an OpenAI-compatible server.")] = None,
-    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on (dev: 127.0.0.1; --config: all addresses, as in a pod).")] = None,
-    port: Annotated[Optional[int], typer.Option("--port", help="Port to listen on (dev: 8080; --config: its listen_port).")] = None,
+    upstream: Annotated[str | None, typer.Option("--upstream", help="Dev mode: base URL of an OpenAI-compatible server.")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Address to listen on (dev: 127.0.0.1; --config: all addresses, as in a pod).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help=f"Port to listen on (dev: {GATEWAY_PORT}; --config: its listen_port).")] = None,
     dev_rpm: Annotated[int, typer.Option("--dev-rpm", help="Dev mode: requests per minute for the generated key.")] = 600,
-    audit_jsonl: Annotated[Optional[Path], typer.Option("--audit-jsonl", help="Also write each audit record as one JSON line here.")] = None,
-    high_risk: Annotated[Optional[list[str]], typer.Option("--high-risk", help="Dev mode: hold this model's answers for human review (repeatable).")] = None,
+    audit_jsonl: Annotated[Path | None, typer.Option("--audit-jsonl", help="Also write each audit record as one JSON line here.")] = None,
+    high_risk: Annotated[list[str] | None, typer.Option("--high-risk", help="Dev mode: hold this model's answers for human review (repeatable).")] = None,
 ) -> None:
     """Run the llm-gateway: --config FILE in production, --dev --upstream URL on a laptop."""
     from serving.gateway.config import ConfigError
@@ -274,7 +275,7 @@ def gateway(
             state, key = dev_state(upstream, dev_rpm, audit_jsonl, high_risk=tuple(high_risk or ()))
         except (OSError, ValueError) as exc:
             _fail(f"cannot list the models of {upstream}: {exc}")
-        host, port = host or "127.0.0.1", port or 8080
+        host, port = host or "127.0.0.1", port or GATEWAY_PORT
         print(f"api-key: {key}", flush=True)
         print(f"gateway on http://{host}:{port} for models: {', '.join(u.name for u in state.config.upstreams)}", flush=True)
     else:
@@ -290,7 +291,7 @@ def gateway(
 def vllm_standin(
     model: Annotated[str, typer.Option("--model", help="Model name to serve.")] = "standin-model",
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
+    port: Annotated[int, typer.Option("--port")] = VLLM_PORT,
     delay: Annotated[float, typer.Option("--delay", help="Seconds before each answer.")] = 0.0,
 ) -> None:
     """Run the vLLM stand-in (CPU echo server with vLLM's API and metrics) for dev and tests."""
@@ -318,7 +319,7 @@ def vault_bootstrap(
     kubernetes_host: Annotated[str, typer.Option("--kubernetes-host", help="API server URL Vault uses to review service-account tokens.")] = "https://kubernetes.default.svc",
     audit_file: Annotated[str, typer.Option("--audit-file", help="Where Vault writes its audit log (collected by the node agent).")] = "stdout",
     outside_cluster: Annotated[bool, typer.Option("--vault-outside-cluster", help="Vault does not run in a pod (external Vault, or a test server).")] = False,
-    kubernetes_ca_file: Annotated[Optional[Path], typer.Option("--kubernetes-ca-file", help="The cluster's CA certificate (PEM), for a Vault outside the cluster.")] = None,
+    kubernetes_ca_file: Annotated[Path | None, typer.Option("--kubernetes-ca-file", help="The cluster's CA certificate (PEM), for a Vault outside the cluster.")] = None,
     no_kubernetes: Annotated[bool, typer.Option("--no-kubernetes", help="Skip Kubernetes auth (a Vault not yet attached to a cluster, e.g. to try keys with the dev gateway).")] = False,
 ) -> None:
     """Enable and configure KV, transit, Kubernetes auth roles, policies, CI AppRole and the audit device. Idempotent."""
@@ -355,8 +356,8 @@ def _keyring(stack: str | None):
 def keys_create(
     principal: Annotated[str, typer.Option("--principal", help="Team or application the key belongs to.")],
     models: Annotated[str, typer.Option("--models", help="Comma-separated served model names the key may use.")],
-    rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="Requests per minute (default: the gateway's).")] = None,
-    tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="Tokens per minute (default: the gateway's).")] = None,
+    rpm: Annotated[int | None, typer.Option("--rpm", min=1, help="Requests per minute (default: the gateway's).")] = None,
+    tpm: Annotated[int | None, typer.Option("--tpm", min=1, help="Tokens per minute (default: the gateway's).")] = None,
     expires: Annotated[str, typer.Option("--expires", help="Lifetime, e.g. 90d, 12h.")] = "90d",
     groups: Annotated[str, typer.Option("--groups", help="Comma-separated groups (RAG document access).")] = "",
     roles: Annotated[str, typer.Option("--roles", help="Comma-separated gateway roles (reviewer, admin).")] = "",
@@ -389,7 +390,7 @@ def keys_list(stack: StackOpt = None) -> None:
 
     records, _ = _keyring(stack).read()
     table = Table("key id", "principal", "models", "rpm", "tpm", "created", "expires", "status")
-    when = lambda t: dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d %H:%M") if t else "-"  # noqa: E731
+    when = lambda t: dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M") if t else "-"  # noqa: E731
     for r in sorted(records.values(), key=lambda r: (r.principal, r.created)):
         status = "revoked" if r.revoked else ("active" if r.usable() else ("expired" if r.grace_until is None else "rotated"))
         if r.grace_until and r.usable():
@@ -429,7 +430,7 @@ def keys_rotate(
 @telemetry_app.command("check")
 def telemetry_check(
     stack: StackOpt = None,
-    send: Annotated[Optional[str], typer.Option("--send", help="Also deliver a test audit record: host:port (OTLP/gRPC) or http(s)://host:port (OTLP/HTTP).")] = None,
+    send: Annotated[str | None, typer.Option("--send", help="Also deliver a test audit record: host:port (OTLP/gRPC) or http(s)://host:port (OTLP/HTTP).")] = None,
     show: Annotated[bool, typer.Option("--show", help="Print the generated collector configuration.")] = False,
 ) -> None:
     """Validate the collector configuration generated from the stack (pipelines, TLS, persistent queue)."""
@@ -457,9 +458,9 @@ def telemetry_check(
 
 @app.command()
 def runbook(
-    name: Annotated[Optional[str], typer.Argument(help="Alert or incident name; omit to list them.")] = None,
+    name: Annotated[str | None, typer.Argument(help="Alert or incident name; omit to list them.")] = None,
     stack: StackOpt = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="Model the alert is about (its name or served name).")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model the alert is about (its name or served name).")] = None,
 ) -> None:
     """List the runbooks, or print one with the stack's real namespaces, releases and models."""
     from privllm.runbooks import RunbookError, all_runbooks, render
@@ -477,8 +478,8 @@ def runbook(
 
 @app.command()
 def size(
-    model: Annotated[Optional[str], typer.Option("--model", help="Catalogue name, e.g. llama-3.1-70b.")] = None,
-    model_dir: Annotated[Optional[Path], typer.Option("--model-dir", help="A model directory (or its config.json) instead of a catalogue name.")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Catalogue name, e.g. llama-3.1-70b.")] = None,
+    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="A model directory (or its config.json) instead of a catalogue name.")] = None,
     quantization: Annotated[str, typer.Option("--quantization", "-q", help="none, fp8, awq, gptq, compressed-tensors or bitsandbytes.")] = "none",
     gpu: Annotated[str, typer.Option("--gpu", help="h100-80gb, h200-141gb, a100-80gb, a100-40gb, l40s-48gb or l4-24gb.")] = "h100-80gb",
     max_model_len: Annotated[int, typer.Option("--max-model-len", min=1, help="Context length in tokens.")] = 8192,

@@ -93,9 +93,8 @@ class OpenBaoServer:
 
     def __init__(self) -> None:
         import sys
-        from pathlib import Path
-
         import tempfile
+        from pathlib import Path
 
         self.port = free_port()
         bao = Path(sys.executable).parent / "bao"

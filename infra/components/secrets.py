@@ -11,6 +11,7 @@ import pulumi
 
 from infra.components.base import in_namespace, mirror_chart, mirror_image
 from infra.naming import names
+from privllm.facts import VAULT_CLUSTER_PORT, VAULT_PORT, VAULT_SERVICE, VAULT_TOKEN_AUDIENCE
 from privllm.stack import StackConfig
 
 RESTRICTED_POD = {"runAsNonRoot": True, "runAsUser": 100, "runAsGroup": 1000, "fsGroup": 1000, "seccompProfile": {"type": "RuntimeDefault"}}
@@ -24,7 +25,7 @@ class SecretsArgs:
     namespaces: dict | None = None
 
 
-VAULT_RELEASE = "vault"  # the chart names the StatefulSet, its pods and the Service after the release
+VAULT_RELEASE = VAULT_SERVICE  # the chart names the StatefulSet, its pods and the Service after the release
 VAULT_REPLICAS = 3
 TLS_DIR = "/vault/userconfig/vault-tls"
 
@@ -33,7 +34,7 @@ def _retry_join(cfg: StackConfig) -> str:
     """Every replica tries every peer, so a new or restarted pod finds the raft cluster by itself."""
     ns = names(cfg).vault_ns
     return "".join(
-        f'  retry_join {{\n    leader_api_addr = "https://{VAULT_RELEASE}-{i}.{VAULT_RELEASE}-internal.{ns}.svc:8200"\n'
+        f'  retry_join {{\n    leader_api_addr = "https://{VAULT_RELEASE}-{i}.{VAULT_RELEASE}-internal.{ns}.svc:{VAULT_PORT}"\n'
         f'    leader_ca_cert_file = "{TLS_DIR}/ca.crt"\n  }}\n'
         for i in range(VAULT_REPLICAS)
     )
@@ -45,7 +46,7 @@ def _raft_config(cfg: StackConfig, kms_key_arn: str | None) -> str:
     )
     return (
         'ui = false\n'
-        'listener "tcp" {\n  address = "[::]:8200"\n  cluster_address = "[::]:8201"\n'
+        f'listener "tcp" {{\n  address = "[::]:{VAULT_PORT}"\n  cluster_address = "[::]:{VAULT_CLUSTER_PORT}"\n'
         '  tls_cert_file = "/vault/userconfig/vault-tls/tls.crt"\n  tls_key_file = "/vault/userconfig/vault-tls/tls.key"\n'
         '  tls_min_version = "tls12"\n}\n'
         'storage "raft" {\n  path = "/vault/data"\n' + _retry_join(cfg) + '}\n'
@@ -115,7 +116,7 @@ class Secrets(pulumi.ComponentResource):
                 "syncSecret": {"enabled": False},  # files only: never copy into Kubernetes Secrets
                 "enableSecretRotation": True,
                 "rotationPollInterval": "2m",
-                "tokenRequests": [{"audience": "vault"}],
+                "tokenRequests": [{"audience": VAULT_TOKEN_AUDIENCE}],
             },
             opts=dep(n.csi_ns),
         )

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from privllm.facts import ALLOWED_PROMPT_LOGGING, CHART_PINS, IMAGE_PINS, PUBLIC_REGISTRIES
 from serving.vllm.hardware import GPUS, INSTANCE_TYPES
 
 DnsLabel = Annotated[str, StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$")]
@@ -27,29 +28,6 @@ DataClass = Literal["public", "internal", "confidential", "restricted"]
 PromptLogging = Literal["never", "hash", "redacted"]
 GpuName = Literal["h100-80gb", "h200-141gb", "a100-80gb", "a100-40gb", "l40s-48gb", "l4-24gb"]
 
-# Registries that an air-gapped stack must never name: they are on the internet.
-PUBLIC_REGISTRIES = (
-    "docker.io",
-    "registry-1.docker.io",
-    "index.docker.io",
-    "ghcr.io",
-    "quay.io",
-    "gcr.io",
-    "registry.k8s.io",
-    "k8s.gcr.io",
-    "nvcr.io",
-    "public.ecr.aws",
-    "mcr.microsoft.com",
-    "huggingface.co",
-    "hf.co",
-)
-# Prompt logging modes a data classification tolerates (layer 2).
-ALLOWED_PROMPT_LOGGING: dict[str, tuple[str, ...]] = {
-    "public": ("never", "hash", "redacted"),
-    "internal": ("never", "hash", "redacted"),
-    "confidential": ("never", "hash"),
-    "restricted": ("never",),
-}
 _PINNED_REVISION = re.compile(r"^([0-9a-f]{40}|sha256:[0-9a-f]{64})$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
@@ -129,44 +107,11 @@ class Chart(Strict):
 
 
 def _default_images() -> dict[str, Image]:
-    # Upstream release tags; the mirroring step copies each into the mirror and records its digest.
-    pins = {
-        "vllm": ("vllm/vllm-openai", "v0.11.0"),
-        "gateway": ("privllm/llm-gateway", "0.1.0"),
-        "vllm-standin": ("privllm/vllm-standin", "0.1.0"),
-        "redis": ("library/redis", "7.4.1"),
-        # Third-party images at the versions their pinned charts were released with.
-        "otel-collector": ("otel/opentelemetry-collector-contrib", "0.158.0"),
-        "nvidia-device-plugin": ("nvidia/k8s-device-plugin", "v0.20.0"),
-        "keda": ("kedacore/keda", "2.20.2"),
-        "keda-metrics-apiserver": ("kedacore/keda-metrics-apiserver", "2.20.2"),
-        "keda-admission-webhooks": ("kedacore/keda-admission-webhooks", "2.20.2"),
-        "gatekeeper": ("openpolicyagent/gatekeeper", "v3.23.0"),
-        "gatekeeper-crds": ("openpolicyagent/gatekeeper-crds", "v3.23.0"),
-        "gatekeeper-probe": ("curlimages/curl", "8.20.0"),  # the chart's post-install webhook probe
-        "vault": ("hashicorp/vault", "2.0.4"),
-        "vault-csi-provider": ("hashicorp/vault-csi-provider", "1.7.4"),
-        "secrets-store-csi-driver": ("csi-secrets-store/driver", "v1.6.0"),
-        "secrets-store-csi-driver-crds": ("csi-secrets-store/driver-crds", "v1.6.0"),
-        "csi-node-driver-registrar": ("sig-storage/csi-node-driver-registrar", "v2.16.0"),
-        "csi-livenessprobe": ("sig-storage/livenessprobe", "v2.18.0"),
-        "lws": ("lws/lws", "v0.10.0"),
-    }
-    return {key: Image(repository=repo, tag=tag) for key, (repo, tag) in pins.items()}
+    return {key: Image(repository=repo, tag=tag) for key, (repo, tag) in IMAGE_PINS.items()}
 
 
 def _default_charts() -> dict[str, Chart]:
-    pins = {
-        "keda": "2.20.2",
-        "gatekeeper": "3.23.0",
-        "vault": "0.34.1",
-        "nvidia-device-plugin": "0.20.0",
-        "opentelemetry-collector": "0.170.0",
-        "secrets-store-csi-driver": "1.6.0",
-        "lws": "0.10.0",
-        "prometheus-operator-crds": "31.0.1",
-    }
-    return {key: Chart(name=key, version=version) for key, version in pins.items()}
+    return {key: Chart(name=key, version=version) for key, version in CHART_PINS.items()}
 
 
 class Mirror(Strict):
@@ -183,10 +128,10 @@ class Mirror(Strict):
                 value = getattr(self, field)
                 if is_public_registry(value):
                     raise RuleViolation(field, f"{value!r} is a public registry; an air-gapped stack must use its own mirror")
-        missing = sorted(set(_default_images()) - set(self.images))
+        missing = sorted(set(IMAGE_PINS) - set(self.images))
         if missing:
             raise RuleViolation("images", f"missing entries {missing}; every component image must be pinned here")
-        missing = sorted(set(_default_charts()) - set(self.charts))
+        missing = sorted(set(CHART_PINS) - set(self.charts))
         if missing:
             raise RuleViolation("charts", f"missing entries {missing}; every third-party chart must be pinned here")
         return self
@@ -496,7 +441,7 @@ class StackConfig(Strict):
         self._check_egress()
         self._check_ca()
         allowed = ALLOWED_PROMPT_LOGGING
-        for i, m in enumerate(self.models):
+        for m in self.models:
             if self.data.prompt_logging not in allowed[m.data_classification]:
                 raise RuleViolation(
                     "data.prompt_logging",

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from privllm import facts
+
 DataClass = Literal["public", "internal", "confidential", "restricted"]
 
 
@@ -64,14 +66,14 @@ class Guardrails(_Strict):
 class KeyStoreConfig(_Strict):
     kind: Literal["memory", "vault"] = "memory"
     address: str | None = None
-    auth_path: str = "kubernetes"
-    role: str = "llm-gateway"
-    kv_mount: str = "privllm"
+    auth_path: str = facts.VAULT_KUBERNETES_AUTH
+    role: str = facts.VAULT_ROLES["llm-gateway"].name
+    kv_mount: str = facts.VAULT_KV_MOUNT
     jwt_file: str | None = None
     ca_file: str | None = None
     token_env: str = "VAULT_TOKEN"  # dev and tests: a token instead of Kubernetes auth
-    cache_ttl_seconds: Annotated[float, Field(gt=0, le=3600)] = 30
-    max_stale_seconds: Annotated[float, Field(gt=0, le=86_400)] = 300
+    cache_ttl_seconds: Annotated[float, Field(gt=0, le=3600)] = facts.KEY_CACHE_TTL_SECONDS
+    max_stale_seconds: Annotated[float, Field(gt=0, le=86_400)] = facts.KEY_MAX_STALE_SECONDS
 
 
 class Oidc(_Strict):
@@ -83,7 +85,7 @@ class Oidc(_Strict):
 
 
 class GatewayConfig(_Strict):
-    listen_port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    listen_port: Annotated[int, Field(ge=1, le=65535)] = facts.GATEWAY_PORT
     max_body_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
     prompt_logging: Literal["never", "hash", "redacted"] = "never"
     upstreams: list[Upstream] = Field(min_length=1)

@@ -19,12 +19,12 @@ import hvac
 import hvac.exceptions
 import requests
 
+from privllm.facts import KEYRING_PATH, VAULT_KV_MOUNT
 from serving.gateway.config import KeyStoreConfig
 from serving.gateway.errors import GatewayError
 from serving.gateway.keys import KeyRecord, generate_key
 
 log = logging.getLogger("privllm.gateway.keys")
-KEYRING_PATH = "gateway/keyring"
 
 
 class VaultError(Exception):
@@ -34,7 +34,7 @@ class VaultError(Exception):
 class Keyring:
     """The keyring document in KV v2, updated with check-and-set so two admins never clobber each other."""
 
-    def __init__(self, client: hvac.Client, mount: str = "privllm"):
+    def __init__(self, client: hvac.Client, mount: str = VAULT_KV_MOUNT):
         self.client, self.mount = client, mount
 
     def read(self) -> tuple[dict[str, KeyRecord], int]:

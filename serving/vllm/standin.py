@@ -19,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from privllm.facts import VLLM_PORT
+
 
 class StandinMetrics:
     def __init__(self, model: str):
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("model_path")
     serve.add_argument("--served-model-name", default="standin-model")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=VLLM_PORT)
     serve.add_argument("--delay", type=float, default=0.0)
     seed = sub.add_parser("seed-weights")
     seed.add_argument("path")

@@ -8,6 +8,7 @@ import sys
 import time
 
 import pytest
+
 from serving.gateway.audit import AuditLog, AuditRecord
 from serving.telemetry.receiver import OtlpReceiver
 from tests.servers import free_port
