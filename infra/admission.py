@@ -1,9 +1,11 @@
 """Admission dry run: every Gatekeeper constraint the plan installs, against every planned object.
 
 Gatekeeper's own match semantics decide which object a constraint sees:
-- the webhook skips namespaces labelled admission.gatekeeper.sh/ignore (a Namespace object is
-  matched against its own labels); Gatekeeper honours that label only on namespaces it exempts
-  (--exempt-namespace), and skips those namespaces in its own configuration too;
+- the API server calls the webhook only for namespaces its namespaceSelector matches (read from the
+  rendered ValidatingWebhookConfiguration; the chart's excludes admission.gatekeeper.sh/ignore and
+  Gatekeeper's own namespace); a Namespace object is matched by its own labels, any other
+  cluster-scoped object always goes to the webhook; Gatekeeper then skips the namespaces it exempts
+  (--exempt-namespace), and allows the ignore label only on those;
 - ``match.kinds`` (apiGroups x kinds, "*" for any), ``match.scope`` (Cluster / Namespaced / *),
   ``match.namespaces`` and ``match.excludedNamespaces`` (with a trailing or leading "*") apply to
   namespaced objects only: a cluster-scoped object always passes them, and a Namespace is
@@ -58,7 +60,19 @@ class Cluster:
     def __init__(self, objects: list[dict]):
         self.objects = objects
         self.crd_scopes = crd_scopes(objects)
-        self.namespace_labels = {_meta(o).get("name"): _meta(o).get("labels") or {} for o in objects if o.get("kind") == "Namespace"}
+        # The API server labels every namespace with its own name.
+        self.namespace_labels = {
+            _meta(o).get("name"): {**(_meta(o).get("labels") or {}), "kubernetes.io/metadata.name": _meta(o).get("name")}
+            for o in objects
+            if o.get("kind") == "Namespace"
+        }
+        # What the webhook is sent: the rendered Gatekeeper webhook's namespaceSelector, or the chart's default.
+        self.webhook_selector: dict = {"matchExpressions": [{"key": IGNORE_LABEL, "operator": "DoesNotExist"}]}
+        for o in objects:
+            if o.get("kind") == "ValidatingWebhookConfiguration" and "gatekeeper" in _meta(o).get("name", ""):
+                for hook in o.get("webhooks") or []:
+                    if hook.get("name", "").startswith("validation.gatekeeper.sh"):
+                        self.webhook_selector = hook.get("namespaceSelector") or {}
         self.exempt = set()
         for o in objects:
             for spec in _gatekeeper_pod_specs(o):
@@ -74,12 +88,18 @@ class Cluster:
         return _meta(obj).get("namespace") or "default"
 
     def exempted(self, obj: dict) -> bool:
+        """True when Gatekeeper never judges ``obj``: the webhook is not called for its namespace, or
+        Gatekeeper exempts the namespace itself. Cluster-scoped objects are always judged."""
         ns = self.namespace_of(obj)
         if ns is None:
             return False
-        labels = _meta(obj).get("labels") or {} if obj.get("kind") == "Namespace" else self.namespace_labels.get(ns, {})
-        in_exempt = any(_glob(p, ns) for p in self.exempt)
-        return in_exempt and IGNORE_LABEL in labels
+        if obj.get("kind") == "Namespace":
+            labels = {**(_meta(obj).get("labels") or {}), "kubernetes.io/metadata.name": ns}
+        else:
+            labels = self.namespace_labels.get(ns, {"kubernetes.io/metadata.name": ns})
+        if not _selector(self.webhook_selector, labels):
+            return True
+        return any(_glob(p, ns) for p in self.exempt)
 
     def matches(self, match: dict, obj: dict) -> bool:
         kind, group = obj.get("kind", ""), group_of(obj.get("apiVersion", ""))

@@ -107,7 +107,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
                 {"key": t.key, "operator": "Equal", "value": t.value, "effect": t.effect} for t in pool.taints
             ],
         }
-        values["runtimeClassName"] = "nvidia" if cfg.target.kind != "kind" else ""
+        values["runtimeClassName"] = facts.GPU_RUNTIME_CLASS if cfg.target.kind != "kind" else ""
         values["shmSize"] = "16Gi"
     return values
 

@@ -40,6 +40,7 @@ COLLECTOR_AGENT_NAME = "otel-agent"  # the node log agent: release, DaemonSet an
 SIEM_STANDIN_NAME = "siem-standin"
 VAULT_SERVICE = "vault"
 CA_CONFIGMAP = "privllm-ca"
+GPU_RUNTIME_CLASS = "nvidia"  # RuntimeClass of GPU pods; its handler is the node's NVIDIA container runtime
 
 # ---------------------------------------------------------------- ports
 GATEWAY_PORT = 8080

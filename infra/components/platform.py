@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 
 from infra.naming import METRICS_NAMESPACE, Names, names
 from infra.values import external_vault_cidr, vault_port
+from privllm import facts
 from privllm.facts import COLLECTOR_METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PROMETHEUS_PORT, VAULT_CLUSTER_PORT, VAULT_PORT
 from privllm.stack import StackConfig
 
@@ -51,13 +52,20 @@ class Platform(pulumi.ComponentResource):
         for ns in restricted:
             self._namespace(ns, "restricted", None)
         for ns, reason in n.node_agent_namespaces.items():
-            self._namespace(ns, "privileged", reason)
+            # Gatekeeper exempts these (controllerManager.exemptNamespaces) and, fail-closed, must not be
+            # asked about them: the label keeps its webhook away, so node agents start even when it is down.
+            self._namespace(ns, "privileged", reason, {facts.LABEL_GATEKEEPER_IGNORE: "true"})
         for ns in self.namespaces:
             self._default_deny(ns)
         self._flows(cfg, n)
         for ns in (n.gateway_ns, n.serving_ns):
             self._quota(cfg, ns)
         self._priority_classes()
+        if cfg.gpu_pools:
+            # GPU pods run under the node's NVIDIA container runtime (the GPU AMIs configure it in containerd).
+            k8s.node.v1.RuntimeClass(
+                facts.GPU_RUNTIME_CLASS, metadata=_meta(facts.GPU_RUNTIME_CLASS), handler=facts.GPU_RUNTIME_CLASS, opts=self._child
+            )
         for ns in (n.gateway_ns, n.observability_ns):
             k8s.core.v1.ConfigMap(
                 f"{ns}-privllm-ca", metadata=_meta("privllm-ca", ns), data={"ca.crt": cfg.internal_ca}, opts=self._opts(self.namespaces[ns])
@@ -69,8 +77,8 @@ class Platform(pulumi.ComponentResource):
     def _opts(self, *deps: pulumi.Resource) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, depends_on=list(deps))
 
-    def _namespace(self, ns: str, level: str, reason: str | None) -> None:
-        labels = {f"{PSA}/enforce": level, f"{PSA}/enforce-version": "latest"}
+    def _namespace(self, ns: str, level: str, reason: str | None, extra_labels: dict | None = None) -> None:
+        labels = {f"{PSA}/enforce": level, f"{PSA}/enforce-version": "latest", **(extra_labels or {})}
         # Audit and warn at restricted everywhere, so a privileged namespace still reports what it does.
         labels.update({f"{PSA}/audit": "restricted", f"{PSA}/warn": "restricted"})
         annotations = {"privllm.io/pod-security-reason": reason} if reason else None
