@@ -135,12 +135,15 @@ def _gatekeeper_pod_specs(obj: dict):
         yield ((obj.get("spec") or {}).get("template") or {}).get("spec") or {}
 
 
-def _template_modules(template: dict) -> tuple[dict[str, str], str]:
+def _template_modules(template: dict) -> tuple[dict[str, str], str] | None:
+    """The Rego modules of a template (its rego and libs) and its package; None when it has no Rego."""
     target = ((template.get("spec") or {}).get("targets") or [{}])[0]
     code = next((c for c in target.get("code") or [] if c.get("engine") == "Rego"), None)
     source = code["source"] if code else target
     rego, libs = source.get("rego", ""), source.get("libs") or []
-    package = next(line.split()[1] for line in rego.splitlines() if line.startswith("package "))
+    package = next((line.split()[1] for line in rego.splitlines() if line.startswith("package ")), None)
+    if package is None:
+        return None
     modules = {"template.rego": rego} | {f"lib{i}.rego": text for i, text in enumerate(libs)}
     return modules, package
 
@@ -168,7 +171,11 @@ def dry_run(objects: list[dict]) -> list[str]:
             continue
         if (constraint.get("spec") or {}).get("enforcementAction", "deny") != "deny":
             continue
-        modules, package = _template_modules(template)
+        loaded = _template_modules(template)
+        if loaded is None:
+            denials.append(f"Constraint {name}: ConstraintTemplate {_meta(template).get('name')} has no Rego package to evaluate")
+            continue
+        modules, package = loaded
         try:
             engine = Engine(modules)
         except EngineError as exc:

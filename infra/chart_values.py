@@ -24,13 +24,16 @@ def read_paths(sources: ChartSources) -> set[str]:
     """Every values path the chart's templates name."""
     found: set[str] = set()
     for text in sources.templates.values():
+        # `{{ $x := .Values.a }}` ... `$x.b` reads a.b; only a bare `$x` reads all of a.
+        assignments = {(m.group(1), m.group(2).lstrip(".")) for m in _VAR.finditer(text)}
+        for var, base in assignments:
+            pattern = re.compile(_VAR_USE.format(var=re.escape(var), ident=_IDENT))
+            found |= {f"{base}.{m.group(1).lstrip('.')}".strip(".") for m in pattern.finditer(text)}
+            if re.search(re.escape(var) + r"(?![.\w])(?!\s*:?=)", text):
+                found.add(base)
+        text = _VAR.sub("}}", text)
         found |= {m.group(1).lstrip(".") for m in _DOTTED.finditer(text)}
         found |= {".".join(re.findall(r"\"([^\"]+)\"", m.group(1))) for m in _INDEX.finditer(text)}
-        # `{{ $x := .Values.a }}` ... `$x.b` reads a.b
-        for var, base in {(m.group(1), m.group(2).lstrip(".")) for m in _VAR.finditer(text)}:
-            pattern = re.compile(_VAR_USE.format(var=re.escape(var), ident=_IDENT))
-            uses = {m.group(1).lstrip(".") for m in pattern.finditer(text)}
-            found |= {f"{base}.{u}".strip(".") for u in uses} or {base}
     return found
 
 
