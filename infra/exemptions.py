@@ -56,6 +56,13 @@ def admission_exemptions(cfg: StackConfig) -> list[Exemption]:
         ("ServiceAccount", "keda-webhook"),
     ):
         out.append(Exemption(TOKEN_AUTOMOUNT, kind, n.keda_ns, name, _KEDA_API))
+    if not cfg.preinstalled.prometheus:
+        out += [
+            Exemption(WILDCARD_RBAC, "ClusterRole", None, "prometheus-operator",
+                      "the Prometheus Operator manages the objects of its CRDs, the StatefulSets, ConfigMaps and Secrets of the servers it runs, with every verb"),
+            Exemption(SECRET_READ, "ClusterRole", None, "prometheus-operator",
+                      "the Prometheus Operator writes the generated Prometheus configuration and web TLS material as Secrets"),
+        ]
     if cfg.vault.mode == "in-cluster":
         reason = "Vault labels its pods active/standby (service_registration kubernetes) and reviews client tokens (Kubernetes auth)"
         out += [

@@ -235,9 +235,13 @@ def build(cfg: StackConfig, stack: str, charts: ChartSource | None = None) -> Pl
 
 def images(plan: Plan) -> list[str]:
     """Every image the deployment pulls, once: containers, init and ephemeral containers of every
-    rendered pod, hook Job and test pod. A partial plan adds the catalogue images, the only record
+    rendered pod, hook Job and test pod, and what operators pull for pods they create. A partial plan adds the catalogue images, the only record
     of what its unrendered releases were told to pull."""
-    found = {c["image"] for o in plan.objects + [t for _, t in plan.tests] for spec in pod_specs(o) for c in containers(spec)}
+    from infra.coherence import operator_images
+
+    everything = plan.objects + [t for _, t in plan.tests]
+    found = {c["image"] for o in everything for spec in pod_specs(o) for c in containers(spec)}
+    found |= {image for o in everything for _, image in operator_images(o)}
     if plan.partial:
         found |= {plan.cfg.mirror.image_ref(key) for key in plan.cfg.mirror.images}
     return sorted(found)

@@ -29,8 +29,9 @@ NAMESPACE_SUFFIXES = MappingProxyType(
         "siem": "siem",  # kind stack only: the SIEM stand-in
     }
 )
-# The organisation's Prometheus; the kit only adds monitors and rules there.
+# Prometheus: the organisation's (the stack's preinstalled.prometheus) or, without one, the kit's own.
 METRICS_NAMESPACE = "monitoring"
+PROMETHEUS_RELEASE = "prometheus"
 
 # ---------------------------------------------------------------- releases and services
 GATEWAY_RELEASE = "llm-gateway"
@@ -185,6 +186,10 @@ IMAGE_PINS = MappingProxyType(
         "csi-node-driver-registrar": ("sig-storage/csi-node-driver-registrar", "v2.16.0"),
         "csi-livenessprobe": ("sig-storage/livenessprobe", "v2.18.0"),
         "lws": ("lws/lws", "v0.10.0"),
+        # The kit's Prometheus (operator and one server) when the stack names no existing one.
+        "prometheus-operator": ("prometheus-operator/prometheus-operator", "v0.93.1"),
+        "prometheus-config-reloader": ("prometheus-operator/prometheus-config-reloader", "v0.93.1"),
+        "prometheus": ("prometheus/prometheus", "v3.14.0-distroless"),
     }
 )
 # Third-party charts, by chart name: the version the kit renders and was checked with
@@ -198,7 +203,7 @@ CHART_PINS = MappingProxyType(
         "opentelemetry-collector": "0.170.0",
         "secrets-store-csi-driver": "1.6.0",
         "lws": "0.10.0",
-        "prometheus-operator-crds": "31.0.1",
+        "kube-prometheus-stack": "88.5.3",
     }
 )
 

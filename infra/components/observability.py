@@ -126,9 +126,7 @@ class Observability(pulumi.ComponentResource):
             },
         )
         if not cfg.preinstalled.prometheus:
-            # No Prometheus Operator in the cluster: install its CRDs so ServiceMonitors and PrometheusRules apply.
-            mirror_chart(f"{name}-prometheus-operator-crds", cfg, "prometheus-operator-crds", namespace=n.observability_ns,
-                         release="prometheus-operator-crds", values={}, opts=dep(n.observability_ns))
+            self._prometheus(name, cfg, dep(facts.METRICS_NAMESPACE))
         if cfg.target.kind == "kind":
             self._siem_standin(name, cfg, nss[n.siem_standin_ns] if n.siem_standin_ns in nss else None)
         rules = platform_rules(cfg)
@@ -141,6 +139,49 @@ class Observability(pulumi.ComponentResource):
             opts=dep(n.observability_ns),
         )
         self.register_outputs({"collector_endpoint": n.collector_endpoint})
+
+    def _prometheus(self, name: str, cfg: StackConfig, opts: pulumi.ResourceOptions) -> None:
+        """No Prometheus in the cluster: the Prometheus Operator (its CRDs included) and one Prometheus
+        that selects every ServiceMonitor and PrometheusRule, for the alerts and KEDA's triggers.
+        Nothing else of the stack chart: no Grafana, Alertmanager, exporters or default rules."""
+
+        def image(key: str) -> dict:
+            return {"registry": cfg.mirror.image_registry, "repository": cfg.mirror.images[key].repository, "tag": mirror_image(cfg, key)["tag"]}
+
+        off = {"enabled": False}
+        mirror_chart(
+            f"{name}-prometheus",
+            cfg,
+            "kube-prometheus-stack",
+            namespace=facts.METRICS_NAMESPACE,
+            release=facts.PROMETHEUS_RELEASE,
+            values={
+                "fullnameOverride": facts.PROMETHEUS_RELEASE,
+                "defaultRules": {"create": False},
+                "alertmanager": off, "grafana": off, "kubeStateMetrics": off, "nodeExporter": off, "windowsMonitoring": off,
+                "kubernetesServiceMonitors": off, "kubeApiServer": off, "kubelet": off, "kubeControllerManager": off, "coreDns": off,
+                "kubeDns": off, "kubeEtcd": off, "kubeScheduler": off, "kubeProxy": off,
+                "prometheusOperator": {
+                    # No admission webhook: it needs a certificate Job with a public image, and the kit's rules are checked at plan time.
+                    "admissionWebhooks": {"enabled": False},
+                    "tls": {"enabled": False},
+                    "image": image("prometheus-operator"),
+                    "prometheusConfigReloader": {"image": image("prometheus-config-reloader")},
+                },
+                "prometheus": {
+                    "prometheusSpec": {
+                        "image": image("prometheus"),
+                        "serviceMonitorSelectorNilUsesHelmValues": False,
+                        "ruleSelectorNilUsesHelmValues": False,
+                        "podMonitorSelectorNilUsesHelmValues": False,
+                        "probeSelectorNilUsesHelmValues": False,
+                        "scrapeConfigSelectorNilUsesHelmValues": False,
+                        "retention": "15d",
+                    }
+                },
+            },
+            opts=opts,
+        )
 
     def _collector(self, name: str, cfg: StackConfig, namespace: str, release: str, mode: str, config: dict,
                    opts: pulumi.ResourceOptions, *, ports: tuple[str, ...], values: dict) -> None:

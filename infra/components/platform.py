@@ -49,6 +49,8 @@ class Platform(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         self.namespaces = {}
         restricted = list(n.workload_namespaces) + ([n.siem_standin_ns] if cfg.target.kind == "kind" else [])
+        if not cfg.preinstalled.prometheus:
+            restricted.append(METRICS_NAMESPACE)  # the kit runs its own Prometheus there
         for ns in restricted:
             self._namespace(ns, "restricted", None)
         for ns, reason in n.node_agent_namespaces.items():
@@ -191,6 +193,23 @@ class Platform(pulumi.ComponentResource):
                 "egress": [{"to": api_server, "ports": _tcp(443)}, {"to": [_ns_peer(METRICS_NAMESPACE)], "ports": _tcp(PROMETHEUS_PORT)}],
             },
         )
+        if not cfg.preinstalled.prometheus:
+            # The kit's Prometheus (operator and server; the operator creates the server's pods at run time).
+            self._netpol(
+                METRICS_NAMESPACE,
+                "prometheus",
+                {
+                    "podSelector": {},
+                    "policyTypes": ["Ingress", "Egress"],
+                    "ingress": [{"from": [_ns_peer(n.keda_ns)], "ports": _tcp(PROMETHEUS_PORT)}],
+                    "egress": [
+                        {"to": api_server, "ports": _tcp(443)},
+                        {"to": [_ns_peer(n.gateway_ns)], "ports": _tcp(facts.GATEWAY_PORT)},
+                        {"to": [_ns_peer(n.serving_ns)], "ports": _tcp(facts.VLLM_PORT)},
+                        {"to": [_ns_peer(n.observability_ns)], "ports": _tcp(COLLECTOR_METRICS_PORT)},
+                    ],
+                },
+            )
         self._netpol(
             n.policy_ns,
             "gatekeeper",

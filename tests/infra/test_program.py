@@ -164,9 +164,17 @@ def test_cloud_resources_are_attributed_to_components(reference):
 
 
 def test_collector_ships_to_the_siem_over_tls_with_a_persistent_queue(reference):
-    release = next(r for r in reference.releases if r.name.endswith("-collector"))
-    config = release.inputs["values"]["config"]
+    release = next(r for r in reference.releases if r.name.endswith("-otel-collector"))
+    # alternateConfig: the chart uses it as the whole configuration, merging none of its defaults.
+    config = release.inputs["values"]["alternateConfig"]
     (exporter,) = config["exporters"].values()
     assert exporter["tls"]["insecure"] is False
     assert exporter["sending_queue"]["storage"] == "file_storage/queue"
     assert "file_storage/queue" in config["service"]["extensions"]
+
+
+def test_collector_releases_open_only_the_ports_they_serve(reference):
+    by_name = {r.inputs["name"]: r.inputs["values"] for r in reference.releases if r.inputs.get("name") in ("otel-collector", "otel-agent")}
+    opened = {name: sorted(p for p, spec in values["ports"].items() if spec["enabled"]) for name, values in by_name.items()}
+    assert opened == {"otel-collector": ["metrics", "otlp", "otlp-http"], "otel-agent": []}
+    assert all("config" not in values and "presets" not in values for values in by_name.values())
