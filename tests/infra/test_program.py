@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.naming import names
+from infra.naming import METRICS_NAMESPACE, names
 from privllm.kube import containers, pod_specs
 
 
@@ -75,6 +75,8 @@ def test_namespaces_pod_security(plans, stack):
     n = names(plan.cfg)
     namespaces = {o["metadata"]["name"]: o["metadata"] for o in _objects(plan, "Namespace")}
     extra = {n.siem_standin_ns} if plan.cfg.target.kind == "kind" else set()
+    if not plan.cfg.preinstalled.prometheus:
+        extra.add(METRICS_NAMESPACE)  # the kit's own Prometheus
     assert set(namespaces) == set(n.all_namespaces) | extra
     for ns in extra:
         assert namespaces[ns]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
