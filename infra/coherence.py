@@ -259,6 +259,26 @@ class _Checker:
             if not any(_selector(selector, labels) for labels in pods.get(ns, [])):
                 self.fail(f"{_name(o)}: its podSelector {selector} selects no planned pod in {ns}, so the flows it allows never happen", ns)
 
+    def scaler_addresses(self) -> None:
+        """Every Prometheus a KEDA trigger queries is planned (its Service) or the stack's declared one."""
+        declared = self.pre.prometheus.address.rstrip("/") if self.pre.prometheus else None
+        for o in self.objects:
+            if o.get("kind") != "ScaledObject":
+                continue
+            for trigger in (o.get("spec") or {}).get("triggers") or []:
+                address = str((trigger.get("metadata") or {}).get("serverAddress") or "")
+                if trigger.get("type") != "prometheus" or not address or address.rstrip("/") == declared:
+                    continue
+                host = re.sub(r"^https?://", "", address).split("/")[0].split(":")[0]
+                parts = host.split(".")
+                if len(parts) >= 3 and parts[2] == "svc" and self.has("Service", parts[1], parts[0]):
+                    continue
+                self.fail(
+                    f"{_name(o)}: its prometheus trigger queries {address}, which is neither a planned Service "
+                    "nor privllm:preinstalled.prometheus.address",
+                    parts[1] if len(parts) >= 3 else None,
+                )
+
     def writable_paths(self) -> None:
         """A read-only root filesystem needs a volume wherever the container's start command writes."""
         for o in self.objects:
@@ -358,4 +378,5 @@ def check(plan: Plan) -> None:
     checker.images()
     checker.network_policies()
     checker.writable_paths()
+    checker.scaler_addresses()
     plan.problems += dry_run(plan.objects)

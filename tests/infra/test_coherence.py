@@ -134,3 +134,15 @@ def test_a_start_command_writing_under_a_read_only_root_needs_a_volume_there():
     assert found == [f"Pod {NS}/app: container vault writes /tmp/storageconfig.hcl at start, but its root filesystem is read-only and no volume is mounted there"]
     container["volumeMounts"] = [{"name": "tmp", "mountPath": "/tmp"}]
     assert problems_of(pod(containers=[container], volumes=[{"name": "tmp", "emptyDir": {}}])).problems == []
+
+
+def test_a_keda_trigger_must_query_a_planned_or_declared_prometheus():
+    scaled = {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": {"name": "m", "namespace": "privllm-serving"},
+              "spec": {"triggers": [{"type": "prometheus", "metadata": {"serverAddress": "http://prometheus-operated.monitoring.svc:9090", "query": "1"}}]}}
+    found = [p for p in problems_of(scaled).problems if "trigger" in p]
+    assert found == ["ScaledObject privllm-serving/m: its prometheus trigger queries http://prometheus-operated.monitoring.svc:9090, "
+                     "which is neither a planned Service nor privllm:preinstalled.prometheus.address"]
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "prometheus-operated", "namespace": "monitoring"}}
+    assert [p for p in problems_of(scaled, service).problems if "trigger" in p] == []
+    # onprem declares its Prometheus at exactly this address.
+    assert [p for p in problems_of(scaled, stack="onprem").problems if "trigger" in p] == []
