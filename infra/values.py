@@ -6,9 +6,11 @@ from infra.naming import METRICS_NAMESPACE, names, vault_address
 from privllm import facts
 from privllm.facts import CA_CONFIGMAP
 from privllm.stack import StackConfig
+from privllm.stack.gateway_config import GatewayConfig, KeyStoreConfig, Upstream
 from privllm.stack.model import Model
 
-__all__ = ["CA_CONFIGMAP", "external_vault_cidr", "gateway_values", "max_num_seqs", "vault_port", "vllm_values"]
+__all__ = ["CA_CONFIGMAP", "external_vault_cidr", "gateway_config", "gateway_values", "max_num_seqs", "vault_port", "vllm_values"]
+GATEWAY_REDIS_SERVICE = f"{facts.GATEWAY_RELEASE}-redis"  # the chart's llm-gateway.redisName for the release
 DEMAND_SHARE = 0.75  # the share of a replica's batch the autoscaler aims for (bench/autoscaling_sim.py)
 
 
@@ -128,44 +130,41 @@ def external_vault_cidr(cfg: StackConfig) -> str:
     return ""
 
 
+def gateway_config(cfg: StackConfig) -> GatewayConfig:
+    """The gateway's whole configuration file: the stack's settings plus the upstreams and key store it derives."""
+    n = names(cfg)
+    g = cfg.gateway
+    settings = g.model_dump(exclude={"replicas"})
+    if g.replicas > 1:
+        redis = {"redis_url": f"redis://{GATEWAY_REDIS_SERVICE}:{facts.REDIS_PORT}/0", "redis_password_file": facts.GATEWAY_REDIS_PASSWORD_FILE}
+        settings["rate_limits"] = {**settings["rate_limits"], **redis}
+    return GatewayConfig(
+        **settings,
+        listen_port=facts.GATEWAY_PORT,
+        prompt_logging=cfg.data.prompt_logging,
+        upstreams=[
+            Upstream(name=m.served_name, url=n.vllm_url(m.name), data_classification=m.data_classification, high_risk=m.high_risk, response_schema=m.response_schema)
+            for m in cfg.models
+        ],
+        key_store=KeyStoreConfig(
+            kind="vault",
+            address=vault_address(cfg),
+            kv_mount=cfg.vault.kv_mount,
+            jwt_file=facts.GATEWAY_VAULT_TOKEN_FILE,
+            ca_file=facts.GATEWAY_CA_FILE,
+        ),
+    )
+
+
 def gateway_values(cfg: StackConfig) -> dict:
     n = names(cfg)
     g = cfg.gateway
     return {
         "image": _image(cfg, "gateway"),
         "replicas": g.replicas,
-        "port": facts.GATEWAY_PORT,
-        "gateway": {
-            "upstreams": [
-                {
-                    "name": m.served_name,
-                    "url": n.vllm_url(m.name),
-                    "dataClassification": m.data_classification,
-                    "highRisk": m.high_risk,
-                    **({"responseSchema": m.response_schema} if m.response_schema else {}),
-                }
-                for m in cfg.models
-            ],
-            "maxBodyBytes": g.max_body_bytes,
-            "rateLimits": {
-                "requestsPerMinute": g.rate_limits.requests_per_minute,
-                "tokensPerMinute": g.rate_limits.tokens_per_minute,
-                "maxTokensCap": g.rate_limits.max_tokens_cap,
-            },
-            "guardrails": {
-                "promptInjection": g.guardrails.prompt_injection,
-                "piiInput": dict(g.guardrails.pii_input),
-                "piiOutput": g.guardrails.pii_output,
-                "humanReviewTimeoutSeconds": g.guardrails.human_review_timeout_seconds,
-            },
-            "promptLogging": cfg.data.prompt_logging,
-            "oidc": {"issuer": g.auth.oidc_issuer or "", "audience": g.auth.oidc_audience or ""},
-        },
+        # Passed through unchanged: the chart writes it as gateway.yaml and the gateway loads it with the same model.
+        "gateway": gateway_config(cfg).model_dump(mode="json"),
         "vault": {
-            "address": vault_address(cfg),
-            "kvMount": cfg.vault.kv_mount,
-            "role": facts.VAULT_ROLES["llm-gateway"].name,
-            "authPath": facts.VAULT_KUBERNETES_AUTH,
             "namespace": n.vault_ns,
             "port": vault_port(cfg),
             "externalCidr": external_vault_cidr(cfg),
@@ -181,6 +180,7 @@ def gateway_values(cfg: StackConfig) -> dict:
         "redis": {
             "enabled": g.replicas > 1,
             "image": _image(cfg, "redis"),
+            "port": facts.REDIS_PORT,
             "passwordVaultPath": f"{cfg.vault.kv_mount}/data/{facts.REDIS_PASSWORD_PATH}",
         },
         "metrics": {

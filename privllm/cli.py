@@ -150,6 +150,7 @@ def review_cmd(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
     fail_on: Annotated[Severity, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = Severity.low,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")] = None,
+    framework: Annotated[list[str] | None, typer.Option("--framework", help="Also answer, per control, what this deployment meets of a framework: gdpr, hipaa, iso27001, rbi, sebi (repeatable).")] = None,
     charts: ChartsOpt = None,
     pull: PullOpt = True,
     accept_partial: Annotated[bool, typer.Option("--accept-partial", help="Pass a plan that could not render every third-party release.")] = False,
@@ -159,15 +160,20 @@ def review_cmd(
     Exit 0: nothing at or above --fail-on. Exit 1: findings, a partial plan (unless --accept-partial),
     plan problems, or the review could not run. Exit 2: usage error.
     """
+    from infra.plan import PlanError
+    from policies import compliance, compliance_report
     from policies.documents import ReviewInputError
     from policies.engine import EngineError
     from policies.report import FORMATS
-    from infra.plan import PlanError
     from policies.review import review_directory, review_params, review_stack
     from privllm.helm import ChartValuesError
 
     if stack and manifests:
         _fail("give --stack or --manifests, not both")
+    known = sorted(compliance.load().frameworks)
+    for name in framework or []:
+        if name not in known:
+            _fail(f"--framework {name!r} is not a known framework; valid: {', '.join(known)}")
     try:
         if manifests:
             params = review_params(_load(stack)) if stack else None
@@ -182,6 +188,7 @@ def review_cmd(
     except EngineError as exc:
         _fail(f"the policy engine failed, so the review failed: {exc}", code=1)
     report = FORMATS[fmt.value](result)
+    report = compliance_report.attach(report, fmt.value, [compliance.evaluate(result, name) for name in framework or []])
     if output:
         output.write_text(report)
         print(f"report written to {output}")
@@ -578,6 +585,106 @@ def down(stack: StackOpt = None) -> None:
 
 def main() -> None:
     app()
+
+
+
+class RedteamFormat(StrEnum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    html = "html"
+
+
+@app.command()
+def redteam(
+    target: Annotated[str, typer.Option("--target", help="Base URL of the running gateway, e.g. https://llm-gateway.corp:8443.")],
+    stack: StackOpt = None,
+    key_env: Annotated[str, typer.Option("--key-env", help="Environment variable holding the red-team API key (never pass a key as an argument).")] = "PRIVLLM_REDTEAM_API_KEY",
+    key_vault: Annotated[str | None, typer.Option("--key-vault", help="Read the key from Vault instead: KV v2 path in the stack's KV mount, field api_key (VAULT_ADDR, VAULT_TOKEN).")] = None,
+    revoked_key_env: Annotated[str, typer.Option("--revoked-key-env", help="Environment variable with a revoked key for the auth probes (optional).")] = "PRIVLLM_REDTEAM_REVOKED_KEY",
+    model: Annotated[str | None, typer.Option("--model", help="Model the probes use (default: redteam.model, else the stack's first model).")] = None,
+    high_risk_model: Annotated[str | None, typer.Option("--high-risk-model", help="A high-risk model for the review-bypass probes (default: redteam.high_risk_model).")] = None,
+    suite: Annotated[list[Path] | None, typer.Option("--suite", help="Extra probes as a JSONL file (repeatable).")] = None,
+    family: Annotated[list[str] | None, typer.Option("--family", help="Run only these families (repeatable).")] = None,
+    fmt: Annotated[RedteamFormat, typer.Option("--format", "-f", help="Report format.")] = RedteamFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")] = None,
+    max_requests: Annotated[int | None, typer.Option("--max-requests", min=1, help="Stop after this many requests (default: redteam.max_requests).")] = None,
+    rate: Annotated[float | None, typer.Option("--rate", min=0.01, help="Requests per second at most (default: redteam.requests_per_second).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm a target that the stack's redteam.targets does not declare.")] = False,
+    no_audit: Annotated[bool, typer.Option("--no-audit", help="Do not record the run in the SIEM (otherwise OTEL_EXPORTER_OTLP_ENDPOINT is required).")] = False,
+) -> None:
+    """Attack a running gateway with the red-team suites and gate on the stack's thresholds.
+
+    Exit 0: every family meets its threshold. Exit 1: a family falls short, the run was incomplete, or the
+    audit event was not accepted. Exit 2: usage error. It only sends requests; it never changes configuration.
+    """
+    import os
+    import sys
+
+    from privllm.redteam import audit
+    from privllm.redteam.credentials import CredentialError, key_from_vault
+    from privllm.redteam.report import FORMATS as REDTEAM_FORMATS
+    from privllm.redteam.report import summary
+    from privllm.redteam.runner import Gate, Settings, TargetError, run
+    from privllm.redteam.suite import SUITE_VERSION, SuiteError, load
+
+    cfg = _load(stack)
+    rt = cfg.redteam
+    if not target.startswith(("http://", "https://")):
+        _fail(f"--target {target!r} is not an http(s) URL")
+    if target.rstrip("/") not in [t.rstrip("/") for t in rt.targets]:
+        if not yes:
+            if not sys.stdin.isatty():
+                _fail(f"--target {target} is not declared in the stack's redteam.targets; declare it there or confirm with --yes")
+            if not typer.confirm(f"{target} is not declared in the stack's redteam.targets. Send attack traffic to it?"):
+                raise typer.Exit(2)
+    if not no_audit and not audit.configured():
+        _fail("the run must be recorded in the SIEM: set OTEL_EXPORTER_OTLP_ENDPOINT (the collector), or pass --no-audit")
+    if key_vault:
+        try:
+            api_key = key_from_vault(key_vault, cfg.vault.kv_mount)
+        except CredentialError as exc:
+            _fail(str(exc))
+    else:
+        api_key = os.environ.get(key_env, "")
+        if not api_key:
+            _fail(f"no API key: set {key_env} (or use --key-vault PATH); keys are never taken as arguments")
+    try:
+        probes = load(list(suite or []))
+    except SuiteError as exc:
+        _fail(str(exc))
+    settings = Settings(
+        target=target, api_key=api_key, model=model or rt.model or cfg.models[0].served_name,
+        high_risk_model=high_risk_model or rt.high_risk_model, forbidden_model=rt.forbidden_model,
+        revoked_key=os.environ.get(revoked_key_env) or None, rag_group=rt.rag_group,
+        max_requests=max_requests or rt.max_requests, requests_per_second=rate or rt.requests_per_second,
+        extraction_requests=rt.extraction_requests,
+    )
+    known = {p.family for p in probes} | {"auth", "review_bypass", "model_extraction"}
+    for name in family or []:
+        if name not in known:
+            _fail(f"--family {name!r} is not a family of these suites; valid: {', '.join(sorted(known))}")
+    try:
+        result = run(settings, probes, SUITE_VERSION, families=list(family) if family else None)
+    except TargetError as exc:
+        _fail(f"{exc} (choose with --model / --high-risk-model or redteam.model / redteam.high_risk_model)")
+    gate = Gate(dict(rt.thresholds), rt.default_threshold, rt.max_false_refusal)
+    report = REDTEAM_FORMATS[fmt.value](result, gate)
+    if output:
+        output.write_text(report)
+        print(f"report written to {output}")
+    else:
+        print(report, end="" if report.endswith("\n") else "\n")
+    data = summary(result, gate)
+    if not no_audit:
+        try:
+            audit.record(data)
+        except (audit.AuditConfigError, OSError) as exc:
+            err.print(f"[red]error:[/red] the red-team audit event was not recorded: {exc}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+        err.print("audit event privllm.redteam.run recorded")
+    if not data["passed"]:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,11 @@ VAULT_SERVICE = "vault"
 CA_CONFIGMAP = "privllm-ca"
 GPU_RUNTIME_CLASS = "nvidia"  # RuntimeClass of GPU pods; its handler is the node's NVIDIA container runtime
 
+# Files inside the gateway's pod: the chart mounts each at the directory of the path the program sets.
+GATEWAY_CA_FILE = "/etc/privllm-ca/ca.crt"
+GATEWAY_VAULT_TOKEN_FILE = "/var/run/secrets/privllm/vault-token/token"
+GATEWAY_REDIS_PASSWORD_FILE = "/var/run/secrets/privllm/redis/redis-password"
+
 # ---------------------------------------------------------------- ports
 GATEWAY_PORT = 8080
 VLLM_PORT = 8000

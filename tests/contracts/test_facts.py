@@ -69,7 +69,9 @@ def test_port_literal_appears_in_no_other_python_source(name):
 
 def test_gateway_chart_receives_its_ports_from_the_program(cfg):
     values = gateway_values(cfg)
-    assert values["port"] == facts.GATEWAY_PORT
+    assert values["gateway"]["listen_port"] == facts.GATEWAY_PORT
+    assert values["redis"]["port"] == facts.REDIS_PORT
+    assert values["gateway"]["rate_limits"]["redis_url"].endswith(f":{facts.REDIS_PORT}/0")
     assert values["otlp"]["port"] == facts.OTLP_GRPC_PORT
     assert values["otlp"]["endpoint"].endswith(f":{facts.OTLP_GRPC_PORT}")
     assert values["vault"]["port"] == facts.VAULT_PORT
@@ -77,8 +79,9 @@ def test_gateway_chart_receives_its_ports_from_the_program(cfg):
     assert all(u["url"].endswith(f".svc:{facts.VLLM_PORT}") for u in values["gateway"]["upstreams"])
     # The chart's own defaults (helm template without the program) agree with the program.
     defaults = chart_defaults("llm-gateway")
-    assert (defaults["port"], defaults["otlp"]["port"], defaults["vault"]["port"], defaults["networkPolicy"]["modelPort"]) == (
-        facts.GATEWAY_PORT, facts.OTLP_GRPC_PORT, facts.VAULT_PORT, facts.VLLM_PORT)
+    assert (defaults["gateway"]["listen_port"], defaults["otlp"]["port"], defaults["vault"]["port"], defaults["networkPolicy"]["modelPort"], defaults["redis"]["port"]) == (
+        facts.GATEWAY_PORT, facts.OTLP_GRPC_PORT, facts.VAULT_PORT, facts.VLLM_PORT, facts.REDIS_PORT)
+    assert (defaults["gateway"]["key_store"]["jwt_file"], defaults["gateway"]["key_store"]["ca_file"]) == (facts.GATEWAY_VAULT_TOKEN_FILE, facts.GATEWAY_CA_FILE)
 
 
 # ---------------------------------------------------------------- namespaces and labels

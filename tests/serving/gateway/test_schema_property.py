@@ -46,7 +46,7 @@ def gateway(request, standin, tmp_path_factory):
     from serving.gateway.keys import MemoryKeyStore
     from tests.servers import ServerThread
 
-    cfg = GatewayConfig.model_validate({"upstreams": [{"name": MODEL, "url": standin.url}], "rate_limits": {"requests_per_minute": 10**6, "tokens_per_minute": 10**9, "max_tokens_cap": 10**6}})
+    cfg = GatewayConfig.model_validate({"upstreams": [{"name": MODEL, "url": standin.url}], "rate_limits": {"requests_per_minute": 10**6, "tokens_per_minute": 10**8, "max_tokens_cap": 10**6}})
     store = MemoryKeyStore()
     key = store.issue("fuzz", [MODEL])
     state = GatewayState(config=cfg, key_store=store, audit=AuditLog("never"), reviews=SqliteReviewStore(tmp_path_factory.mktemp("r") / "r.sqlite"))
