@@ -61,19 +61,17 @@ class ChartSource:
         return self._pull(name, version, repository)
 
     def _pull(self, name: str, version: str, repository: str) -> Located:
-        assert self.pull_dir is not None
-        self.pull_dir.mkdir(parents=True, exist_ok=True)
-        if repository.startswith("oci://"):
-            ref, kwargs = f"{repository}/{name}", {}
-        else:
-            ref, kwargs = name, {"repo_url": repository}
+        pull_dir = self.pull_dir or Path.home() / ".cache" / "privllm" / "charts"
+        pull_dir.mkdir(parents=True, exist_ok=True)
+        oci = repository.startswith("oci://")
+        ref = f"{repository}/{name}" if oci else name
         try:
-            helm_python.pull(ref, version=version, destination=self.pull_dir, **kwargs)
+            helm_python.pull(ref, version=version, destination=pull_dir, repo_url=None if oci else repository)
         except helm_python.HelmError as exc:
             return Located(None, f"not in any chart cache and the mirror refused it: {str(exc).strip()}")
-        found = _in_cache(self.pull_dir, name, version)
+        found = _in_cache(pull_dir, name, version)
         if found is None:
-            return Located(None, f"the mirror served {ref} but no {name}-{version}.tgz arrived in {self.pull_dir}")
+            return Located(None, f"the mirror served {ref} but no {name}-{version}.tgz arrived in {pull_dir}")
         return Located(found, f"mirror {ref}:{version}")
 
 

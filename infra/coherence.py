@@ -82,11 +82,11 @@ def custom_kinds(objects: list[dict]) -> set[tuple[str, str]]:
         spec = o.get("spec") or {}
         if o.get("kind") == "CustomResourceDefinition":
             for v in spec.get("versions") or []:
-                found.add((f"{spec.get('group')}/{v.get('name')}", (spec.get("names") or {}).get("kind")))
+                found.add((f"{spec.get('group')}/{v.get('name')}", str((spec.get("names") or {}).get("kind"))))
         elif o.get("kind") == "ConstraintTemplate":
             kind = ((spec.get("crd") or {}).get("spec") or {}).get("names", {}).get("kind")
             for version in ("v1", "v1beta1", "v1alpha1"):
-                found.add((f"{GATEKEEPER_CONSTRAINTS}/{version}", kind))
+                found.add((f"{GATEKEEPER_CONSTRAINTS}/{version}", str(kind)))
     return found
 
 
@@ -201,7 +201,7 @@ class _Checker:
         roles = kubernetes_roles(self.cfg)
         grants = {name: re.findall(r'path "([^"]+)"\s*\{[^}]*"read"', text) for name, text in policies(self.cfg).items()}
         spcs = {
-            ((o.get("metadata") or {}).get("namespace"), (o.get("metadata") or {}).get("name")): o
+            (str((o.get("metadata") or {}).get("namespace")), str((o.get("metadata") or {}).get("name"))): o
             for o in self.objects
             if o.get("kind") == "SecretProviderClass"
         }
@@ -209,7 +209,7 @@ class _Checker:
             params = (spc.get("spec") or {}).get("parameters") or {}
             if (spc.get("spec") or {}).get("provider") != "vault":
                 continue
-            role = roles.get(params.get("roleName"))
+            role = roles.get(str(params.get("roleName")))
             if role is None:
                 self.plan.problems.append(
                     f"{_name(spc)}: Vault role {params.get('roleName')!r} is not one `privllm vault bootstrap` creates ({sorted(roles)})"
@@ -245,7 +245,7 @@ class _Checker:
         pods: dict[str, list[dict]] = {}
         for o in self.objects:
             ns = (o.get("metadata") or {}).get("namespace") or ""
-            for spec in pod_specs(o):
+            if next(pod_specs(o), None) is not None:
                 pods.setdefault(ns, []).append(_template_labels(o))
         for o in self.objects:
             if o.get("kind") != "NetworkPolicy":

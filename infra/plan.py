@@ -25,7 +25,7 @@ from privllm.paths import CHARTS
 from privllm.stack import StackConfig
 
 KNOWN_AFTER_APPLY = "(known after apply)"
-_COMPUTED = {
+_COMPUTED: dict[str, dict] = {
     "aws:eks/cluster:Cluster": {"endpoint": KNOWN_AFTER_APPLY, "certificateAuthority": {"data": KNOWN_AFTER_APPLY}},
     "aws:ec2/launchTemplate:LaunchTemplate": {"latestVersion": 1},
 }
@@ -99,7 +99,7 @@ class Plan:
 
 class _Mocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
-        state = dict(args.inputs)
+        state: dict = dict(args.inputs)
         state.update(_COMPUTED.get(args.typ, {}))
         state.setdefault("arn", f"arn:{KNOWN_AFTER_APPLY}:{args.name}")
         return f"{args.name}-id", state

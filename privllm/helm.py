@@ -118,10 +118,10 @@ def render_path(
     except yaml.YAMLError as exc:
         raise ChartValuesError(f"chart {label}: rendered YAML does not parse: {exc}") from None
     except (helm.HelmValuesError, helm.HelmRenderError) as exc:
-        raise ChartValuesError(f"chart {label}: {_clean(exc)}") from None
+        raise ChartValuesError(f"chart {label}: {_clean(str(exc))}") from None
     except helm.HelmChartLoadError as exc:
-        raise ChartValuesError(f"chart {label}: {path} is not a readable chart ({_clean(exc)})") from None
-    objects, tests = list(crds), []
+        raise ChartValuesError(f"chart {label}: {path} is not a readable chart ({_clean(str(exc))})") from None
+    objects, tests = list(crds), []  # type: list[dict], list[dict]
     notes = next((text for template, text in files.items() if template.endswith("NOTES.txt")), "")
     for template in docs:
         for doc in docs[template]:

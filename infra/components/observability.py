@@ -50,7 +50,6 @@ class Observability(pulumi.ComponentResource):
             siem_objects.append({"objectName": f"{d.ca_secret}-ca.crt", "secretPath": f"{cfg.vault.kv_mount}/data/{facts.TELEMETRY_PATH}/{d.ca_secret}", "secretKey": "ca.crt"})
             if d.token_secret:
                 siem_objects.append({"objectName": f"{d.token_secret}-token", "secretPath": f"{cfg.vault.kv_mount}/data/{facts.TELEMETRY_PATH}/{d.token_secret}", "secretKey": "token"})
-        from infra.naming import vault_address
 
         spc = k8s.apiextensions.CustomResource(
             f"{name}-collector-secrets",
@@ -222,7 +221,6 @@ class Observability(pulumi.ComponentResource):
 
     def _siem_standin(self, name: str, cfg: StackConfig, ns) -> None:
         """kind only: a stand-in for the organisation's SIEM, so the audit path can be tested end to end."""
-        from infra.naming import vault_address
 
         SIEM_STANDIN_NS = names(cfg).siem_standin_ns  # noqa: N806 - read as the constant it is
         standin_tls = f"{cfg.vault.kv_mount}/data/{facts.SIEM_STANDIN_TLS_PATH}"
