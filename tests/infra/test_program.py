@@ -180,3 +180,16 @@ def test_collector_releases_open_only_the_ports_they_serve(reference):
     opened = {name: sorted(p for p, spec in values["ports"].items() if spec["enabled"]) for name, values in by_name.items()}
     assert opened == {"otel-collector": ["metrics", "otlp", "otlp-http"], "otel-agent": []}
     assert all("config" not in values and "presets" not in values for values in by_name.values())
+
+
+def test_a_model_spanning_nodes_brings_the_leader_worker_set_controller(reference_values, tmp_path):
+    from infra.chart_source import ChartSource
+    from infra.plan import build
+    from privllm.stack import StackConfig
+
+    reference_values["models"][0] |= {"tensor_parallel": 8, "pipeline_parallel": 2}  # 16 GPUs: two 8-GPU nodes
+    plan = build(StackConfig.model_validate(reference_values), "multi-node", ChartSource([tmp_path]))
+    assert "lws" in {r.release for r in plan.third_party}
+    assert any(o["kind"] == "LeaderWorkerSet" for o in plan.objects)
+    single = build(StackConfig.model_validate({**reference_values, "models": reference_values["models"][1:]}), "single", ChartSource([tmp_path]))
+    assert "lws" not in {r.release for r in single.third_party}
