@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from infra.components.model_serving import needs_leader_worker_set
 from infra.naming import names
 from privllm import facts
 from privllm.stack import StackConfig
@@ -56,6 +57,13 @@ def admission_exemptions(cfg: StackConfig) -> list[Exemption]:
         ("ServiceAccount", "keda-webhook"),
     ):
         out.append(Exemption(TOKEN_AUTOMOUNT, kind, n.keda_ns, name, _KEDA_API))
+    if needs_leader_worker_set(cfg):
+        reason = "the LeaderWorkerSet controller manages the pods of multi-node models and rotates its webhook certificate Secret"
+        out += [
+            Exemption(SECRET_READ, "ClusterRole", None, "lws-manager-role", reason),
+            Exemption(TOKEN_AUTOMOUNT, "Deployment", n.keda_ns, "lws-controller-manager", reason),
+            Exemption(TOKEN_AUTOMOUNT, "ServiceAccount", n.keda_ns, "lws-controller-manager", reason),
+        ]
     if not cfg.preinstalled.prometheus:
         out += [
             Exemption(WILDCARD_RBAC, "ClusterRole", None, "prometheus-operator",

@@ -45,7 +45,7 @@ class ModelServing(pulumi.ComponentResource):
             opts=dep(n.keda_ns),
         )
         controllers = [keda]
-        if any(_multi_node(cfg, m) for m in cfg.models):
+        if needs_leader_worker_set(cfg):
             controllers.append(self._leader_worker_set(name, cfg, dep(n.keda_ns)))
         self.releases = {}
         for model in cfg.models:
@@ -155,5 +155,6 @@ def _registry_split(cfg: StackConfig, key: str) -> dict:
     return {"registry": cfg.mirror.image_registry, "repository": cfg.mirror.images[key].repository, "tag": image["tag"]}
 
 
-def _multi_node(cfg: StackConfig, model) -> bool:
-    return model.pool is not None and model.gpus > cfg.pool(model.pool).gpus_per_node
+def needs_leader_worker_set(cfg: StackConfig) -> bool:
+    """A model spans nodes (more GPUs than one node of its pool has): the chart renders a LeaderWorkerSet."""
+    return any(m.pool is not None and m.gpus > cfg.pool(m.pool).gpus_per_node for m in cfg.models)
