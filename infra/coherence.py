@@ -18,12 +18,12 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import Any
 
 from privllm.kube import containers, pod_specs
 
-if TYPE_CHECKING:
-    from infra.plan import Plan
+# The Plan (infra.plan) is passed in, not imported: infra.plan imports this module.
+Plan = Any
 
 BUILTIN_GROUPS = {
     "", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "scheduling.k8s.io",

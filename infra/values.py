@@ -94,7 +94,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         values["model"]["path"] = "/models/weights"
     else:
         values["weights"].update(source="pvc", claimName=weights_claim(model))
-    if standin:
+    if model.pool is None:  # the CPU stand-in
         values["resources"] = {"gpus": 0, "cpu": "2", "memory": "4Gi"}
         values["shmSize"] = "256Mi"
         values["probes"] = {"startupFailureThreshold": 30}

@@ -22,6 +22,7 @@ from privllm import facts
 
 DataClass = Literal["public", "internal", "confidential", "restricted"]
 PiiAction = Literal["allow", "redact", "block"]
+_PII_INPUT_DEFAULT: dict[DataClass, PiiAction] = {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
 # Integer fields are StrictInt: `requests_per_minute: true` is an error, not 1.
 
 
@@ -83,9 +84,7 @@ class RateLimits(_Strict):
 class Guardrails(_Strict):
     prompt_injection: Literal["block", "flag"] = "block"
     """Prompt-injection action: block (400) or flag (audit only)."""
-    pii_input: dict[DataClass, PiiAction] = Field(
-        default_factory=lambda: {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
-    )
+    pii_input: dict[DataClass, PiiAction] = Field(default_factory=lambda: dict(_PII_INPUT_DEFAULT))
     """Input PII action per data classification: allow, redact or block."""
     pii_output: Literal["redact", "block"] = "redact"
     """Output PII action: redact or block."""

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from serving.vllm.catalog import ARCHITECTURES, Architecture
-from serving.vllm.hardware import GPUS, GpuSpec
+from privllm.stack.catalog import ARCHITECTURES, Architecture
+from privllm.stack.hardware import GPUS, GpuSpec
 
 GIB = 1024**3
 RUNTIME_OVERHEAD_BYTES = 2 * GIB
