@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from infra.coherence import GATEKEEPER_CONSTRAINTS, crd_scopes, group_of, is_cluster_scoped
+from infra.kinds import GATEKEEPER_CONSTRAINTS, crd_scopes, group_of, is_cluster_scoped, selector_matches
 from policies.engine import Engine, EngineError
 
 IGNORE_LABEL = "admission.gatekeeper.sh/ignore"
@@ -32,26 +32,6 @@ def _meta(obj: dict) -> dict:
 
 def _glob(pattern: str, value: str) -> bool:
     return fnmatch.fnmatchcase(value, pattern) if "*" in pattern else pattern == value
-
-
-def _selector(selector: dict | None, labels: dict) -> bool:
-    """A Kubernetes label selector (matchLabels and matchExpressions)."""
-    if not selector:
-        return True
-    for k, v in (selector.get("matchLabels") or {}).items():
-        if labels.get(k) != v:
-            return False
-    for e in selector.get("matchExpressions") or []:
-        key, op, values = e.get("key"), e.get("operator"), e.get("values") or []
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
 
 
 class Cluster:
@@ -97,7 +77,7 @@ class Cluster:
             labels = {**(_meta(obj).get("labels") or {}), "kubernetes.io/metadata.name": ns}
         else:
             labels = self.namespace_labels.get(ns, {"kubernetes.io/metadata.name": ns})
-        if not _selector(self.webhook_selector, labels):
+        if not selector_matches(self.webhook_selector, labels):
             return True
         return any(_glob(p, ns) for p in self.exempt)
 
@@ -121,9 +101,9 @@ class Cluster:
             if any(_glob(p, ns) for p in match.get("excludedNamespaces") or []):
                 return False
             ns_labels = _meta(obj).get("labels") or {} if kind == "Namespace" else self.namespace_labels.get(ns, {})
-            if not _selector(match.get("namespaceSelector"), ns_labels):
+            if not selector_matches(match.get("namespaceSelector"), ns_labels):
                 return False
-        if not _selector(match.get("labelSelector"), _meta(obj).get("labels") or {}):
+        if not selector_matches(match.get("labelSelector"), _meta(obj).get("labels") or {}):
             return False
         if match.get("name") and not _glob(match["name"], _meta(obj).get("name", "")):
             return False

@@ -146,3 +146,12 @@ def test_a_keda_trigger_must_query_a_planned_or_declared_prometheus():
     assert [p for p in problems_of(scaled, service).problems if "trigger" in p] == []
     # onprem declares its Prometheus at exactly this address.
     assert [p for p in problems_of(scaled, stack="onprem").problems if "trigger" in p] == []
+
+
+def test_the_roles_checked_are_the_roles_vault_bootstrap_creates():
+    from infra.coherence import _vault_roles
+    from privllm.vault import kubernetes_roles
+
+    for stack in ("reference", "local", "onprem"):
+        cfg = empty_plan(stack).cfg
+        assert _vault_roles(cfg)[0] == kubernetes_roles(cfg), stack
