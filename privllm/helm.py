@@ -29,7 +29,16 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def load_all(text: str) -> list[dict]:
-    return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc]
+    return [_without_nulls(doc) for doc in yaml.load_all(text, Loader=_Loader) if doc]
+
+
+def _without_nulls(value):
+    """A field set to null is a field not set, to the API server; charts render ``volumes: null``."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 class ChartValuesError(ValueError):

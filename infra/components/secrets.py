@@ -130,7 +130,19 @@ class Secrets(pulumi.ComponentResource):
                 "global": {"tlsDisable": False},
                 "server": {"enabled": False},
                 "injector": {"enabled": False},
-                "csi": {"enabled": True, "image": csi_image, "agent": {"enabled": False}},
+                "csi": {
+                    "enabled": True,
+                    "image": csi_image,
+                    "agent": {"enabled": False},
+                    # Root (it creates its socket in the host's provider directory), nothing more:
+                    # no capabilities, no escalation, a read-only root and the runtime's seccomp profile.
+                    "daemonSet": {
+                        "securityContext": {
+                            "pod": {"seccompProfile": {"type": "RuntimeDefault"}},
+                            "container": {**RESTRICTED_CONTAINER, "seccompProfile": {"type": "RuntimeDefault"}},
+                        }
+                    },
+                },
             },
             opts=dep(n.csi_ns),
         )

@@ -54,3 +54,11 @@ def test_a_missing_chart_leaves_the_plan_partial_with_the_reason_and_the_catalog
     state = status(plan)
     assert state["complete"] is False and state["unrendered"] == ["test-widget"]
     assert state["releases"][0]["rendered"] is False and "not in any chart cache" in state["releases"][0]["reason"]
+
+
+def test_rendered_nulls_are_fields_not_set_and_a_bare_equals_sign_is_a_string():
+    from privllm.helm import load_all
+
+    # Charts render `volumes: null` (the API server drops it); CRD enums hold a bare "=" (PyYAML's "value" tag).
+    docs = load_all("kind: Deployment\nspec:\n  volumes: null\n  list: [1, null]\n---\nenum:\n  - =\n  - '!='\n")
+    assert docs == [{"kind": "Deployment", "spec": {"list": [1, None]}}, {"enum": ["=", "!="]}]
