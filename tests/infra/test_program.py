@@ -193,3 +193,44 @@ def test_a_model_spanning_nodes_brings_the_leader_worker_set_controller(referenc
     assert any(o["kind"] == "LeaderWorkerSet" for o in plan.objects)
     single = build(StackConfig.model_validate({**reference_values, "models": reference_values["models"][1:]}), "single", ChartSource([tmp_path]))
     assert "lws" not in {r.release for r in single.third_party}
+
+
+def _release_values(plan, release: str) -> dict:
+    return next(r.inputs["values"] for r in plan.releases if r.inputs.get("name") == release)
+
+
+def test_third_party_images_are_catalogue_images_in_the_mirror(reference):
+    cfg = reference.cfg
+    keda = _release_values(reference, "keda")["image"]["keda"]
+    # KEDA's chart joins registry/repository:tag itself: the mirror must appear once.
+    assert f"{keda['registry']}/{keda['repository']}:{keda['tag']}" == cfg.mirror.image_ref("keda")
+    gatekeeper = _release_values(reference, "gatekeeper")
+    probe = gatekeeper["postInstall"]["probeWebhook"]["image"]
+    assert f"{probe['repository']}:{probe['tag']}" == cfg.mirror.image_ref("gatekeeper-probe")
+    csi = _release_values(reference, "secrets-store-csi-driver")["linux"]
+    for key, image in (("crds", csi["crds"]["image"]), ("registrarImage", csi["registrarImage"]), ("livenessProbeImage", csi["livenessProbeImage"])):
+        assert image["repository"].startswith(cfg.mirror.image_registry + "/"), key
+
+
+def test_gatekeeper_fails_closed_and_its_exempt_namespaces_carry_the_ignore_label(reference):
+    n = names(reference.cfg)
+    values = _release_values(reference, "gatekeeper")
+    assert values["validatingWebhookFailurePolicy"] == "Fail"
+    exempt = set(values["controllerManager"]["exemptNamespaces"])
+    labelled = {o["metadata"]["name"] for o in _objects(reference, "Namespace") if "admission.gatekeeper.sh/ignore" in o["metadata"]["labels"]}
+    assert labelled == exempt == set(n.node_agent_namespaces)
+
+
+def test_vault_can_write_its_config_and_finds_its_raft_peers(reference):
+    server = _release_values(reference, "vault")["server"]
+    assert {"name": "tmp", "mountPath": "/tmp"} in server["volumeMounts"]
+    config = server["ha"]["raft"]["config"]
+    replicas = server["ha"]["replicas"]
+    assert config.count("retry_join {") == replicas
+    assert f'leader_api_addr = "https://vault-{replicas - 1}.vault-internal.' in config
+
+
+def test_gpu_pods_have_their_runtime_class(plans):
+    for name, plan in plans.items():
+        classes = {o["metadata"]["name"] for o in _objects(plan, "RuntimeClass")}
+        assert classes == ({"nvidia"} if plan.cfg.gpu_pools else set()), name
