@@ -138,6 +138,7 @@ def gateway_config(cfg: StackConfig) -> GatewayConfig:
     if g.replicas > 1:
         redis = {"redis_url": f"redis://{GATEWAY_REDIS_SERVICE}:{facts.REDIS_PORT}/0", "redis_password_file": facts.GATEWAY_REDIS_PASSWORD_FILE}
         settings["rate_limits"] = {**settings["rate_limits"], **redis}
+    settings["audit"] = {**settings["audit"], "spool_dir": facts.GATEWAY_AUDIT_SPOOL_DIR}  # the chart's spool volume
     return GatewayConfig(
         **settings,
         listen_port=facts.GATEWAY_PORT,

@@ -272,6 +272,7 @@ def gateway(
     """Run the llm-gateway: --config FILE in production, --dev --upstream URL on a laptop."""
     from serving.gateway.config import ConfigError
     from serving.gateway.server import config_state, dev_state, serve
+    from serving.telemetry.otlp_config import OtlpConfigError
 
     if dev == bool(config):
         _fail("give either --dev --upstream URL or --config FILE")
@@ -280,6 +281,8 @@ def gateway(
             _fail("--dev needs --upstream URL (an OpenAI-compatible server, e.g. vLLM)")
         try:
             state, key = dev_state(upstream, dev_rpm, audit_jsonl, high_risk=tuple(high_risk or ()))
+        except OtlpConfigError as exc:
+            _fail(f"audit export is misconfigured: {exc}")
         except (OSError, ValueError) as exc:
             _fail(f"cannot list the models of {upstream}: {exc}")
         host, port = host or "127.0.0.1", port or GATEWAY_PORT
@@ -289,6 +292,8 @@ def gateway(
         assert config is not None  # checked above: exactly one of --dev and --config
         try:
             state = config_state(config, audit_jsonl)
+        except OtlpConfigError as exc:
+            _fail(f"audit export is misconfigured: {exc}")
         except (ConfigError, OSError) as exc:
             _fail(str(exc))
         host, port = host or "0.0.0.0", port or state.config.listen_port  # noqa: S104 - a pod's own address; NetworkPolicy limits who reaches it

@@ -22,6 +22,10 @@ from privllm import facts
 
 DataClass = Literal["public", "internal", "confidential", "restricted"]
 PiiAction = Literal["allow", "redact", "block"]
+LimitKind = Literal["requests", "tokens"]
+OutagePolicy = Literal["closed", "local"]
+# Data classes whose audit records must survive a crash (durable audit by default).
+SENSITIVE_CLASSES: tuple[DataClass, ...] = ("confidential", "restricted")
 _PII_INPUT_DEFAULT: dict[DataClass, PiiAction] = {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
 # Integer fields are StrictInt: `requests_per_minute: true` is an error, not 1.
 
@@ -79,6 +83,8 @@ class RateLimits(_Strict):
     """Redis shared by all replicas for rate limits and the review queue (set by the program)."""
     redis_password_file: str | None = None
     """File holding the Redis password (mounted from Vault; set by the program)."""
+    on_redis_outage: dict[LimitKind, OutagePolicy] = Field(default={"requests": "closed", "tokens": "closed"})
+    """Per limit, while Redis is unreachable: closed refuses with 503 and Retry-After; local counts in each replica's memory."""
 
 
 class Guardrails(_Strict):
@@ -134,6 +140,30 @@ class Oidc(_Strict):
     """Models each group may call."""
 
 
+class ServerLimits(_Strict):
+    """What one client connection may cost the gateway (enforced by its HTTP server)."""
+
+    max_header_bytes: Annotated[StrictInt, Field(ge=1024, le=1024 * 1024)] = 32 * 1024
+    """Largest request head (request line and headers) in bytes; larger heads get 431."""
+    max_headers: Annotated[StrictInt, Field(ge=8, le=1000)] = 100
+    """Most header fields in one request; more get 431."""
+    request_read_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30
+    """A request (head and body) must arrive within this; slower senders get 408 and are closed."""
+    keep_alive_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 5
+    """An idle connection (no request in flight) is closed after this."""
+    max_connections: Annotated[StrictInt, Field(ge=1, le=100_000)] = 1024
+    """Open connections beyond this get 503 with Retry-After and are closed."""
+
+
+class AuditConfig(_Strict):
+    mode: Literal["auto", "durable", "normal"] = "auto"
+    """durable: no response leaves before its audit record is fsynced to the spool; auto: durable when any upstream serves confidential or restricted data."""
+    spool_dir: str | None = None
+    """Append-only spool the exporter ships from, on the pod's volume (set by the program); unset: a private temporary directory."""
+    max_spool_bytes: Annotated[StrictInt, Field(ge=1024 * 1024, le=1024**4)] = 1024**3
+    """Upper bound of the spool; beyond it records are refused (durable, 503) or dropped and counted (normal)."""
+
+
 class GatewaySettings(_Strict):
     """What an operator sets for the gateway in the stack (``privllm:gateway``)."""
 
@@ -147,6 +177,10 @@ class GatewaySettings(_Strict):
     """Accept OIDC bearer tokens besides API keys."""
     reviewer_role: str = "reviewer"
     """Key role allowed to approve or reject held answers."""
+    server: ServerLimits = Field(default_factory=ServerLimits)
+    """Limits on client connections: header size and count, read and idle timeouts, open connections."""
+    audit: AuditConfig = Field(default_factory=AuditConfig)
+    """Audit durability and the spool."""
 
 
 class GatewayConfig(GatewaySettings):
@@ -169,7 +203,18 @@ class GatewayConfig(GatewaySettings):
         for u in self.upstreams:
             if u.fallback and u.fallback not in names:
                 raise ValueError(f"upstream {u.name!r} falls back to unknown model {u.fallback!r}")
+        sensitive = sorted(u.name for u in self.upstreams if u.data_classification in SENSITIVE_CLASSES)
+        if sensitive and self.audit.mode == "normal":
+            raise ValueError(
+                f"audit.mode 'normal' may lose records in a crash; upstreams {sensitive} serve confidential or restricted data: use 'durable' or 'auto'"
+            )
         return self
+
+    @property
+    def durable_audit(self) -> bool:
+        if self.audit.mode == "auto":
+            return any(u.data_classification in SENSITIVE_CLASSES for u in self.upstreams)
+        return self.audit.mode == "durable"
 
     def upstream(self, name: str) -> Upstream | None:
         return next((u for u in self.upstreams if u.name == name), None)
