@@ -16,7 +16,8 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from privllm import facts
 
@@ -28,6 +29,8 @@ OutagePolicy = Literal["closed", "local"]
 SENSITIVE_CLASSES: tuple[DataClass, ...] = ("confidential", "restricted")
 _PII_INPUT_DEFAULT: dict[DataClass, PiiAction] = {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
 # Integer fields are StrictInt: `requests_per_minute: true` is an error, not 1.
+# Regions whose national phone formats (no "+") the PII guard recognises unless configured otherwise.
+DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "ES", "IT", "NL", "AU", "JP", "CA", "BR", "CH", "AT", "BE", "IE")
 
 
 class _Strict(BaseModel):
@@ -87,6 +90,30 @@ class RateLimits(_Strict):
     """Per limit, while Redis is unreachable: closed refuses with 503 and Retry-After; local counts in each replica's memory."""
 
 
+_FAIL_CLOSED: list[DataClass] = ["confidential", "restricted"]
+
+
+class InjectionClassifier(_Strict):
+    """The optional model-based prompt-injection layer: a sequence-classification model served by vLLM."""
+
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    """Base URL of the vLLM server that serves the classifier (an in-cluster .svc name)."""
+    model: Annotated[str, Field(min_length=1)]
+    """Served model name of the classifier (for example a Llama Prompt Guard 2 or DeBERTa injection model)."""
+    path: Annotated[str, Field(pattern=r"^/")] = "/classify"
+    """vLLM's classification endpoint."""
+    injection_labels: list[str] = Field(default_factory=lambda: ["INJECTION", "JAILBREAK", "MALICIOUS", "LABEL_1"], min_length=1)
+    """Labels of the model that mean injection."""
+    threshold: Annotated[float, Field(gt=0, lt=1)] = 0.5
+    """Smallest probability of an injection label that flags the text."""
+    budget_ms: Annotated[StrictInt, Field(ge=5, le=5000)] = 150
+    """Longest wait for the classifier's answer, in milliseconds."""
+    fail_closed: list[DataClass] = Field(default_factory=lambda: _FAIL_CLOSED.copy())
+    """Data classes whose requests are refused when the classifier does not answer in time; the others pass with a note."""
+    api_key_file: str | None = None
+    """File holding the classifier server's API key (mounted from Vault)."""
+
+
 class Guardrails(_Strict):
     prompt_injection: Literal["block", "flag"] = "block"
     """Prompt-injection action: block (400) or flag (audit only)."""
@@ -102,6 +129,18 @@ class Guardrails(_Strict):
     """SQLite file of the review queue for a single replica; Redis is used when rate_limits.redis_url is set."""
     embeddings_flagged_item: Literal["skip", "fail_batch"] = "skip"
     """An embeddings input item a guard refuses: left out and named by its index (skip), or the whole batch refused (fail_batch)."""
+    pii_phone_regions: list[str] = Field(default_factory=lambda: list(DEFAULT_PHONE_REGIONS), min_length=1)
+    """Regions (ISO 3166 alpha-2) whose national phone formats, written without "+", the PII guard recognises."""
+    injection_classifier: InjectionClassifier | None = None
+    """Optional second injection layer: a classifier model served by vLLM, with a latency budget and a fail policy."""
+
+    @field_validator("pii_phone_regions")
+    @classmethod
+    def _regions(cls, regions: list[str]) -> list[str]:
+        unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown region codes {unknown}; use ISO 3166 alpha-2 codes such as US, GB, DE, IN")
+        return regions
 
 
 class KeyStoreConfig(_Strict):
