@@ -120,7 +120,7 @@ class _Checker:
             None,
         )
         classes = {
-            "RuntimeClass": set(self.pre.runtime_classes),
+            "RuntimeClass": set(self.pre.runtime_classes) | ({self.cfg.prerequisites.runtime_class} if self.cfg.prerequisites else set()),
             "PriorityClass": set(self.pre.priority_classes) | BUILTIN_PRIORITY_CLASSES,
             "StorageClass": set(self.pre.storage_classes) | ({default_sc} if default_sc else set()),
         }

@@ -196,6 +196,9 @@ IMAGE_PINS = MappingProxyType(
         "prometheus-operator": ("prometheus-operator/prometheus-operator", "v0.93.1"),
         "prometheus-config-reloader": ("prometheus-operator/prometheus-config-reloader", "v0.93.1"),
         "prometheus": ("prometheus/prometheus", "v3.14.0-distroless"),
+        # eks target: GPU pools that scale from zero; the gateway's internal NLB.
+        "cluster-autoscaler": ("autoscaling/cluster-autoscaler", "v1.33.0"),
+        "aws-load-balancer-controller": ("eks/aws-load-balancer-controller", "v2.13.0"),
     }
 )
 # Third-party charts, by chart name: the version the kit renders and was checked with
@@ -210,6 +213,8 @@ CHART_PINS = MappingProxyType(
         "secrets-store-csi-driver": "1.6.0",
         "lws": "0.10.0",
         "kube-prometheus-stack": "88.5.3",
+        "cluster-autoscaler": "9.47.0",  # app 1.33.0
+        "aws-load-balancer-controller": "1.13.0",  # app v2.13.0
     }
 )
 

@@ -63,8 +63,9 @@ class Platform(pulumi.ComponentResource):
         for ns in (n.gateway_ns, n.serving_ns):
             self._quota(cfg, ns)
         self._priority_classes()
-        if cfg.gpu_pools:
-            # GPU pods run under the node's NVIDIA container runtime (the GPU AMIs configure it in containerd).
+        if cfg.gpu_pools and cfg.prerequisites is None:
+            # GPU pods run under the node's NVIDIA container runtime (the GPU AMIs configure it in
+            # containerd). An existing cluster states its own RuntimeClass (privllm:prerequisites).
             k8s.node.v1.RuntimeClass(
                 facts.GPU_RUNTIME_CLASS, metadata=_meta(facts.GPU_RUNTIME_CLASS), handler=facts.GPU_RUNTIME_CLASS, opts=self._child
             )

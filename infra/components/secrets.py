@@ -93,7 +93,7 @@ class Secrets(pulumi.ComponentResource):
                         ],
                         "extraEnvironmentVars": {"VAULT_CACERT": f"{TLS_DIR}/ca.crt"},
                         "statefulSet": {"securityContext": {"pod": RESTRICTED_POD, "container": RESTRICTED_CONTAINER}},
-                        "serviceAccount": {"create": True},
+                        "serviceAccount": {"create": True, "name": n.vault_service_account},
                     },
                 },
                 opts=dep(n.vault_ns),
