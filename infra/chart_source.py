@@ -5,7 +5,7 @@ A chart cache is a directory holding ``<name>-<version>/`` chart directories or
 It is named with ``privllm plan --charts DIR`` or the ``PRIVLLM_CHARTS`` environment
 variable (several directories separated by ``:``). A chart found in no cache is pulled
 from the stack's chart mirror through the Helm SDK into ``PRIVLLM_CHART_PULL_DIR``
-(default ``~/.cache/privllm/charts``), unless pulling is off.
+(default ``~/.cache/privllm/charts``, searched too while pulling is on), unless pulling is off.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ class ChartSource:
 
     def locate(self, name: str, version: str, repository: str) -> Located:
         """The chart ``name`` at exactly ``version``: from a cache, else pulled from ``repository``."""
-        dirs = self.cache_dirs + ([self.pull_dir] if self.pull_dir else [])
+        # Earlier pulls count only while pulling is on: without it the plan sees exactly the named caches.
+        dirs = self.cache_dirs + ([self.pull_dir] if self.pull and self.pull_dir else [])
         for d in dirs:
             found = _in_cache(d, name, version)
             if found:

@@ -55,6 +55,7 @@ class Release:
     namespace: str
     origin: str = ""
     reason: str = ""
+    objects: list[dict] = field(default_factory=list)  # what it renders (hooks and tests included)
 
     @property
     def rendered(self) -> bool:
@@ -186,6 +187,7 @@ def _render_third_party(plan: Plan, r: Recorded, source: ChartSource) -> None:
         )
     from infra.coherence import with_namespace
 
+    release.objects = rendered.objects + rendered.tests
     plan.manifests += [(r.component, with_namespace(o, namespace, rendered.objects)) for o in rendered.objects]
     plan.tests += [(r.component, with_namespace(o, namespace, rendered.objects)) for o in rendered.tests]
     plan.components[r.component] += len(rendered.objects)

@@ -29,7 +29,16 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def load_all(text: str) -> list[dict]:
-    return [_without_nulls(doc) for doc in yaml.load_all(text, Loader=_Loader) if doc]
+    """The objects of a rendered manifest; a ``kind: List`` is its items, as the API client applies them."""
+    out: list[dict] = []
+    for doc in yaml.load_all(text, Loader=_Loader):
+        if not doc:
+            continue
+        if doc.get("kind") == "List" and isinstance(doc.get("items"), list):
+            out += [_without_nulls(item) for item in doc["items"] if item]
+        else:
+            out.append(_without_nulls(doc))
+    return out
 
 
 def _without_nulls(value):

@@ -62,3 +62,7 @@ def test_rendered_nulls_are_fields_not_set_and_a_bare_equals_sign_is_a_string():
     # Charts render `volumes: null` (the API server drops it); CRD enums hold a bare "=" (PyYAML's "value" tag).
     docs = load_all("kind: Deployment\nspec:\n  volumes: null\n  list: [1, null]\n---\nenum:\n  - =\n  - '!='\n")
     assert docs == [{"kind": "Deployment", "spec": {"list": [1, None]}}, {"enum": ["=", "!="]}]
+    # A List is applied as its items.
+    assert load_all("apiVersion: v1\nkind: List\nitems:\n  - kind: IngressClass\n    metadata: {name: a}\n") == [
+        {"kind": "IngressClass", "metadata": {"name": "a"}}
+    ]
