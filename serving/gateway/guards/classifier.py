@@ -17,10 +17,6 @@ import aiohttp
 
 from privllm.stack.gateway_config import DataClass
 from privllm.stack.gateway_config import InjectionClassifier as InjectionClassifierConfig
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import TextField
-from serving.gateway.pipeline import DocumentGuard, DocumentVerdict, GuardContext, RequestGuard
-from serving.gateway.schema import Document
 
 GUARD_ID = "PLLM-G-INJECTION-MODEL"
 
@@ -113,71 +109,3 @@ class InjectionClassifier:
         flagged = tuple(i for i, label in enumerate(labels) if self.is_injection(label))
         return ClassifierOutcome(flagged, tuple(labels), elapsed_ms=(time.perf_counter() - started) * 1000)
 
-
-# The application's own instructions are not screened (they legitimately talk about instructions).
-TRUSTED_ROLES = frozenset({"system", "developer"})
-
-
-class InjectionClassifierGuard(RequestGuard, DocumentGuard):
-    """The classifier as a step of the guard pipeline: one call for all input fields of a request,
-    one for all retrieved documents. Does nothing unless guardrails.injection_classifier is set.
-    Put it after the in-process injection guard in steps.default_pipeline()."""
-
-    guard_id = GUARD_ID
-
-    def __init__(self) -> None:
-        self._session: aiohttp.ClientSession | None = None
-        self._client_for: tuple[InjectionClassifierConfig, InjectionClassifier] | None = None
-
-    def _client(self, config: InjectionClassifierConfig) -> InjectionClassifier:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
-            self._client_for = None
-        if self._client_for is None or self._client_for[0] is not config:
-            self._client_for = (config, InjectionClassifier(config, self._session))
-        return self._client_for[1]
-
-    async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-
-    async def _outcome(self, ctx: GuardContext, texts: list[str]) -> ClassifierOutcome | None:
-        config = ctx.config.guardrails.injection_classifier
-        if config is None or not texts:
-            return None
-        outcome = await self._client(config).check(texts, ctx.upstream.data_classification)
-        if outcome.unavailable:
-            if outcome.refuse:
-                ctx.record.guard(self.guard_id, "block", outcome.detail)
-                raise GatewayError(503, f"the prompt-injection classifier is unavailable and {ctx.upstream.data_classification} data fails closed; retry later",
-                                   "guard_unavailable", guard=self.guard_id)
-            ctx.note(self.guard_id, "unavailable", detail=outcome.detail)
-        return outcome
-
-    async def check_fields(self, ctx: GuardContext, body: dict, fields: list[TextField]) -> None:
-        screened = [f for f in fields if f.role not in TRUSTED_ROLES]
-        outcome = await self._outcome(ctx, [f.text for f in screened])
-        if outcome is None or not outcome.flagged:
-            return
-        names = ", ".join(screened[i].name for i in outcome.flagged)
-        if ctx.config.guardrails.prompt_injection == "flag":
-            ctx.note(self.guard_id, "flag", field=names, detail=outcome.detail)
-            return
-        ctx.record.guard(self.guard_id, "block", f"{names}: {outcome.detail}")
-        raise GatewayError(400, f"request refused by the prompt-injection classifier: {names} looks like an injection",
-                           "prompt_injection", param=screened[outcome.flagged[0]].name, guard=self.guard_id)
-
-    async def check_documents(self, ctx: GuardContext, documents: list[tuple[Document, str]]) -> list[DocumentVerdict]:
-        outcome = await self._outcome(ctx, [text for _, text in documents])
-        flagged = set(outcome.flagged) if outcome is not None else set()
-        verdicts = []
-        for i, (document, text) in enumerate(documents):
-            if i not in flagged or outcome is None:
-                verdicts.append(DocumentVerdict(text))
-            elif ctx.config.guardrails.prompt_injection == "flag":
-                ctx.note(self.guard_id, "flag", document=document.id, detail=f"{outcome.labels[i].label}={outcome.labels[i].probability:.2f}")
-                verdicts.append(DocumentVerdict(text))
-            else:
-                ctx.record.documents_dropped.append(document.id)
-                verdicts.append(DocumentVerdict(text, excluded=f"the injection classifier labels it {outcome.labels[i].label} ({outcome.labels[i].probability:.2f})"))
-        return verdicts
