@@ -223,7 +223,7 @@ def check_rego_table(text: str, policy: str, table: str) -> None:
     if re.search(rf'params\.{table}\b|params,\s*"{table}"', text):
         assert [m for m in LITERAL_MARKS[table] if m in text] == [], f"{policy} reads params.{table} and still spells out a literal copy"
         return
-    literal = re.search(rf"^\w+ := \{{\s*$|^\w+ := \{{\s*\"", text, re.M)
+    literal = re.search(r"^\w+ := \{\s*$|^\w+ := \{\s*\"", text, re.M)
     assert literal, f"{policy} neither reads params.{table} nor defines its table"
     body = text[literal.start():text.index("\n}", literal.start())]
     if table == "public_registries":
