@@ -26,6 +26,16 @@ def max_num_seqs(cfg: StackConfig, model: Model) -> int:
     return max_num_seqs_for(for_model(model, cfg.pool(model.pool)))
 
 
+def vllm_quantization(cfg: StackConfig, model: Model) -> str:
+    """The --quantization value: the fast kernel for the pool's GPU (awq -> awq_marlin on sm 8.0+)."""
+    if model.pool is None:
+        return model.quantization  # the CPU stand-in ignores it
+    from serving.vllm.hardware import GPUS
+    from serving.vllm.kernels import kernel_for
+
+    return kernel_for(model.quantization, GPUS[cfg.pool(model.pool).gpu]).vllm_method or "none"
+
+
 def weights_claim(model: Model) -> str:
     """PVC holding a model's weights: the named claim for pvc://, a planned claim for s3://."""
     if model.weights.uri.startswith("pvc://"):
@@ -49,8 +59,9 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         "testImage": dict(image),
         "model": {
             "servedName": model.served_name,
-            "path": "/models/weights" + (f"/{weights_subpath(model)}" if weights_subpath(model) else ""),
-            "quantization": model.quantization,
+            "path": "/models/weights",
+            "quantization": vllm_quantization(cfg, model),
+            "loadFormat": "" if model.weights.load_format == "auto" else model.weights.load_format,
             "kvCacheDtype": model.kv_cache_dtype,
             "tensorParallel": model.tensor_parallel,
             "pipelineParallel": model.pipeline_parallel,
@@ -59,7 +70,12 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
             "maxNumSeqs": max_num_seqs(cfg, model),
             "enablePrefixCaching": model.enable_prefix_caching,
         },
-        "weights": {"revision": model.weights.revision, "checksumManifest": model.weights.checksum_manifest},
+        "weights": {
+            "revision": model.weights.revision,
+            "checksumManifest": model.weights.checksum_manifest,
+            "manifestSha256": model.weights.manifest_sha256.removeprefix("sha256:"),
+            "cache": {"enabled": model.weights.node_cache},
+        },
         "apiKey": {"vaultAddress": vault_address(cfg), "vaultRole": "vllm", "vaultPath": f"{cfg.vault.kv_mount}/data/vllm/api-key"},
         "autoscaling": {
             "enabled": True,
@@ -83,9 +99,11 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
     }
     if model.weights.uri.startswith("oci://"):
         values["weights"].update(source="image", imageReference=model.weights.uri.removeprefix("oci://"))
-        values["model"]["path"] = "/models/weights"
     else:
-        values["weights"].update(source="pvc", claimName=weights_claim(model))
+        # The claim's subdirectory is mounted with subPath, so model.path is the weights directory itself.
+        values["weights"].update(source="pvc", claimName=weights_claim(model), subPath=weights_subpath(model))
+    if model.compile_cache_claim:
+        values["compileCache"] = {"claimName": model.compile_cache_claim}
     if standin:
         values["resources"] = {"gpus": 0, "cpu": "2", "memory": "4Gi"}
         values["shmSize"] = "256Mi"
@@ -103,6 +121,14 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         }
         values["runtimeClassName"] = "nvidia" if cfg.target.kind != "kind" else ""
         values["shmSize"] = "16Gi"
+        from serving.vllm.coldstart import for_model as cold_start, startup_failure_threshold
+        from serving.vllm.hardware import INSTANCE_TYPES
+
+        instance = INSTANCE_TYPES.get(pool.instance_type or "")
+        values["multiNode"] = {"efaInterfaces": instance.efa_interfaces if instance and model.gpus > pool.gpus_per_node else 0}
+        cold = cold_start(cfg, model)
+        values["probes"] = {"startupFailureThreshold": startup_failure_threshold(cold)}
+        values["metrics"]["scaleFromZeroObjectiveSeconds"] = int(cold.total_s * 1.25)
     return values
 
 

@@ -16,17 +16,18 @@ class GpuSpec:
     bandwidth_gbps: int
     bf16_tflops: int
     fp8: bool  # native FP8 tensor cores (Ada, Hopper)
+    compute_capability: tuple[int, int] = (8, 0)  # CUDA SM version: which of vLLM's kernels can run
 
 
 GPUS: dict[str, GpuSpec] = {
     spec.name: spec
     for spec in (
-        GpuSpec("h100-80gb", 80, 3350, 989, True),
-        GpuSpec("h200-141gb", 141, 4800, 989, True),
-        GpuSpec("a100-80gb", 80, 2039, 312, False),
-        GpuSpec("a100-40gb", 40, 1555, 312, False),
-        GpuSpec("l40s-48gb", 48, 864, 362, True),
-        GpuSpec("l4-24gb", 24, 300, 121, True),
+        GpuSpec("h100-80gb", 80, 3350, 989, True, (9, 0)),
+        GpuSpec("h200-141gb", 141, 4800, 989, True, (9, 0)),
+        GpuSpec("a100-80gb", 80, 2039, 312, False, (8, 0)),
+        GpuSpec("a100-40gb", 40, 1555, 312, False, (8, 0)),
+        GpuSpec("l40s-48gb", 48, 864, 362, True, (8, 9)),
+        GpuSpec("l4-24gb", 24, 300, 121, True, (8, 9)),
     )
 }
 
@@ -36,17 +37,18 @@ class InstanceType:
     name: str
     gpu: str
     gpus: int
+    efa_interfaces: int = 0  # Elastic Fabric Adapter interfaces (vpc.amazonaws.com/efa) for multi-node NCCL
 
 
 # AWS instance types with NVIDIA GPUs that the eks target knows how to size.
 INSTANCE_TYPES: dict[str, InstanceType] = {
     it.name: it
     for it in (
-        InstanceType("p5.48xlarge", "h100-80gb", 8),
-        InstanceType("p5e.48xlarge", "h200-141gb", 8),
-        InstanceType("p5en.48xlarge", "h200-141gb", 8),
-        InstanceType("p4de.24xlarge", "a100-80gb", 8),
-        InstanceType("p4d.24xlarge", "a100-40gb", 8),
+        InstanceType("p5.48xlarge", "h100-80gb", 8, 32),
+        InstanceType("p5e.48xlarge", "h200-141gb", 8, 32),
+        InstanceType("p5en.48xlarge", "h200-141gb", 8, 16),
+        InstanceType("p4de.24xlarge", "a100-80gb", 8, 4),
+        InstanceType("p4d.24xlarge", "a100-40gb", 8, 4),
         InstanceType("g6e.xlarge", "l40s-48gb", 1),
         InstanceType("g6e.12xlarge", "l40s-48gb", 4),
         InstanceType("g6e.48xlarge", "l40s-48gb", 8),

@@ -124,16 +124,29 @@ def create_standin(model: str = "standin-model", delay: float = 0.0, api_key: st
     )
 
 
+def seeded_files(model: str) -> dict[str, bytes]:
+    """The tiny weights directory the kind stack seeds for the stand-in: a config and its checksum manifest."""
+    import hashlib
+
+    config = (json.dumps({"model_type": "privllm-vllm-standin", "name": model}) + "\n").encode()
+    return {"config.json": config, "SHA256SUMS": f"{hashlib.sha256(config).hexdigest()}  config.json\n".encode()}
+
+
+def seeded_manifest_sha256(model: str) -> str:
+    """What the local stack records as weights.manifest_sha256 for a seeded stand-in model."""
+    import hashlib
+
+    return hashlib.sha256(seeded_files(model)["SHA256SUMS"]).hexdigest()
+
+
 def seed_weights(path: str, model: str) -> None:
     """Write a tiny weights directory with its checksum manifest (kind stack: the stand-in has no real weights)."""
-    import hashlib
     from pathlib import Path
 
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)
-    (root / "config.json").write_text(json.dumps({"model_type": "privllm-vllm-standin", "name": model}) + "\n")
-    digest = hashlib.sha256((root / "config.json").read_bytes()).hexdigest()
-    (root / "SHA256SUMS").write_text(f"{digest}  config.json\n")
+    for name, data in seeded_files(model).items():
+        (root / name).write_bytes(data)
 
 
 def main(argv: list[str] | None = None) -> None:
