@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from infra.naming import METRICS_NAMESPACE, names, vault_address
+from serving.gateway.wake import PENDING_METRIC
 from privllm.stack import StackConfig
 from privllm.stack.model import Model
 
@@ -88,6 +89,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
             "kvCacheThreshold": model.autoscaling.kv_cache_threshold,
             "pollingInterval": model.autoscaling.polling_seconds,
             "cooldownPeriod": model.autoscaling.cooldown_seconds,
+            "pendingMetric": PENDING_METRIC,
         },
         "networkPolicy": {
             "gatewayNamespace": n.gateway_ns,
@@ -161,6 +163,7 @@ def gateway_values(cfg: StackConfig) -> dict:
                     "url": f"http://{n.vllm_fullname(m.name)}.{n.serving_ns}.svc:8000",
                     "dataClassification": m.data_classification,
                     "highRisk": m.high_risk,
+                    "scaleToZero": m.autoscaling.scale_to_zero,
                     **({"responseSchema": m.response_schema} if m.response_schema else {}),
                 }
                 for m in cfg.models

@@ -46,6 +46,7 @@ class GatewayState:
         rl = self.config.rate_limits
         self.limiter = self.limiter or (RedisLimiter(rl.redis_url, rl.redis_password_file) if rl.redis_url else MemoryLimiter())
         self.upstreams = self.upstreams or Upstreams(self.config)
+        self.upstreams.wake.bind(self.metrics.registry)
         self.oidc = OidcVerifier(self.config.oidc) if self.config.oidc else None
 
     def finish(self, record: AuditRecord, started: float) -> None:

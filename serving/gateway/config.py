@@ -33,6 +33,8 @@ class Upstream(_Strict):
     state: Literal["serving", "disabled", "fallback"] = "serving"
     fallback: str | None = None
     timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 300
+    # Scaled to zero when idle: the gateway holds its requests while it wakes (serving/gateway/wake.py).
+    scale_to_zero: bool = False
 
     @model_validator(mode="after")
     def _fallback(self) -> Upstream:

@@ -303,3 +303,25 @@ def test_chart_scenarios_stay_valid_files():
     assert {p.name for p in CI} >= {"multinode-values.yaml", "weights-cache-values.yaml", "runai-streamer-values.yaml"}
     for p in CI:
         assert isinstance(yaml.safe_load(Path(p).read_text()), dict)
+
+
+# ------------------------------------------------------------------ scale from zero
+def test_scale_to_zero_models_wake_on_the_gateways_pending_demand():
+    from infra.values import gateway_values
+    from serving.gateway.config import GatewayConfig
+    from serving.gateway.wake import PENDING_METRIC, WakeGate
+
+    assert yaml.safe_load((CHART / "values.yaml").read_text())["autoscaling"]["pendingMetric"] == PENDING_METRIC
+    cfg = load_stack("reference")
+    model = next(m for m in cfg.models if m.autoscaling.scale_to_zero)
+    out = helm.render("vllm-server", helm.normalise(vllm_values(cfg, model)), release=model.name, namespace="privllm-serving")
+    scaled = next(o for o in out.objects if o["kind"] == "ScaledObject")
+    assert scaled["spec"]["minReplicaCount"] == 0
+    wake = next(t for t in scaled["spec"]["triggers"] if t["name"] == "wake-from-zero")
+    assert f'{PENDING_METRIC}{{model="{model.served_name}"}}' in wake["metadata"]["query"]
+    assert wake["metadata"]["activationThreshold"] == "0"
+    # The gateway chart tells the gateway which models to hold, from the same stack field.
+    gw = helm.render("llm-gateway", helm.normalise(gateway_values(cfg)), release="gw", namespace="privllm-gateway")
+    config_map = next(o for o in gw.objects if o["kind"] == "ConfigMap" and "gateway.yaml" in o.get("data", {}))
+    gateway_config = GatewayConfig.model_validate(yaml.safe_load(config_map["data"]["gateway.yaml"]))
+    assert WakeGate.for_config(gateway_config).models == {m.served_name for m in cfg.models if m.autoscaling.scale_to_zero}

@@ -284,6 +284,9 @@ containers:
     imagePullPolicy: {{ $v.image.pullPolicy }}
     command: ["python3", "/etc/privllm/scripts/metrics_proxy.py"]
     args: ["--listen-port", {{ $v.service.metricsPort | quote }}, "--upstream", "http://127.0.0.1:{{ $v.service.port }}"]
+    # Every container of a model server runs offline (policy L3 offline hub mode), this one included.
+    env:
+      - {name: HF_HUB_OFFLINE, value: "1"}
     ports:
       - {name: metrics, containerPort: {{ $v.service.metricsPort }}, protocol: TCP}
     securityContext:
