@@ -83,6 +83,19 @@ CASES = [
         "privllm:models[1].quantization",
         "FP8 tensor cores",
     ),
+    # vllm (issue 20): the manifest's own digest, loaders, multi-node without EFA.
+    ({"models.0.weights.manifest_sha256": ...}, "privllm:models[0].weights.manifest_sha256", "required"),
+    ({"models.0.weights.manifest_sha256": "abc"}, "privllm:models[0].weights.manifest_sha256", "sha256sum SHA256SUMS"),
+    ({"models.1.weights.load_format": "runai_streamer"}, "privllm:models[1].weights.load_format", "oci://"),
+    ({"models.0.weights.load_format": "runai_streamer", "models.0.weights.node_cache": True}, "privllm:models[0].weights.node_cache", "choose"),
+    ({"models.0.weights.load_format": "runai_streamer"}, None, None),
+    (
+        {"gpu_pools.1.instance_type": "g6e.48xlarge", "gpu_pools.1.gpus_per_node": 8, "models.1.architecture": "qwen2.5-72b",
+         "models.1.quantization": "none", "models.1.tensor_parallel": 16, "models.1.max_model_len": 8192},
+        "privllm:models[1].tensor_parallel",
+        "no EFA",
+    ),
+    ({"models.0.tensor_parallel": 16, "models.0.max_model_len": 8192}, None, None),  # p5 has EFA: TP across nodes allowed
     ({"models.0.architecture": "gpt-5"}, "privllm:models[0].architecture", "not in the catalogue"),
     ({"models.0.weights.revision": "main"}, "privllm:models[0].weights.revision", "not pinned"),
     ({"models.0.weights.uri": "https://huggingface.co/x"}, "privllm:models[0].weights.uri", "pattern"),
