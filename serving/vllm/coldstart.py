@@ -4,7 +4,7 @@ Phases, each with where its number comes from:
 - node provisioning: only when no node of the pool is free (a scale-from-zero or a pool at its
   current size). ASSUMPTION, not measured here: 300 s for a GPU instance to boot, load the
   NVIDIA driver, start the device plugin and join (EKS p5/g6e class; override per site).
-- image pull: the vLLM image from the in-perimeter mirror. ASSUMPTION: 10 GB at 250 MB/s.
+- image pull: the vLLM image from the in-perimeter mirror, on a new node only. ASSUMPTION: 10 GB at 250 MB/s.
 - weights verify: the init container reads every byte once; hashing runs at the slower of the
   storage and (hash rate x workers); 1 GB/s per core is OpenSSL SHA-256 on one core
   (bench/weights_hashing.py measures it here, side by side with coreutils).
@@ -67,7 +67,9 @@ def estimate(
     verify = weights_bytes_per_node / min(storage, HASH_BYTES_PER_SECOND_PER_WORKER * verify_workers)
     load = weights_bytes_per_node / (NVME_BYTES_PER_SECOND if node_cache else storage)
     engine = ENGINE_INIT_SECONDS - (TORCH_COMPILE_SECONDS if compile_cache else 0.0)
-    return ColdStart(NODE_PROVISION_SECONDS if new_node else 0.0, IMAGE_BYTES / MIRROR_BYTES_PER_SECOND, verify, load, engine)
+    # A node already in the pool has pulled the image for an earlier replica; a new one pulls it first.
+    pull = IMAGE_BYTES / MIRROR_BYTES_PER_SECOND if new_node else 0.0
+    return ColdStart(NODE_PROVISION_SECONDS if new_node else 0.0, pull, verify, load, engine)
 
 
 def startup_failure_threshold(cold: ColdStart, period_seconds: int = 10) -> int:
