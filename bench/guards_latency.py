@@ -1,4 +1,5 @@
-"""Latency of all input and output guards together on a 2 KB prompt (and its echo), in-process.
+"""Latency of the whole guard pipeline on a 2 KB chat prompt, 3 retrieved documents and the
+answer (its echo), in-process: the same steps, in the same order, as a gateway request.
 
 Run: python bench/guards_latency.py
 The gateway's own benchmark (gateway_vs_litellm.py) runs with these guards on.
@@ -6,11 +7,18 @@ The gateway's own benchmark (gateway_vs_litellm.py) runs with these guards on.
 
 from __future__ import annotations
 
+import copy
 import statistics
 import time
 
-from serving.gateway.guards import injection, rag, sensitive
+from serving.gateway.audit import AuditRecord
+from serving.gateway.auth import Principal
+from serving.gateway.config import GatewayConfig
+from serving.gateway.fields import chat_inputs
+from serving.gateway.metrics import GatewayMetrics
+from serving.gateway.pipeline import GuardContext
 from serving.gateway.schema import Document
+from serving.gateway.steps import default_pipeline
 
 PROMPT = (
     "Please summarise the attached incident report for the weekly operations review. Focus on what failed, "
@@ -18,17 +26,21 @@ PROMPT = (
     "the on-call phone is +44 20 7946 0958. "
 ) * 8
 DOCS = [Document(id=f"doc-{i}", text="Quarterly figures for the EMEA region were within plan. " * 5, acl=["ops"]) for i in range(3)]
+BODY = {"model": "m", "messages": [{"role": "system", "content": "You summarise reports."}, {"role": "user", "content": PROMPT}]}
+ANSWER = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "Echo: " + PROMPT}, "finish_reason": "stop"}]}
+CONFIG = GatewayConfig.model_validate({"upstreams": [{"name": "m", "url": "http://upstream.invalid"}]})
+PRINCIPAL = Principal("bench", frozenset({"m"}), None, None, frozenset({"ops"}), frozenset())
+METRICS = GatewayMetrics()
+PIPELINE = default_pipeline()
 
 
 def once() -> float:
+    body, answer = copy.deepcopy(BODY), copy.deepcopy(ANSWER)
     started = time.perf_counter()
-    kept, _ = rag.filter_documents(DOCS, frozenset({"ops"}))
-    for d in kept:
-        injection.inspect(d.text)
-    injection.inspect(PROMPT)
-    sensitive.redact(PROMPT)
-    sensitive.redact(rag.render(kept))
-    sensitive.redact("Echo: " + PROMPT)  # output guard on the completion
+    ctx = GuardContext(CONFIG, CONFIG.upstreams[0], PRINCIPAL, AuditRecord("r", "/v1/chat/completions", "POST"), METRICS)
+    PIPELINE.guard_inputs(ctx, body, chat_inputs(body))
+    PIPELINE.guard_documents(ctx, DOCS)
+    PIPELINE.guard_answer(ctx, answer)
     return time.perf_counter() - started
 
 
@@ -37,7 +49,7 @@ def main() -> None:
         once()
     samples = sorted(once() for _ in range(500))
     print(f"prompt {len(PROMPT.encode())} bytes, 3 retrieved documents, output of the same size")
-    print(f"all guards: p50 {statistics.median(samples) * 1000:.2f} ms, p99 {samples[int(len(samples) * 0.99)] * 1000:.2f} ms")
+    print(f"guard pipeline: p50 {statistics.median(samples) * 1000:.2f} ms, p99 {samples[int(len(samples) * 0.99)] * 1000:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import tempfile
+import time
 from pathlib import Path
 
 from bench.common import ROOT, peer, time_command

@@ -13,6 +13,7 @@ from infra.program import deploy  # noqa: E402
 from privllm.stack.load import StackError, problems_from  # noqa: E402
 from privllm.stack.model import StackConfig  # noqa: E402
 
+
 def _value(raw: str):
     """Pulumi stores structured config as JSON and plain strings as they are."""
     try:

@@ -4,6 +4,17 @@ kinds links <runbook_base_url>/<component>/<AlertName>.md."""
 
 from __future__ import annotations
 
+from privllm.facts import (
+    BURN_RATE_FAST,
+    BURN_RATE_SLOW,
+    BURN_WINDOWS_FAST,
+    BURN_WINDOWS_SLOW,
+    LABEL_PART_OF,
+    PROJECT,
+    TTFT_OBJECTIVE_SECONDS,
+    TTFT_SLO,
+    VLLM_METRIC_TTFT,
+)
 from privllm.stack import StackConfig
 
 # Where each third-party metric comes from: the contract tests hold alerts to this list.
@@ -22,8 +33,6 @@ EXTERNAL_METRICS = {
     "up": "Prometheus",
 }
 
-TTFT_OBJECTIVE_SECONDS = "2.5"  # a bucket boundary vLLM exports
-TTFT_SLO = 0.99  # share of requests with a first token within the objective
 
 
 def _rule(name: str, component: str, severity: str, expr: str, duration: str, summary: str, description: str, base: str) -> dict:
@@ -37,9 +46,14 @@ def _rule(name: str, component: str, severity: str, expr: str, duration: str, su
 
 
 def _ttft_bad_ratio(window: str) -> str:
-    total = f"sum(rate(vllm:time_to_first_token_seconds_count[{window}]))"
-    good = f'sum(rate(vllm:time_to_first_token_seconds_bucket{{le="{TTFT_OBJECTIVE_SECONDS}"}}[{window}]))'
+    total = f"sum(rate({VLLM_METRIC_TTFT}_count[{window}]))"
+    good = f'sum(rate({VLLM_METRIC_TTFT}_bucket{{le="{TTFT_OBJECTIVE_SECONDS}"}}[{window}]))'
     return f"(({total} - {good}) / {total})"
+
+
+def _burn(factor: float, windows: tuple[str, str], budget: float) -> str:
+    long, short = windows
+    return f"({_ttft_bad_ratio(long)} > {factor * budget:.4f} and {_ttft_bad_ratio(short)} > {factor * budget:.4f})"
 
 
 def platform_rules(cfg: StackConfig) -> dict:
@@ -68,14 +82,13 @@ def platform_rules(cfg: StackConfig) -> dict:
               "The collector's sending queue for {{ $labels.exporter }} is over 80% full",
               "When it is full, new audit records are dropped: an audit gap.", base),
         _rule("TimeToFirstTokenBudgetBurn", "vllm", "critical",
-              f"({_ttft_bad_ratio('1h')} > {14.4 * budget:.4f} and {_ttft_bad_ratio('5m')} > {14.4 * budget:.4f})"
-              f" or ({_ttft_bad_ratio('6h')} > {6 * budget:.4f} and {_ttft_bad_ratio('30m')} > {6 * budget:.4f})",
+              " or ".join(_burn(factor, windows, budget) for factor, windows in ((BURN_RATE_FAST, BURN_WINDOWS_FAST), (BURN_RATE_SLOW, BURN_WINDOWS_SLOW))),
               "5m", "Time to first token misses its objective fast enough to spend the monthly budget in days",
               f"More than {budget:.0%} of requests wait over {TTFT_OBJECTIVE_SECONDS}s for a first token.", base),
     ]
     return {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
-        "metadata": {"name": "privllm-platform", "labels": {"app.kubernetes.io/part-of": "privllm"}},
+        "metadata": {"name": "privllm-platform", "labels": {LABEL_PART_OF: PROJECT}},
         "spec": {"groups": [{"name": "privllm.platform", "rules": rules}]},
     }

@@ -4,56 +4,70 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from privllm.facts import (
+    COLLECTOR_NAME,
+    GATEWAY_RELEASE,
+    METRICS_NAMESPACE,
+    NAMESPACE_SUFFIXES,
+    OTLP_GRPC_PORT,
+    VAULT_PORT,
+    VAULT_SERVICE,
+    VLLM_PORT,
+    VLLM_RELEASE_SUFFIX,
+)
 from privllm.stack import StackConfig
 
-GATEWAY_RELEASE = "llm-gateway"
-METRICS_NAMESPACE = "monitoring"  # the organisation's Prometheus; the kit only adds monitors and rules
+__all__ = ["GATEWAY_RELEASE", "METRICS_NAMESPACE", "Names", "names", "vault_address"]
 
 
 @dataclass(frozen=True)
 class Names:
     prefix: str
 
+    def namespace(self, key: str) -> str:
+        """The full name of a namespace by its NAMESPACE_SUFFIXES key."""
+        return f"{self.prefix}-{NAMESPACE_SUFFIXES[key]}"
+
     @property
     def gateway_ns(self) -> str:
-        return f"{self.prefix}-gateway"
+        return self.namespace("gateway")
 
     @property
     def serving_ns(self) -> str:
-        return f"{self.prefix}-serving"
+        return self.namespace("serving")
 
     @property
     def vault_ns(self) -> str:
-        return f"{self.prefix}-vault"
+        return self.namespace("vault")
 
     @property
     def observability_ns(self) -> str:
-        return f"{self.prefix}-observability"
+        return self.namespace("observability")
 
     @property
     def gpu_ns(self) -> str:
-        return f"{self.prefix}-gpu"
+        return self.namespace("gpu")
 
     @property
     def node_logs_ns(self) -> str:
-        return f"{self.prefix}-node-logs"
+        return self.namespace("node_logs")
 
     @property
     def csi_ns(self) -> str:
-        return f"{self.prefix}-csi"
+        return self.namespace("csi")
 
     @property
     def keda_ns(self) -> str:
-        return f"{self.prefix}-keda"
+        return self.namespace("keda")
 
     @property
     def policy_ns(self) -> str:
-        return f"{self.prefix}-policy"
+        return self.namespace("policy")
 
     @property
     def siem_standin_ns(self) -> str:
         """kind stack only: the SIEM stand-in."""
-        return f"{self.prefix}-siem"
+        return self.namespace("siem")
 
     @property
     def workload_namespaces(self) -> tuple[str, ...]:
@@ -74,19 +88,23 @@ class Names:
         return self.workload_namespaces + tuple(self.node_agent_namespaces)
 
     def vllm_fullname(self, model_name: str) -> str:
-        return f"{model_name}-vllm-server"
+        return f"{model_name}{VLLM_RELEASE_SUFFIX}"
 
     @property
     def gateway_fullname(self) -> str:
         return GATEWAY_RELEASE
 
+    def vllm_url(self, model_name: str) -> str:
+        """The in-cluster URL of a model's vLLM server (what the gateway calls)."""
+        return f"http://{self.vllm_fullname(model_name)}.{self.serving_ns}.svc:{VLLM_PORT}"
+
     @property
     def vault_address(self) -> str:
-        return f"https://vault.{self.vault_ns}.svc:8200"
+        return f"https://{VAULT_SERVICE}.{self.vault_ns}.svc:{VAULT_PORT}"
 
     @property
     def collector_endpoint(self) -> str:
-        return f"https://otel-collector.{self.observability_ns}.svc:4317"
+        return f"https://{COLLECTOR_NAME}.{self.observability_ns}.svc:{OTLP_GRPC_PORT}"
 
 
 def names(cfg: StackConfig) -> Names:

@@ -181,7 +181,7 @@ def write(plan: Plan, out: Path) -> dict[str, Path]:
     staging = out.with_name(out.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "manifests").mkdir(parents=True)
-    for component, obj in plan.manifests + plan.tests:
+    for _component, obj in plan.manifests + plan.tests:
         path = staging / "manifests" / _filename(obj)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a") as f:

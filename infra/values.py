@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from infra.naming import METRICS_NAMESPACE, names, vault_address
-from serving.gateway.wake import PENDING_METRIC
+from privllm import facts
+from privllm.facts import CA_CONFIGMAP
 from privllm.stack import StackConfig
+from privllm.stack.gateway_config import GatewayConfig, KeyStoreConfig, Upstream
 from privllm.stack.model import Model
 
-CA_CONFIGMAP = "privllm-ca"
+__all__ = ["CA_CONFIGMAP", "external_vault_cidr", "gateway_config", "gateway_values", "max_num_seqs", "vault_port", "vllm_values"]
+GATEWAY_REDIS_SERVICE = f"{facts.GATEWAY_RELEASE}-redis"  # the chart's llm-gateway.redisName for the release
 DEMAND_SHARE = 0.75  # the share of a replica's batch the autoscaler aims for (bench/autoscaling_sim.py)
 
 
@@ -77,7 +80,11 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
             "manifestSha256": model.weights.manifest_sha256.removeprefix("sha256:"),
             "cache": {"enabled": model.weights.node_cache},
         },
-        "apiKey": {"vaultAddress": vault_address(cfg), "vaultRole": "vllm", "vaultPath": f"{cfg.vault.kv_mount}/data/vllm/api-key"},
+        "apiKey": {
+            "vaultAddress": vault_address(cfg),
+            "vaultRole": facts.VAULT_ROLES["vllm"].name,
+            "vaultPath": f"{cfg.vault.kv_mount}/data/{facts.VLLM_API_KEY_PATH}",
+        },
         "autoscaling": {
             "enabled": True,
             "mode": "keda",
@@ -89,15 +96,17 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
             "kvCacheThreshold": model.autoscaling.kv_cache_threshold,
             "pollingInterval": model.autoscaling.polling_seconds,
             "cooldownPeriod": model.autoscaling.cooldown_seconds,
-            "pendingMetric": PENDING_METRIC,
+            "pendingMetric": facts.METRIC_PENDING_REQUESTS,
+            "inflightMetric": facts.METRIC_UPSTREAM_INFLIGHT,
         },
         "networkPolicy": {
             "gatewayNamespace": n.gateway_ns,
-            "gatewayPodLabels": {"app.kubernetes.io/name": "llm-gateway"},
+            "gatewayPodLabels": {facts.LABEL_NAME: facts.GATEWAY_RELEASE},
             "metricsNamespace": METRICS_NAMESPACE,
         },
         "priorityClassName": "privllm-serving",
-        "metrics": {"runbookBaseUrl": cfg.runbook_base_url},
+        "metrics": {"runbookBaseUrl": cfg.runbook_base_url, "ttftObjectiveSeconds": facts.TTFT_OBJECTIVE_SECONDS},
+        "service": {"port": facts.VLLM_PORT, "metricsPort": facts.VLLM_METRICS_PORT},
     }
     if model.weights.uri.startswith("oci://"):
         values["weights"].update(source="image", imageReference=model.weights.uri.removeprefix("oci://"))
@@ -116,7 +125,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         values["resources"] = {"gpus": per_pod, "cpu": str(12 * per_pod), "memory": f"{96 * per_pod}Gi"}
         values["gpuPool"] = {
             "gpusPerNode": pool.gpus_per_node,
-            "nodeSelector": {"privllm.io/gpu-pool": pool.name},
+            "nodeSelector": {facts.LABEL_GPU_POOL: pool.name},
             "tolerations": [
                 {"key": t.key, "operator": "Equal", "value": t.value, "effect": t.effect} for t in pool.taints
             ],
@@ -150,53 +159,63 @@ def external_vault_cidr(cfg: StackConfig) -> str:
     return ""
 
 
+def gateway_config(cfg: StackConfig) -> GatewayConfig:
+    """The gateway's whole configuration file: the stack's settings plus the upstreams and key store it derives."""
+    n = names(cfg)
+    g = cfg.gateway
+    settings = g.model_dump(exclude={"replicas"})
+    if g.replicas > 1:
+        redis = {"redis_url": f"redis://{GATEWAY_REDIS_SERVICE}:{facts.REDIS_PORT}/0", "redis_password_file": facts.GATEWAY_REDIS_PASSWORD_FILE}
+        settings["rate_limits"] = {**settings["rate_limits"], **redis}
+    return GatewayConfig(
+        **settings,
+        listen_port=facts.GATEWAY_PORT,
+        prompt_logging=cfg.data.prompt_logging,
+        upstreams=[
+            Upstream(name=m.served_name, url=n.vllm_url(m.name), data_classification=m.data_classification, high_risk=m.high_risk, response_schema=m.response_schema,
+                     scale_to_zero=m.autoscaling.scale_to_zero)
+            for m in cfg.models
+        ],
+        key_store=KeyStoreConfig(
+            kind="vault",
+            address=vault_address(cfg),
+            kv_mount=cfg.vault.kv_mount,
+            jwt_file=facts.GATEWAY_VAULT_TOKEN_FILE,
+            ca_file=facts.GATEWAY_CA_FILE,
+        ),
+    )
+
+
 def gateway_values(cfg: StackConfig) -> dict:
     n = names(cfg)
     g = cfg.gateway
     return {
         "image": _image(cfg, "gateway"),
         "replicas": g.replicas,
-        "gateway": {
-            "upstreams": [
-                {
-                    "name": m.served_name,
-                    "url": f"http://{n.vllm_fullname(m.name)}.{n.serving_ns}.svc:8000",
-                    "dataClassification": m.data_classification,
-                    "highRisk": m.high_risk,
-                    "scaleToZero": m.autoscaling.scale_to_zero,
-                    **({"responseSchema": m.response_schema} if m.response_schema else {}),
-                }
-                for m in cfg.models
-            ],
-            "maxBodyBytes": g.max_body_bytes,
-            "rateLimits": {
-                "requestsPerMinute": g.rate_limits.requests_per_minute,
-                "tokensPerMinute": g.rate_limits.tokens_per_minute,
-                "maxTokensCap": g.rate_limits.max_tokens_cap,
-            },
-            "guardrails": {
-                "promptInjection": g.guardrails.prompt_injection,
-                "piiInput": dict(g.guardrails.pii_input),
-                "piiOutput": g.guardrails.pii_output,
-                "humanReviewTimeoutSeconds": g.guardrails.human_review_timeout_seconds,
-            },
-            "promptLogging": cfg.data.prompt_logging,
-            "oidc": {"issuer": g.auth.oidc_issuer or "", "audience": g.auth.oidc_audience or ""},
-        },
+        # Passed through unchanged: the chart writes it as gateway.yaml and the gateway loads it with the same model.
+        "gateway": gateway_config(cfg).model_dump(mode="json"),
         "vault": {
-            "address": vault_address(cfg),
-            "kvMount": cfg.vault.kv_mount,
             "namespace": n.vault_ns,
             "port": vault_port(cfg),
             "externalCidr": external_vault_cidr(cfg),
         },
         "tls": {"caConfigMap": CA_CONFIGMAP},
-        "otlp": {"endpoint": n.collector_endpoint, "namespace": n.observability_ns},
+        "otlp": {"endpoint": n.collector_endpoint, "namespace": n.observability_ns, "port": facts.OTLP_GRPC_PORT},
         "networkPolicy": {
             "allowedCidrs": list(cfg.network.gateway_ingress_cidrs),
             "modelNamespace": n.serving_ns,
+            "modelPort": facts.VLLM_PORT,
             "metricsNamespace": METRICS_NAMESPACE,
         },
-        "redis": {"enabled": g.replicas > 1, "passwordVaultPath": f"{cfg.vault.kv_mount}/data/gateway/redis"},
-        "metrics": {"runbookBaseUrl": cfg.runbook_base_url},
+        "redis": {
+            "enabled": g.replicas > 1,
+            "image": _image(cfg, "redis"),
+            "port": facts.REDIS_PORT,
+            "passwordVaultPath": f"{cfg.vault.kv_mount}/data/{facts.REDIS_PASSWORD_PATH}",
+        },
+        "metrics": {
+            "runbookBaseUrl": cfg.runbook_base_url,
+            "keyStoreStaleAlertSeconds": facts.KEY_STALE_ALERT_SECONDS,
+            "burnRates": {"fast": facts.BURN_RATE_FAST, "slow": facts.BURN_RATE_SLOW},
+        },
     }

@@ -124,12 +124,18 @@ def review_params(cfg) -> dict:
 
 def review_stack(cfg, name: str) -> Review:
     """Plan the stack offline and review everything it would deploy, the stack itself included."""
-    from infra.plan import build, cloud_inventory
+    from infra.plan import build
+
+    return review_plan(build(cfg, name))
+
+
+def review_plan(plan) -> Review:
+    """Review a plan already built (tests share one per session), the stack itself included."""
+    from infra.plan import cloud_inventory
     from policies.documents import cloud_documents, stack_document
 
-    plan = build(cfg, name)
-    docs = plan.objects + cloud_documents(cloud_inventory(plan)) + [stack_document(cfg, name)]
-    return review(docs, review_params(cfg))
+    docs = plan.objects + cloud_documents(cloud_inventory(plan)) + [stack_document(plan.cfg, plan.stack)]
+    return review(docs, review_params(plan.cfg))
 
 
 def review_directory(path, params: dict | None = None) -> Review:

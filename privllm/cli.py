@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from privllm.facts import GATEWAY_PORT, VLLM_PORT
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Private LLM platform kit.")
 config_app = typer.Typer(no_args_is_help=True, help="Validate and show stack configuration.")
@@ -27,7 +28,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 StackOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--stack", "-s", help="Stack name (reference, local, onprem) or path to a Pulumi.<stack>.yaml."),
 ]
 
@@ -78,7 +79,7 @@ def config_show(stack: StackOpt = None) -> None:
 @app.command()
 def plan(
     stack: StackOpt = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output directory (replaced whole).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory (replaced whole).")] = None,
 ) -> None:
     """Run the Pulumi program offline and write everything it would deploy."""
     from infra.plan import PlanError, build, write
@@ -96,7 +97,7 @@ def plan(
     print((target / "summary.txt").read_text(), end="")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     sarif = "sarif"
@@ -104,7 +105,7 @@ class Format(str, Enum):
     md = "md"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     low = "low"
     medium = "medium"
     high = "high"
@@ -114,15 +115,17 @@ class Severity(str, Enum):
 @app.command("review")
 def review_cmd(
     stack: StackOpt = None,
-    manifests: Annotated[Optional[Path], typer.Option("--manifests", "-m", help="Directory of YAML manifests (a plan output directory also brings its cloud.json).")] = None,
+    manifests: Annotated[Path | None, typer.Option("--manifests", "-m", help="Directory of YAML manifests (a plan output directory also brings its cloud.json).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
     fail_on: Annotated[Severity, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = Severity.low,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")] = None,
+    framework: Annotated[list[str] | None, typer.Option("--framework", help="Also answer, per control, what this deployment meets of a framework: gdpr, hipaa, iso27001, rbi, sebi (repeatable).")] = None,
 ) -> None:
     """Review a stack (planned offline) or a directory of manifests against the six-layer policy set.
 
     Exit 0: nothing at or above --fail-on. Exit 1: findings, or the review could not run. Exit 2: usage error.
     """
+    from policies import compliance, compliance_report
     from policies.documents import ReviewInputError
     from policies.engine import EngineError
     from policies.report import FORMATS
@@ -130,6 +133,10 @@ def review_cmd(
 
     if stack and manifests:
         _fail("give --stack or --manifests, not both")
+    known = sorted(compliance.load().frameworks)
+    for name in framework or []:
+        if name not in known:
+            _fail(f"--framework {name!r} is not a known framework; valid: {', '.join(known)}")
     try:
         if manifests:
             params = review_params(_load(stack)) if stack else None
@@ -142,6 +149,7 @@ def review_cmd(
     except EngineError as exc:
         _fail(f"the policy engine failed, so the review failed: {exc}", code=1)
     report = FORMATS[fmt.value](result)
+    report = compliance_report.attach(report, fmt.value, [compliance.evaluate(result, name) for name in framework or []])
     if output:
         output.write_text(report)
         print(f"report written to {output}")
@@ -198,14 +206,14 @@ def policy_export(
 
 @app.command()
 def gateway(
-    config: Annotated[Optional[Path], typer.Option("--config", help="Gateway configuration file (gateway.yaml).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Gateway configuration file (gateway.yaml).")] = None,
     dev: Annotated[bool, typer.Option("--dev", help="Dev mode: in-memory keys, one generated key for every upstream model.")] = False,
-    upstream: Annotated[Optional[str], typer.Option("--upstream", help="Dev mode: base URL of an OpenAI-compatible server.")] = None,
-    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on (dev: 127.0.0.1; --config: all addresses, as in a pod).")] = None,
-    port: Annotated[Optional[int], typer.Option("--port", help="Port to listen on (dev: 8080; --config: its listen_port).")] = None,
+    upstream: Annotated[str | None, typer.Option("--upstream", help="Dev mode: base URL of an OpenAI-compatible server.")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Address to listen on (dev: 127.0.0.1; --config: all addresses, as in a pod).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help=f"Port to listen on (dev: {GATEWAY_PORT}; --config: its listen_port).")] = None,
     dev_rpm: Annotated[int, typer.Option("--dev-rpm", help="Dev mode: requests per minute for the generated key.")] = 600,
-    audit_jsonl: Annotated[Optional[Path], typer.Option("--audit-jsonl", help="Also write each audit record as one JSON line here.")] = None,
-    high_risk: Annotated[Optional[list[str]], typer.Option("--high-risk", help="Dev mode: hold this model's answers for human review (repeatable).")] = None,
+    audit_jsonl: Annotated[Path | None, typer.Option("--audit-jsonl", help="Also write each audit record as one JSON line here.")] = None,
+    high_risk: Annotated[list[str] | None, typer.Option("--high-risk", help="Dev mode: hold this model's answers for human review (repeatable).")] = None,
 ) -> None:
     """Run the llm-gateway: --config FILE in production, --dev --upstream URL on a laptop."""
     from serving.gateway.config import ConfigError
@@ -220,7 +228,7 @@ def gateway(
             state, key = dev_state(upstream, dev_rpm, audit_jsonl, high_risk=tuple(high_risk or ()))
         except (OSError, ValueError) as exc:
             _fail(f"cannot list the models of {upstream}: {exc}")
-        host, port = host or "127.0.0.1", port or 8080
+        host, port = host or "127.0.0.1", port or GATEWAY_PORT
         print(f"api-key: {key}", flush=True)
         print(f"gateway on http://{host}:{port} for models: {', '.join(u.name for u in state.config.upstreams)}", flush=True)
     else:
@@ -236,7 +244,7 @@ def gateway(
 def vllm_standin(
     model: Annotated[str, typer.Option("--model", help="Model name to serve.")] = "standin-model",
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
+    port: Annotated[int, typer.Option("--port")] = VLLM_PORT,
     delay: Annotated[float, typer.Option("--delay", help="Seconds before each answer.")] = 0.0,
 ) -> None:
     """Run the vLLM stand-in (CPU echo server with vLLM's API and metrics) for dev and tests."""
@@ -264,7 +272,7 @@ def vault_bootstrap(
     kubernetes_host: Annotated[str, typer.Option("--kubernetes-host", help="API server URL Vault uses to review service-account tokens.")] = "https://kubernetes.default.svc",
     audit_file: Annotated[str, typer.Option("--audit-file", help="Where Vault writes its audit log (collected by the node agent).")] = "stdout",
     outside_cluster: Annotated[bool, typer.Option("--vault-outside-cluster", help="Vault does not run in a pod (external Vault, or a test server).")] = False,
-    kubernetes_ca_file: Annotated[Optional[Path], typer.Option("--kubernetes-ca-file", help="The cluster's CA certificate (PEM), for a Vault outside the cluster.")] = None,
+    kubernetes_ca_file: Annotated[Path | None, typer.Option("--kubernetes-ca-file", help="The cluster's CA certificate (PEM), for a Vault outside the cluster.")] = None,
     no_kubernetes: Annotated[bool, typer.Option("--no-kubernetes", help="Skip Kubernetes auth (a Vault not yet attached to a cluster, e.g. to try keys with the dev gateway).")] = False,
 ) -> None:
     """Enable and configure KV, transit, Kubernetes auth roles, policies, CI AppRole and the audit device. Idempotent."""
@@ -301,8 +309,8 @@ def _keyring(stack: str | None):
 def keys_create(
     principal: Annotated[str, typer.Option("--principal", help="Team or application the key belongs to.")],
     models: Annotated[str, typer.Option("--models", help="Comma-separated served model names the key may use.")],
-    rpm: Annotated[Optional[int], typer.Option("--rpm", min=1, help="Requests per minute (default: the gateway's).")] = None,
-    tpm: Annotated[Optional[int], typer.Option("--tpm", min=1, help="Tokens per minute (default: the gateway's).")] = None,
+    rpm: Annotated[int | None, typer.Option("--rpm", min=1, help="Requests per minute (default: the gateway's).")] = None,
+    tpm: Annotated[int | None, typer.Option("--tpm", min=1, help="Tokens per minute (default: the gateway's).")] = None,
     expires: Annotated[str, typer.Option("--expires", help="Lifetime, e.g. 90d, 12h.")] = "90d",
     groups: Annotated[str, typer.Option("--groups", help="Comma-separated groups (RAG document access).")] = "",
     roles: Annotated[str, typer.Option("--roles", help="Comma-separated gateway roles (reviewer, admin).")] = "",
@@ -335,7 +343,7 @@ def keys_list(stack: StackOpt = None) -> None:
 
     records, _ = _keyring(stack).read()
     table = Table("key id", "principal", "models", "rpm", "tpm", "created", "expires", "status")
-    when = lambda t: dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d %H:%M") if t else "-"  # noqa: E731
+    when = lambda t: dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M") if t else "-"  # noqa: E731
     for r in sorted(records.values(), key=lambda r: (r.principal, r.created)):
         status = "revoked" if r.revoked else ("active" if r.usable() else ("expired" if r.grace_until is None else "rotated"))
         if r.grace_until and r.usable():
@@ -375,7 +383,7 @@ def keys_rotate(
 @telemetry_app.command("check")
 def telemetry_check(
     stack: StackOpt = None,
-    send: Annotated[Optional[str], typer.Option("--send", help="Also deliver a test audit record: host:port (OTLP/gRPC) or http(s)://host:port (OTLP/HTTP).")] = None,
+    send: Annotated[str | None, typer.Option("--send", help="Also deliver a test audit record: host:port (OTLP/gRPC) or http(s)://host:port (OTLP/HTTP).")] = None,
     show: Annotated[bool, typer.Option("--show", help="Print the generated collector configuration.")] = False,
 ) -> None:
     """Validate the collector configuration generated from the stack (pipelines, TLS, persistent queue)."""
@@ -403,9 +411,9 @@ def telemetry_check(
 
 @app.command()
 def runbook(
-    name: Annotated[Optional[str], typer.Argument(help="Alert or incident name; omit to list them.")] = None,
+    name: Annotated[str | None, typer.Argument(help="Alert or incident name; omit to list them.")] = None,
     stack: StackOpt = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="Model the alert is about (its name or served name).")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model the alert is about (its name or served name).")] = None,
 ) -> None:
     """List the runbooks, or print one with the stack's real namespaces, releases and models."""
     from privllm.runbooks import RunbookError, all_runbooks, render
@@ -423,8 +431,8 @@ def runbook(
 
 @app.command()
 def size(
-    model: Annotated[Optional[str], typer.Option("--model", help="Catalogue name, e.g. llama-3.1-70b.")] = None,
-    model_dir: Annotated[Optional[Path], typer.Option("--model-dir", help="A model directory (or its config.json) instead of a catalogue name.")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Catalogue name, e.g. llama-3.1-70b.")] = None,
+    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="A model directory (or its config.json) instead of a catalogue name.")] = None,
     quantization: Annotated[str, typer.Option("--quantization", "-q", help="none, fp8, awq, gptq, compressed-tensors or bitsandbytes.")] = "none",
     gpu: Annotated[str, typer.Option("--gpu", help="h100-80gb, h200-141gb, a100-80gb, a100-40gb, l40s-48gb or l4-24gb.")] = "h100-80gb",
     max_model_len: Annotated[int, typer.Option("--max-model-len", min=1, help="Context length in tokens.")] = 8192,
@@ -524,6 +532,106 @@ def down(stack: StackOpt = None) -> None:
 
 def main() -> None:
     app()
+
+
+
+class RedteamFormat(StrEnum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    html = "html"
+
+
+@app.command()
+def redteam(
+    target: Annotated[str, typer.Option("--target", help="Base URL of the running gateway, e.g. https://llm-gateway.corp:8443.")],
+    stack: StackOpt = None,
+    key_env: Annotated[str, typer.Option("--key-env", help="Environment variable holding the red-team API key (never pass a key as an argument).")] = "PRIVLLM_REDTEAM_API_KEY",
+    key_vault: Annotated[str | None, typer.Option("--key-vault", help="Read the key from Vault instead: KV v2 path in the stack's KV mount, field api_key (VAULT_ADDR, VAULT_TOKEN).")] = None,
+    revoked_key_env: Annotated[str, typer.Option("--revoked-key-env", help="Environment variable with a revoked key for the auth probes (optional).")] = "PRIVLLM_REDTEAM_REVOKED_KEY",
+    model: Annotated[str | None, typer.Option("--model", help="Model the probes use (default: redteam.model, else the stack's first model).")] = None,
+    high_risk_model: Annotated[str | None, typer.Option("--high-risk-model", help="A high-risk model for the review-bypass probes (default: redteam.high_risk_model).")] = None,
+    suite: Annotated[list[Path] | None, typer.Option("--suite", help="Extra probes as a JSONL file (repeatable).")] = None,
+    family: Annotated[list[str] | None, typer.Option("--family", help="Run only these families (repeatable).")] = None,
+    fmt: Annotated[RedteamFormat, typer.Option("--format", "-f", help="Report format.")] = RedteamFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")] = None,
+    max_requests: Annotated[int | None, typer.Option("--max-requests", min=1, help="Stop after this many requests (default: redteam.max_requests).")] = None,
+    rate: Annotated[float | None, typer.Option("--rate", min=0.01, help="Requests per second at most (default: redteam.requests_per_second).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm a target that the stack's redteam.targets does not declare.")] = False,
+    no_audit: Annotated[bool, typer.Option("--no-audit", help="Do not record the run in the SIEM (otherwise OTEL_EXPORTER_OTLP_ENDPOINT is required).")] = False,
+) -> None:
+    """Attack a running gateway with the red-team suites and gate on the stack's thresholds.
+
+    Exit 0: every family meets its threshold. Exit 1: a family falls short, the run was incomplete, or the
+    audit event was not accepted. Exit 2: usage error. It only sends requests; it never changes configuration.
+    """
+    import os
+    import sys
+
+    from privllm.redteam import audit
+    from privllm.redteam.credentials import CredentialError, key_from_vault
+    from privllm.redteam.report import FORMATS as REDTEAM_FORMATS
+    from privllm.redteam.report import summary
+    from privllm.redteam.runner import Gate, Settings, TargetError, run
+    from privllm.redteam.suite import SUITE_VERSION, SuiteError, load
+
+    cfg = _load(stack)
+    rt = cfg.redteam
+    if not target.startswith(("http://", "https://")):
+        _fail(f"--target {target!r} is not an http(s) URL")
+    if target.rstrip("/") not in [t.rstrip("/") for t in rt.targets]:
+        if not yes:
+            if not sys.stdin.isatty():
+                _fail(f"--target {target} is not declared in the stack's redteam.targets; declare it there or confirm with --yes")
+            if not typer.confirm(f"{target} is not declared in the stack's redteam.targets. Send attack traffic to it?"):
+                raise typer.Exit(2)
+    if not no_audit and not audit.configured():
+        _fail("the run must be recorded in the SIEM: set OTEL_EXPORTER_OTLP_ENDPOINT (the collector), or pass --no-audit")
+    if key_vault:
+        try:
+            api_key = key_from_vault(key_vault, cfg.vault.kv_mount)
+        except CredentialError as exc:
+            _fail(str(exc))
+    else:
+        api_key = os.environ.get(key_env, "")
+        if not api_key:
+            _fail(f"no API key: set {key_env} (or use --key-vault PATH); keys are never taken as arguments")
+    try:
+        probes = load(list(suite or []))
+    except SuiteError as exc:
+        _fail(str(exc))
+    settings = Settings(
+        target=target, api_key=api_key, model=model or rt.model or cfg.models[0].served_name,
+        high_risk_model=high_risk_model or rt.high_risk_model, forbidden_model=rt.forbidden_model,
+        revoked_key=os.environ.get(revoked_key_env) or None, rag_group=rt.rag_group,
+        max_requests=max_requests or rt.max_requests, requests_per_second=rate or rt.requests_per_second,
+        extraction_requests=rt.extraction_requests,
+    )
+    known = {p.family for p in probes} | {"auth", "review_bypass", "model_extraction"}
+    for name in family or []:
+        if name not in known:
+            _fail(f"--family {name!r} is not a family of these suites; valid: {', '.join(sorted(known))}")
+    try:
+        result = run(settings, probes, SUITE_VERSION, families=list(family) if family else None)
+    except TargetError as exc:
+        _fail(f"{exc} (choose with --model / --high-risk-model or redteam.model / redteam.high_risk_model)")
+    gate = Gate(dict(rt.thresholds), rt.default_threshold, rt.max_false_refusal)
+    report = REDTEAM_FORMATS[fmt.value](result, gate)
+    if output:
+        output.write_text(report)
+        print(f"report written to {output}")
+    else:
+        print(report, end="" if report.endswith("\n") else "\n")
+    data = summary(result, gate)
+    if not no_audit:
+        try:
+            audit.record(data)
+        except (audit.AuditConfigError, OSError) as exc:
+            err.print(f"[red]error:[/red] the red-team audit event was not recorded: {exc}", markup=True, highlight=False)
+            raise typer.Exit(1) from None
+        err.print("audit event privllm.redteam.run recorded")
+    if not data["passed"]:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

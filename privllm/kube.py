@@ -26,7 +26,7 @@ def is_known_crd(obj: dict) -> bool:
     return kinds is None or obj.get("kind") in kinds
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(kubernetes_version: str, kind: str, api_version: str) -> jsonschema.Validator | None:
     """One validator per kind, built once from kubernetes-validate's bundled strict schemas.
 
@@ -45,7 +45,7 @@ def _validator(kubernetes_version: str, kind: str, api_version: str) -> jsonsche
     return jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _definitions(folder: str, kubernetes_version: str) -> Resource:
     return Resource.from_contents(schema_contents(f"{folder}/_definitions.json", kubernetes_version))
 

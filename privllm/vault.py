@@ -14,8 +14,19 @@ import hvac
 import hvac.exceptions
 
 from infra.naming import names
+from privllm.facts import (
+    VAULT_AUDIT_DEVICE,
+    VAULT_CI_APPROLE,
+    VAULT_CI_POLICY,
+    VAULT_KUBERNETES_AUTH,
+    VAULT_POLICIES,
+    VAULT_ROLE_TTL,
+    VAULT_ROLES,
+    VAULT_TOKEN_AUDIENCE,
+    VAULT_TRANSIT_MOUNT,
+)
 from privllm.stack import StackConfig
-from serving.gateway.vault_keys import KEYRING_PATH, Keyring, VaultError
+from serving.gateway.vault_keys import Keyring, VaultError
 
 __all__ = ["Keyring", "VaultError", "bootstrap", "client_from_env", "parse_duration", "policies"]
 
@@ -38,30 +49,22 @@ def client_from_env(address: str | None = None) -> hvac.Client:
 
 
 def policies(cfg: StackConfig) -> dict[str, str]:
-    """Least-privilege policies, one per workload, generated from the stack."""
-    kv = cfg.vault.kv_mount
-    return {
-        "privllm-gateway": (
-            f'path "{kv}/data/{KEYRING_PATH}" {{ capabilities = ["read"] }}\n'
-            f'path "{kv}/data/gateway/redis" {{ capabilities = ["read"] }}\n'
-            f'path "transit/encrypt/{cfg.vault.transit_key}" {{ capabilities = ["update"] }}\n'
-        ),
-        "privllm-vllm": f'path "{kv}/data/vllm/*" {{ capabilities = ["read"] }}\n',
-        "privllm-otel-collector": f'path "{kv}/data/telemetry/*" {{ capabilities = ["read"] }}\n',
-        "privllm-keys-admin": (
-            f'path "{kv}/data/{KEYRING_PATH}" {{ capabilities = ["create", "read", "update"] }}\n'
-            f'path "{kv}/metadata/{KEYRING_PATH}" {{ capabilities = ["read"] }}\n'
-        ),
-    }
+    """Least-privilege policies, one per workload, from the Vault layout in privllm.facts."""
+    roles = kubernetes_roles(cfg)
+    wanted = {r["policies"][0] for r in roles.values()} | {VAULT_CI_POLICY}
+    return {name: p.hcl(cfg.vault.kv_mount, cfg.vault.transit_key) for name, p in VAULT_POLICIES.items() if name in wanted}
 
 
 def kubernetes_roles(cfg: StackConfig) -> dict[str, dict]:
+    """Each role binds the service accounts of one namespace; the kind stand-ins only on kind."""
     n = names(cfg)
-    return {
-        "llm-gateway": {"sa": ["llm-gateway"], "ns": [n.gateway_ns], "policies": ["privllm-gateway"]},
-        "vllm": {"sa": [n.vllm_fullname(m.name) for m in cfg.models], "ns": [n.serving_ns], "policies": ["privllm-vllm"]},
-        "otel-collector": {"sa": ["otel-collector"], "ns": [n.observability_ns], "policies": ["privllm-otel-collector"]},
-    }
+    roles: dict[str, dict] = {}
+    for role in VAULT_ROLES.values():
+        if role.kind_only and cfg.target.kind != "kind":
+            continue
+        accounts = list(role.service_accounts) or [n.vllm_fullname(m.name) for m in cfg.models]
+        roles[role.name] = {"sa": accounts, "ns": [n.namespace(role.namespace)], "policies": [role.policy]}
+    return roles
 
 
 @dataclass
@@ -96,8 +99,8 @@ def bootstrap(
         steps.append(Step(f"enabled KV v2 at {kv}/", True))
     else:
         steps.append(Step(f"KV v2 at {kv}/", False))
-    if "transit/" not in mounts:
-        client.sys.enable_secrets_engine("transit", path="transit")
+    if f"{VAULT_TRANSIT_MOUNT}/" not in mounts:
+        client.sys.enable_secrets_engine("transit", path=VAULT_TRANSIT_MOUNT)
         steps.append(Step("enabled transit", True))
     try:
         client.secrets.transit.read_key(cfg.vault.transit_key)
@@ -117,51 +120,51 @@ def bootstrap(
     auth = client.sys.list_auth_methods()["data"]
     if not kubernetes:
         steps.append(Step("Kubernetes auth skipped (--no-kubernetes)", False))
-    elif "kubernetes/" not in auth:
-        client.sys.enable_auth_method("kubernetes")
+    elif f"{VAULT_KUBERNETES_AUTH}/" not in auth:
+        client.sys.enable_auth_method("kubernetes", path=VAULT_KUBERNETES_AUTH)
         steps.append(Step("enabled Kubernetes auth", True))
     if kubernetes:
-        current = (client.read("auth/kubernetes/config") or {}).get("data") or {}
+        current = (client.read(f"auth/{VAULT_KUBERNETES_AUTH}/config") or {}).get("data") or {}
         wanted_ca = (kubernetes_ca_cert or "").strip()
         if (
             current.get("kubernetes_host") != kubernetes_host
             or bool(current.get("disable_local_ca_jwt")) == local_ca_jwt
             or (wanted_ca and (current.get("kubernetes_ca_cert") or "").strip() != wanted_ca)
         ):
-            client.auth.kubernetes.configure(kubernetes_host=kubernetes_host, disable_local_ca_jwt=not local_ca_jwt, kubernetes_ca_cert=kubernetes_ca_cert)
+            client.auth.kubernetes.configure(kubernetes_host=kubernetes_host, disable_local_ca_jwt=not local_ca_jwt, kubernetes_ca_cert=kubernetes_ca_cert, mount_point=VAULT_KUBERNETES_AUTH)
             steps.append(Step(f"configured Kubernetes auth for {kubernetes_host}", True))
         else:
             steps.append(Step("Kubernetes auth config", False))
         for role, spec in kubernetes_roles(cfg).items():
             wanted = {"bound_service_account_names": sorted(spec["sa"]), "bound_service_account_namespaces": sorted(spec["ns"]), "token_policies": spec["policies"]}
-            existing = (client.read(f"auth/kubernetes/role/{role}") or {}).get("data") or {}
-            if all(sorted(existing.get(k) or []) == sorted(v) for k, v in wanted.items()) and existing.get("audience") == "vault":
+            existing = (client.read(f"auth/{VAULT_KUBERNETES_AUTH}/role/{role}") or {}).get("data") or {}
+            if all(sorted(existing.get(k) or []) == sorted(v) for k, v in wanted.items()) and existing.get("audience") == VAULT_TOKEN_AUDIENCE:
                 steps.append(Step(f"Kubernetes role {role}", False))
                 continue
-            client.auth.kubernetes.create_role(role, spec["sa"], spec["ns"], ttl="1h", policies=spec["policies"], audience="vault")
+            client.auth.kubernetes.create_role(role, spec["sa"], spec["ns"], ttl=VAULT_ROLE_TTL, policies=spec["policies"], audience=VAULT_TOKEN_AUDIENCE, mount_point=VAULT_KUBERNETES_AUTH)
             steps.append(Step(f"wrote Kubernetes role {role} -> {', '.join(spec['policies'])}", True))
 
     if "approle/" not in auth:
         client.sys.enable_auth_method("approle")
         steps.append(Step("enabled AppRole auth", True))
-    role = (client.read("auth/approle/role/privllm-ci") or {}).get("data") or {}
-    if role.get("token_policies") != ["privllm-keys-admin"] or role.get("token_ttl") != 900:
-        client.auth.approle.create_or_update_approle("privllm-ci", token_policies=["privllm-keys-admin"], token_ttl="15m", token_max_ttl="30m", secret_id_ttl="24h")
-        steps.append(Step("wrote AppRole privllm-ci (15 minute tokens, key administration only)", True))
+    role = (client.read(f"auth/approle/role/{VAULT_CI_APPROLE}") or {}).get("data") or {}
+    if role.get("token_policies") != [VAULT_CI_POLICY] or role.get("token_ttl") != 900:
+        client.auth.approle.create_or_update_approle(VAULT_CI_APPROLE, token_policies=[VAULT_CI_POLICY], token_ttl="15m", token_max_ttl="30m", secret_id_ttl="24h")
+        steps.append(Step(f"wrote AppRole {VAULT_CI_APPROLE} (15 minute tokens, key administration only)", True))
     else:
-        steps.append(Step("AppRole privllm-ci", False))
+        steps.append(Step(f"AppRole {VAULT_CI_APPROLE}", False))
 
     devices = client.sys.list_enabled_audit_devices()["data"]
-    if "privllm/" in devices:
-        steps.append(Step("audit device privllm/", False))
+    if f"{VAULT_AUDIT_DEVICE}/" in devices:
+        steps.append(Step(f"audit device {VAULT_AUDIT_DEVICE}/", False))
         return steps
     try:
-        client.sys.enable_audit_device("file", path="privllm", options={"file_path": audit_path, "format": "json"})
+        client.sys.enable_audit_device("file", path=VAULT_AUDIT_DEVICE, options={"file_path": audit_path, "format": "json"})
     except hvac.exceptions.InvalidRequest as exc:
         # OpenBao only accepts audit devices declared in its server configuration.
         raise VaultError(
             f"Vault refused to enable the audit device through the API ({exc}); declare "
-            f'audit "file" "privllm" {{ options {{ file_path = "{audit_path}" format = "json" }} }} in its configuration'
+            f'audit "file" "{VAULT_AUDIT_DEVICE}" {{ options {{ file_path = "{audit_path}" format = "json" }} }} in its configuration'
         ) from None
     steps.append(Step(f"enabled the audit device (file {audit_path}, collected by the node log agent)", True))
     return steps

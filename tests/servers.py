@@ -19,6 +19,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ManualClock:
+    """A clock (seconds, like time.time) that moves only when a test advances it: no sleeping."""
+
+    def __init__(self, start: float | None = None):
+        self.now = time.time() if start is None else start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class ServerThread:
     """An ASGI app served by uvicorn on 127.0.0.1 in a background thread."""
 
@@ -93,9 +106,8 @@ class OpenBaoServer:
 
     def __init__(self) -> None:
         import sys
-        from pathlib import Path
-
         import tempfile
+        from pathlib import Path
 
         self.port = free_port()
         bao = Path(sys.executable).parent / "bao"

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
+import yaml
 
 from infra.alerts import platform_rules
 from infra.components.base import in_namespace, mirror_chart, mirror_image
 from infra.naming import names
+from privllm import facts
 from privllm.stack import StackConfig
 from serving.telemetry.collector import QUEUE_DIR, SECRETS_DIR, TLS_DIR, agent_config, gateway_config
 
@@ -37,14 +39,13 @@ class Observability(pulumi.ComponentResource):
         n = names(cfg)
         nss = args.namespaces or {}
         dep = lambda ns, *more: in_namespace(self, nss, ns, *more)  # noqa: E731
-        objects = [{"objectName": "tls.crt", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/collector-tls", "secretKey": "tls.crt"},
-                   {"objectName": "tls.key", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/collector-tls", "secretKey": "tls.key"},
-                   {"objectName": "ca.crt", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/collector-tls", "secretKey": "ca.crt"}]
+        collector_tls = f"{cfg.vault.kv_mount}/data/{facts.COLLECTOR_TLS_PATH}"
+        objects = [{"objectName": key, "secretPath": collector_tls, "secretKey": key} for key in ("tls.crt", "tls.key", "ca.crt")]
         siem_objects = []
         for d in cfg.telemetry.siem:
-            siem_objects.append({"objectName": f"{d.ca_secret}-ca.crt", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/{d.ca_secret}", "secretKey": "ca.crt"})
+            siem_objects.append({"objectName": f"{d.ca_secret}-ca.crt", "secretPath": f"{cfg.vault.kv_mount}/data/{facts.TELEMETRY_PATH}/{d.ca_secret}", "secretKey": "ca.crt"})
             if d.token_secret:
-                siem_objects.append({"objectName": f"{d.token_secret}-token", "secretPath": f"{cfg.vault.kv_mount}/data/telemetry/{d.token_secret}", "secretKey": "token"})
+                siem_objects.append({"objectName": f"{d.token_secret}-token", "secretPath": f"{cfg.vault.kv_mount}/data/{facts.TELEMETRY_PATH}/{d.token_secret}", "secretKey": "token"})
         from infra.naming import vault_address
 
         spc = k8s.apiextensions.CustomResource(
@@ -56,7 +57,7 @@ class Observability(pulumi.ComponentResource):
                 "provider": "vault",
                 "parameters": {
                     "vaultAddress": vault_address(cfg),
-                    "roleName": "otel-collector",
+                    "roleName": facts.VAULT_ROLES["otel-collector"].name,
                     "objects": pulumi.Output.json_dumps(objects + siem_objects).apply(_yaml_list),
                 },
             },
@@ -77,7 +78,7 @@ class Observability(pulumi.ComponentResource):
             "opentelemetry-collector",
             namespace=n.observability_ns,
             values={
-                "fullnameOverride": "otel-collector",
+                "fullnameOverride": facts.COLLECTOR_NAME,
                 "mode": "statefulset",
                 "replicaCount": 2,
                 "image": mirror_image(cfg, "otel-collector"),
@@ -133,13 +134,14 @@ class Observability(pulumi.ComponentResource):
         from infra.naming import vault_address
 
         SIEM_STANDIN_NS = names(cfg).siem_standin_ns  # noqa: N806 - read as the constant it is
+        standin_tls = f"{cfg.vault.kv_mount}/data/{facts.SIEM_STANDIN_TLS_PATH}"
         k8s.networking.v1.NetworkPolicy(
             f"{name}-siem-standin-policy",
             metadata={"name": "siem-standin", "namespace": SIEM_STANDIN_NS},
             spec={
                 "podSelector": {},
                 "policyTypes": ["Ingress", "Egress"],
-                "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": names(cfg).observability_ns}}}], "ports": [{"protocol": "TCP", "port": 6514}]}],
+                "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": names(cfg).observability_ns}}}], "ports": [{"protocol": "TCP", "port": facts.SYSLOG_TLS_PORT}]}],
                 "egress": [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": names(cfg).csi_ns}}}]}],
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[ns] if ns else []),
@@ -149,9 +151,12 @@ class Observability(pulumi.ComponentResource):
             api_version="secrets-store.csi.x-k8s.io/v1",
             kind="SecretProviderClass",
             metadata={"name": "siem-standin-tls", "namespace": SIEM_STANDIN_NS},
-            spec={"provider": "vault", "parameters": {"vaultAddress": vault_address(cfg), "roleName": "otel-collector", "objects": _yaml_list(
-                '[{"objectName": "tls.crt", "secretPath": "' + cfg.vault.kv_mount + '/data/telemetry/siem-standin-tls", "secretKey": "tls.crt"},'
-                ' {"objectName": "tls.key", "secretPath": "' + cfg.vault.kv_mount + '/data/telemetry/siem-standin-tls", "secretKey": "tls.key"}]')}},
+            spec={"provider": "vault", "parameters": {
+                "vaultAddress": vault_address(cfg),
+                # Its own role: binds the stand-in's service account in its namespace (privllm vault bootstrap).
+                "roleName": facts.VAULT_ROLES["siem-standin"].name,
+                "objects": yaml.safe_dump([{"objectName": key, "secretPath": standin_tls, "secretKey": key} for key in ("tls.crt", "tls.key")], sort_keys=False),
+            }},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[ns] if ns else []),
         )
         mirror_chart(
@@ -160,7 +165,7 @@ class Observability(pulumi.ComponentResource):
             "opentelemetry-collector",
             namespace=SIEM_STANDIN_NS,
             values={
-                "fullnameOverride": "siem-standin",
+                "fullnameOverride": facts.SIEM_STANDIN_NAME,
                 "mode": "deployment",
                 "image": mirror_image(cfg, "otel-collector"),
                 "command": {"name": "otelcol-contrib"},
@@ -169,7 +174,7 @@ class Observability(pulumi.ComponentResource):
                 "serviceAccount": {"create": True, "automountServiceAccountToken": False},
                 "extraVolumes": [{"name": "tls", "csi": {"driver": "secrets-store.csi.k8s.io", "readOnly": True, "volumeAttributes": {"secretProviderClass": "siem-standin-tls"}}}],
                 "extraVolumeMounts": [{"name": "tls", "mountPath": TLS_DIR, "readOnly": True}],
-                "ports": {"syslog": {"enabled": True, "containerPort": 6514, "servicePort": 6514, "protocol": "TCP"}},
+                "ports": {"syslog": {"enabled": True, "containerPort": facts.SYSLOG_TLS_PORT, "servicePort": facts.SYSLOG_TLS_PORT, "protocol": "TCP"}},
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=([ns] if ns else []) + [spc]),
         )
@@ -179,7 +184,7 @@ def _siem_standin_config() -> dict:
     """The kind stack's SIEM stand-in: syslog (RFC 5424) over TLS in, every record printed out."""
     tls = {"cert_file": f"{TLS_DIR}/tls.crt", "key_file": f"{TLS_DIR}/tls.key"}
     return {
-        "receivers": {"syslog": {"tcp": {"listen_address": "0.0.0.0:6514", "tls": tls}, "protocol": "rfc5424"}},
+        "receivers": {"syslog": {"tcp": {"listen_address": f"0.0.0.0:{facts.SYSLOG_TLS_PORT}", "tls": tls}, "protocol": "rfc5424"}},
         "exporters": {"debug": {"verbosity": "detailed"}},
         "service": {"pipelines": {"logs": {"receivers": ["syslog"], "exporters": ["debug"]}}},
     }

@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 
 from infra.naming import METRICS_NAMESPACE, Names, names
 from infra.values import external_vault_cidr, vault_port
+from privllm.facts import COLLECTOR_METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PROMETHEUS_PORT, VAULT_CLUSTER_PORT, VAULT_PORT
 from privllm.stack import StackConfig
 
 PSA = "pod-security.kubernetes.io"
@@ -115,12 +116,12 @@ class Platform(pulumi.ComponentResource):
                     "podSelector": {"matchLabels": {"app.kubernetes.io/name": "vault"}},
                     "policyTypes": ["Ingress", "Egress"],
                     "ingress": [
-                        {"from": [_ns_peer(n.gateway_ns), _ns_peer(n.csi_ns)], "ports": _tcp(8200)},
-                        {"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "vault"}}}], "ports": _tcp(8201)},
+                        {"from": [_ns_peer(n.gateway_ns), _ns_peer(n.csi_ns)], "ports": _tcp(VAULT_PORT)},
+                        {"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "vault"}}}], "ports": _tcp(VAULT_CLUSTER_PORT)},
                     ],
                     # Raft peers, TokenReview calls to the API server and KMS auto-unseal (VPC endpoint).
                     "egress": [
-                        {"to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "vault"}}}], "ports": _tcp(8200, 8201)},
+                        {"to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "vault"}}}], "ports": _tcp(VAULT_PORT, VAULT_CLUSTER_PORT)},
                         {"to": api_server, "ports": _tcp(443)},
                     ],
                 },
@@ -131,7 +132,7 @@ class Platform(pulumi.ComponentResource):
                 {
                     "podSelector": {"matchLabels": {"app.kubernetes.io/name": "vault-csi-provider"}},
                     "policyTypes": ["Egress"],
-                    "egress": [{"to": [_ns_peer(n.vault_ns)], "ports": _tcp(8200)}],
+                    "egress": [{"to": [_ns_peer(n.vault_ns)], "ports": _tcp(VAULT_PORT)}],
                 },
             )
         elif external_vault_cidr(cfg):
@@ -157,8 +158,8 @@ class Platform(pulumi.ComponentResource):
                 "podSelector": {"matchLabels": {"app.kubernetes.io/name": "otel-collector"}},
                 "policyTypes": ["Ingress", "Egress"],
                 "ingress": [
-                    {"from": [_ns_peer(n.gateway_ns), _ns_peer(n.node_logs_ns)], "ports": _tcp(4317, 4318)},
-                    {"from": [_ns_peer(METRICS_NAMESPACE)], "ports": _tcp(8888)},
+                    {"from": [_ns_peer(n.gateway_ns), _ns_peer(n.node_logs_ns)], "ports": _tcp(OTLP_GRPC_PORT, OTLP_HTTP_PORT)},
+                    {"from": [_ns_peer(METRICS_NAMESPACE)], "ports": _tcp(COLLECTOR_METRICS_PORT)},
                 ],
                 "egress": siem_egress,
             },
@@ -169,7 +170,7 @@ class Platform(pulumi.ComponentResource):
             {
                 "podSelector": {"matchLabels": {"app.kubernetes.io/name": "otel-agent"}},
                 "policyTypes": ["Egress"],
-                "egress": [{"to": [_ns_peer(n.observability_ns)], "ports": _tcp(4317)}],
+                "egress": [{"to": [_ns_peer(n.observability_ns)], "ports": _tcp(OTLP_GRPC_PORT)}],
             },
         )
         self._netpol(
@@ -179,7 +180,7 @@ class Platform(pulumi.ComponentResource):
                 "podSelector": {},
                 "policyTypes": ["Ingress", "Egress"],
                 "ingress": [{"from": api_server, "ports": _tcp(6443, 9443)}],
-                "egress": [{"to": api_server, "ports": _tcp(443)}, {"to": [_ns_peer(METRICS_NAMESPACE)], "ports": _tcp(9090)}],
+                "egress": [{"to": api_server, "ports": _tcp(443)}, {"to": [_ns_peer(METRICS_NAMESPACE)], "ports": _tcp(PROMETHEUS_PORT)}],
             },
         )
         self._netpol(

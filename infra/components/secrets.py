@@ -11,6 +11,7 @@ import pulumi
 
 from infra.components.base import in_namespace, mirror_chart, mirror_image
 from infra.naming import names
+from privllm.facts import VAULT_CLUSTER_PORT, VAULT_PORT, VAULT_TOKEN_AUDIENCE
 from privllm.stack import StackConfig
 
 RESTRICTED_POD = {"runAsNonRoot": True, "runAsUser": 100, "runAsGroup": 1000, "fsGroup": 1000, "seccompProfile": {"type": "RuntimeDefault"}}
@@ -30,7 +31,7 @@ def _raft_config(cfg: StackConfig, kms_key_arn: str | None) -> str:
     )
     return (
         'ui = false\n'
-        'listener "tcp" {\n  address = "[::]:8200"\n  cluster_address = "[::]:8201"\n'
+        f'listener "tcp" {{\n  address = "[::]:{VAULT_PORT}"\n  cluster_address = "[::]:{VAULT_CLUSTER_PORT}"\n'
         '  tls_cert_file = "/vault/userconfig/vault-tls/tls.crt"\n  tls_key_file = "/vault/userconfig/vault-tls/tls.key"\n'
         '  tls_min_version = "tls12"\n}\n'
         'storage "raft" {\n  path = "/vault/data"\n}\n'
@@ -88,7 +89,7 @@ class Secrets(pulumi.ComponentResource):
                 "syncSecret": {"enabled": False},  # files only: never copy into Kubernetes Secrets
                 "enableSecretRotation": True,
                 "rotationPollInterval": "2m",
-                "tokenRequests": [{"audience": "vault"}],
+                "tokenRequests": [{"audience": VAULT_TOKEN_AUDIENCE}],
             },
             opts=dep(n.csi_ns),
         )

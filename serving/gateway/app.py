@@ -7,7 +7,6 @@ import contextlib
 import logging
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -16,83 +15,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from serving.gateway import proxy, reviews
-from serving.gateway.audit import AuditLog, AuditRecord
-from serving.gateway.auth import OidcVerifier, authenticate
-from serving.gateway.config import ConfigError, GatewayConfig, load_config
+from serving.gateway.audit import AuditRecord
+from serving.gateway.auth import authenticate
+from serving.gateway.config import ConfigError
 from serving.gateway.errors import GatewayError
-from serving.gateway.keys import KeyStore
-from serving.gateway.metrics import GatewayMetrics
-from serving.gateway.ratelimit import MemoryLimiter, RedisLimiter
-from serving.gateway.upstream import Upstreams
+from serving.gateway.routes import api_routes
+from serving.gateway.state import GatewayState
 
 log = logging.getLogger("privllm.gateway")
-
-
-@dataclass
-class GatewayState:
-    config: GatewayConfig
-    key_store: KeyStore
-    audit: AuditLog
-    reviews: object
-    config_path: Path | None = None
-    metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
-    limiter: object = None
-    upstreams: Upstreams = None
-    oidc: OidcVerifier | None = None
-    config_mtime: float = 0.0
-
-    def __post_init__(self) -> None:
-        rl = self.config.rate_limits
-        self.limiter = self.limiter or (RedisLimiter(rl.redis_url, rl.redis_password_file) if rl.redis_url else MemoryLimiter())
-        self.upstreams = self.upstreams or Upstreams(self.config)
-        self.upstreams.wake.bind(self.metrics.registry)
-        self.oidc = OidcVerifier(self.config.oidc) if self.config.oidc else None
-
-    def finish(self, record: AuditRecord, started: float) -> None:
-        elapsed = time.perf_counter() - started
-        record.latency_ms = round(elapsed * 1000, 3)
-        self.metrics.requests.labels(record.route, record.model or "", str(record.status)).inc()
-        self.metrics.duration.labels(record.route).observe(elapsed)
-        self.audit.emit(record)
-
-    def reload(self) -> bool:
-        """Re-read the config file (kill switch, canary weights) without a restart."""
-        if self.config_path is None:
-            return False
-        mtime = self.config_path.stat().st_mtime
-        if mtime == self.config_mtime:
-            return False
-        new = load_config(self.config_path)
-        self.config, self.config_mtime = new, mtime
-        self.upstreams.reconfigure(new)
-        return True
 
 
 async def _audit_unauthenticated(request: Request, status: int, reason: str) -> None:
     record = AuditRecord(request_id=request.headers.get("x-request-id") or "", route=request.url.path, method=request.method)
     record.status, record.decision, record.reason = status, "denied", reason
     request.app.state.gateway.finish(record, time.perf_counter())
-
-
-async def list_models(request: Request) -> Response:
-    state = request.app.state.gateway
-    record = AuditRecord(request_id=request.headers.get("x-request-id") or "", route="/v1/models", method="GET")
-    started = time.perf_counter()
-    try:
-        principal = authenticate(request.headers, state.key_store, state.oidc)
-        record.principal, record.key_id, record.status = principal.name, principal.key_id, 200
-        data = [
-            {"id": u.name, "object": "model", "owned_by": "privllm", "created": 0}
-            for u in state.config.upstreams
-            if u.name in principal.models and u.state != "disabled"
-        ]
-        return JSONResponse({"object": "list", "data": data})
-    except GatewayError as exc:
-        record.status, record.decision, record.reason = exc.status, "denied", exc.code
-        return exc.response()
-    finally:
-        state.finish(record, started)
 
 
 async def healthz(request: Request) -> Response:
@@ -182,12 +118,7 @@ def create_app(state: GatewayState) -> Starlette:
                 await state.limiter.close()
             state.audit.close()
 
-    routes = [Route(path, proxy.handle, methods=["POST"]) for path in proxy.ROUTES]
-    routes += [
-        Route("/v1/models", list_models, methods=["GET"]),
-        Route("/v1/reviews/{review_id}", reviews.fetch, methods=["GET"]),
-        Route("/admin/reviews", reviews.pending, methods=["GET"]),
-        Route("/admin/reviews/{review_id}/{verdict:str}", reviews.decide, methods=["POST"]),
+    routes = api_routes() + [
         Route("/admin/reload", reload_config, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

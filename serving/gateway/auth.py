@@ -12,6 +12,7 @@ from serving.gateway.config import Oidc
 from serving.gateway.errors import GatewayError
 from serving.gateway.keys import KeyStore, key_id_of, matches
 
+
 @dataclass(frozen=True)
 class Principal:
     name: str

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,12 +20,12 @@ import hvac
 import hvac.exceptions
 import requests
 
+from privllm.facts import KEYRING_PATH, VAULT_KV_MOUNT
 from serving.gateway.config import KeyStoreConfig
 from serving.gateway.errors import GatewayError
 from serving.gateway.keys import KeyRecord, generate_key
 
 log = logging.getLogger("privllm.gateway.keys")
-KEYRING_PATH = "gateway/keyring"
 
 
 class VaultError(Exception):
@@ -34,7 +35,7 @@ class VaultError(Exception):
 class Keyring:
     """The keyring document in KV v2, updated with check-and-set so two admins never clobber each other."""
 
-    def __init__(self, client: hvac.Client, mount: str = "privllm"):
+    def __init__(self, client: hvac.Client, mount: str = VAULT_KV_MOUNT):
         self.client, self.mount = client, mount
 
     def read(self) -> tuple[dict[str, KeyRecord], int]:
@@ -86,7 +87,10 @@ class Keyring:
 
 
 class VaultKeyStore:
-    def __init__(self, client_factory, mount: str, ttl: float, max_stale: float):
+    """``clock`` (seconds, like time.time) measures staleness; tests pass one they advance."""
+
+    def __init__(self, client_factory, mount: str, ttl: float, max_stale: float, clock: Callable[[], float] = time.time):
+        self._clock = clock
         self._client_factory = client_factory
         self._mount = mount
         self._ttl = ttl
@@ -97,7 +101,7 @@ class VaultKeyStore:
         self.failures = 0
 
     @classmethod
-    def from_config(cls, cfg: KeyStoreConfig) -> VaultKeyStore:
+    def from_config(cls, cfg: KeyStoreConfig, clock: Callable[[], float] = time.time) -> VaultKeyStore:
         def factory() -> hvac.Client:
             verify: bool | str = cfg.ca_file or True
             client = hvac.Client(url=cfg.address, verify=verify, timeout=5)
@@ -108,7 +112,7 @@ class VaultKeyStore:
                 client.token = os.environ.get(cfg.token_env)
             return client
 
-        return cls(factory, cfg.kv_mount, cfg.cache_ttl_seconds, cfg.max_stale_seconds)
+        return cls(factory, cfg.kv_mount, cfg.cache_ttl_seconds, cfg.max_stale_seconds, clock)
 
     def refresh(self) -> bool:
         try:
@@ -117,7 +121,7 @@ class VaultKeyStore:
             self.failures += 1
             log.warning("key store refresh failed (%s); serving from the last good copy", type(exc).__name__)
             return False
-        self._records, self._last_ok = records, time.time()
+        self._records, self._last_ok = records, self._clock()
         return True
 
     async def start(self) -> None:
@@ -134,10 +138,10 @@ class VaultKeyStore:
             self._task.cancel()
 
     def stale_seconds(self) -> float:
-        return time.time() - self._last_ok if self._last_ok else float("inf")
+        return self._clock() - self._last_ok if self._last_ok else float("inf")
 
     def healthy(self) -> bool:
-        return self._last_ok is not None and time.time() - self._last_ok <= self._max_stale
+        return self._last_ok is not None and self._clock() - self._last_ok <= self._max_stale
 
     def get(self, key_id: str) -> KeyRecord | None:
         if not self.healthy():

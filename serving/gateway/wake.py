@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 import aiohttp
 from prometheus_client import CollectorRegistry, Gauge
 
+from privllm.facts import METRIC_PENDING_REQUESTS as PENDING_METRIC  # the vllm-server ScaledObject queries it
 from serving.gateway.errors import GatewayError
 
-# The metric the vllm-server chart's ScaledObject queries (infra passes this name to the chart).
-PENDING_METRIC = "privllm_gateway_pending_requests"
 MAX_PENDING = 256
 HOLD_SECONDS = 300.0
 READY_TTL_SECONDS = 10.0

@@ -8,6 +8,7 @@ so a SIEM outage delays delivery instead of losing records.
 
 from __future__ import annotations
 
+from privllm.facts import COLLECTOR_METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT
 from privllm.stack import StackConfig
 from privllm.stack.model import SiemDestination
 
@@ -78,8 +79,8 @@ def gateway_config(cfg: StackConfig) -> dict:
         "receivers": {
             "otlp": {
                 "protocols": {
-                    "grpc": {"endpoint": "0.0.0.0:4317", "tls": tls_server},
-                    "http": {"endpoint": "0.0.0.0:4318", "tls": tls_server},
+                    "grpc": {"endpoint": f"0.0.0.0:{OTLP_GRPC_PORT}", "tls": tls_server},
+                    "http": {"endpoint": f"0.0.0.0:{OTLP_HTTP_PORT}", "tls": tls_server},
                 }
             }
         },
@@ -87,7 +88,7 @@ def gateway_config(cfg: StackConfig) -> dict:
         "exporters": exporters,
         "service": {
             "extensions": ["health_check", "file_storage/queue"],
-            "telemetry": {"metrics": {"readers": [{"pull": {"exporter": {"prometheus": {"host": "0.0.0.0", "port": 8888}}}}]}},
+            "telemetry": {"metrics": {"readers": [{"pull": {"exporter": {"prometheus": {"host": "0.0.0.0", "port": COLLECTOR_METRICS_PORT}}}}]}},
             "pipelines": {"logs": {"receivers": ["otlp"], "processors": chain, "exporters": sorted(exporters)}},
         },
     }

@@ -20,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from privllm.facts import VLLM_PORT
+
 
 class StandinMetrics:
     def __init__(self, model: str):
@@ -213,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("model_path")
     serve.add_argument("--served-model-name", default="standin-model")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=VLLM_PORT)
     serve.add_argument("--delay", type=float, default=0.0)
     serve.add_argument("--nnodes", type=int, default=1)
     serve.add_argument("--node-rank", type=int, default=0)

@@ -148,8 +148,11 @@ BAD_VALUES = [
     ("llm-gateway", {"replicas": 3, "redis": {"enabled": False}}, "replicas=3"),
     ("llm-gateway", {"service": {"type": "LoadBalancer"}}, "/service/type"),
     ("llm-gateway", {"networkPolicy": {"allowedCidrs": ["0.0.0.0/0"]}}, "/networkPolicy/allowedCidrs/0"),
-    ("llm-gateway", {"vault": {"address": ""}}, "vault.address is required"),
-    ("llm-gateway", {"gateway": {"guardrails": {"promptInjection": "off"}}}, "/gateway/guardrails/promptInjection"),
+    ("llm-gateway", {"gateway": {"key_store": {"address": ""}}}, "gateway.key_store needs kind: vault, address"),
+    ("llm-gateway", {"gateway": {"rate_limits": {"redis_url": "redis://elsewhere:6379/0"}}}, "redis_url must be redis://llm-gateway-redis:6379/0"),
+    ("llm-gateway", {"gateway": {"rate_limits": {"requests_per_minute": True}}}, "/gateway/rate_limits/requests_per_minute"),
+    ("llm-gateway", {"gateway": {"guardrails": {"human_review_timeout_seconds": 1}}}, "/gateway/guardrails/human_review_timeout_seconds"),
+    ("llm-gateway", {"gateway": {"guardrails": {"prompt_injection": "off"}}}, "/gateway/guardrails/prompt_injection"),
     ("llm-gateway", {"gateway": {"upstreams": [{"name": "m", "url": "http://evil.example.com:80"}]}}, "plain http"),
     ("llm-gateway", {"gateway": {"unknown": 1}}, "unknown"),
 ]

@@ -308,6 +308,7 @@ def test_chart_scenarios_stay_valid_files():
 # ------------------------------------------------------------------ scale from zero
 def test_scale_to_zero_models_wake_on_the_gateways_pending_demand():
     from infra.values import gateway_values
+    from privllm import facts
     from serving.gateway.config import GatewayConfig
     from serving.gateway.wake import PENDING_METRIC, WakeGate
 
@@ -321,7 +322,7 @@ def test_scale_to_zero_models_wake_on_the_gateways_pending_demand():
     assert f'{PENDING_METRIC}{{model="{model.served_name}"}}' in wake["metadata"]["query"]
     assert wake["metadata"]["activationThreshold"] == "0"
     # The gateway chart tells the gateway which models to hold, from the same stack field.
-    gw = helm.render("llm-gateway", helm.normalise(gateway_values(cfg)), release="gw", namespace="privllm-gateway")
+    gw = helm.render("llm-gateway", helm.normalise(gateway_values(cfg)), release=facts.GATEWAY_RELEASE, namespace="privllm-gateway")
     config_map = next(o for o in gw.objects if o["kind"] == "ConfigMap" and "gateway.yaml" in o.get("data", {}))
     gateway_config = GatewayConfig.model_validate(yaml.safe_load(config_map["data"]["gateway.yaml"]))
     assert WakeGate.for_config(gateway_config).models == {m.served_name for m in cfg.models if m.autoscaling.scale_to_zero}

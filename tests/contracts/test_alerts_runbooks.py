@@ -9,7 +9,6 @@ import pytest
 
 from infra.alerts import EXTERNAL_METRICS
 from privllm.runbooks import SECTIONS, all_runbooks, render, sections
-from privllm.stack import load_stack
 from tests.conftest import SHIPPED_STACKS
 
 SECURITY = {"PromptInjectionSpike", "SensitiveDataLeakReported", "ApiKeyCompromise", "ModelExtractionSuspected",
@@ -18,13 +17,6 @@ SECURITY = {"PromptInjectionSpike", "SensitiveDataLeakReported", "ApiKeyCompromi
 
 def alerts_of(plan) -> list[dict]:
     return [r for o in plan.objects if o["kind"] == "PrometheusRule" for g in o["spec"]["groups"] for r in g["rules"] if "alert" in r]
-
-
-@pytest.fixture(scope="module")
-def plans():
-    from infra.plan import build
-
-    return {s: build(load_stack(s), s) for s in SHIPPED_STACKS}
 
 
 def test_reference_plan_has_at_least_a_dozen_alerts(plans):

@@ -8,6 +8,7 @@ import sys
 import time
 
 import pytest
+
 from serving.gateway.audit import AuditLog, AuditRecord
 from serving.telemetry.receiver import OtlpReceiver
 from tests.servers import free_port
@@ -39,13 +40,13 @@ def test_gateway_records_reach_the_receiver(make_gateway, receiver, monkeypatch)
     key = gw.key()
     secret_prompt = "the merger with Contoso closes on Friday"
     assert gw.chat(key, secret_prompt).status_code == 200
-    assert gw.chat(key, "x", model="forbidden").status_code == 403
+    assert gw.chat(key, "x", model="forbidden").status_code == 404  # forbidden and unknown models look alike
     assert gw.post("/v1/chat/completions", json={}).status_code == 401
     assert wait_for(lambda: len(receiver.records) >= 3)
     time.sleep(0.5)
     assert len(receiver.records) == 3, "exactly one record per request"
     attrs = [r["attributes"] for r in receiver.records]
-    assert [a["http.response.status_code"] for a in attrs] == [200, 403, 401]
+    assert [a["http.response.status_code"] for a in attrs] == [200, 404, 401]
     assert attrs[0]["gen_ai.request.model"] == MODEL and attrs[0]["privllm.principal"] == "team-a"
     assert attrs[0]["privllm.prompt"].startswith("sha256:")
     assert all(secret_prompt not in str(r) for r in receiver.records)

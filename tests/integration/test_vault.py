@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import hvac
 import hvac.exceptions
@@ -14,7 +13,7 @@ import pytest
 from privllm.stack import load_stack
 from privllm.vault import bootstrap
 from serving.gateway.vault_keys import Keyring, VaultKeyStore
-from tests.servers import OpenBaoServer
+from tests.servers import ManualClock, OpenBaoServer
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +29,7 @@ def _test_ca() -> str:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "privllm-test-cluster-ca")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
@@ -145,22 +144,27 @@ def test_gateway_sees_revocation_and_fails_closed_when_vault_is_gone(make_gatewa
         monkeypatch.setenv("PRIVLLM_TEST_VAULT_TOKEN", server.token)
         from serving.gateway.config import KeyStoreConfig
 
-        store = VaultKeyStore.from_config(KeyStoreConfig(kind="vault", address=server.url, token_env="PRIVLLM_TEST_VAULT_TOKEN", cache_ttl_seconds=0.3, max_stale_seconds=4.0))
+        # The refresh loop's period is long and the clock is the test's: each refresh below is one TTL tick.
+        clock = ManualClock()
+        config = KeyStoreConfig(kind="vault", address=server.url, token_env="PRIVLLM_TEST_VAULT_TOKEN", cache_ttl_seconds=3600, max_stale_seconds=300)
+        store = VaultKeyStore.from_config(config, clock=clock)
         gw = make_gateway(store=store)
-        time.sleep(0.5)
+        assert store.refresh()
         assert gw.chat(key, "hello").status_code == 200
         ring.revoke("app")
-        time.sleep(1.0)
+        assert store.refresh()
         r = gw.chat(key, "hello")
         assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_api_key"
         second = ring.create("app2", [MODEL])
-        time.sleep(0.8)
+        assert store.refresh()
         assert gw.chat(second, "hello").status_code == 200
         assert store.get(key_id_of(second)) is not None
         server.stop()
         # Within the stale window the last good copy still serves...
+        assert not store.refresh()
+        clock.advance(config.max_stale_seconds - 1)
         assert gw.chat(second, "hello").status_code == 200
-        time.sleep(4.5)
+        clock.advance(2)
         # ...then the gateway fails closed, and says so.
         r = gw.chat(second, "hello")
         assert r.status_code == 503 and r.json()["error"]["code"] == "key_store_unavailable"

@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from policies.catalog import load_all, load_policy
-from policies.review import review, review_stack
-from privllm.stack import load_stack
+from policies.review import review, review_plan
 from tests.conftest import SHIPPED_STACKS
 
 MISCONFIGS = Path(__file__).parent / "misconfigs"
@@ -24,8 +23,8 @@ def run(*args, cwd=None):
 
 
 @pytest.mark.parametrize("stack", SHIPPED_STACKS)
-def test_shipped_stacks_pass_their_own_review(stack):
-    result = review_stack(load_stack(stack), stack)
+def test_shipped_stacks_pass_their_own_review(plans, stack):
+    result = review_plan(plans[stack])
     assert result.errors == []
     assert result.findings == [], [f"{f.id} {f.resource} {f.message}" for f in result.findings]
     statuses = {r.status for r in result.results}
@@ -144,10 +143,8 @@ def test_gatekeeper_templates_evaluate_like_the_review():
     assert not engine.query(f"data.{package}.violation", {"review": {"object": safe}})
 
 
-def test_plan_installs_the_exported_constraints():
-    from infra.plan import build
-
-    plan = build(load_stack("local"), "local")
+def test_plan_installs_the_exported_constraints(plans):
+    plan = plans["local"]
     templates = [o for o in plan.objects if o["kind"] == "ConstraintTemplate"]
     assert len(templates) >= 15
     constraints = [o for o in plan.objects if o["apiVersion"] == "constraints.gatekeeper.sh/v1beta1"]

@@ -6,8 +6,18 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{- define "llm-gateway.checks" -}}
-{{- if not .Values.vault.address -}}
-{{- fail "vault.address is required: the gateway reads API-key hashes from Vault (https://...)" -}}
+{{- $ks := .Values.gateway.key_store | default dict -}}
+{{- if or (ne ($ks.kind | default "") "vault") (not $ks.address) (not $ks.jwt_file) (not $ks.ca_file) -}}
+{{- fail "gateway.key_store needs kind: vault, address (https://...), jwt_file and ca_file: the gateway reads API-key hashes from Vault" -}}
+{{- end -}}
+{{- if .Values.redis.enabled -}}
+{{- $url := printf "redis://%s:%d/0" (include "llm-gateway.redisName" .) (int .Values.redis.port) -}}
+{{- if ne ((.Values.gateway.rate_limits | default dict).redis_url | default "") $url -}}
+{{- fail (printf "gateway.rate_limits.redis_url must be %s (this release's Redis) when redis.enabled" $url) -}}
+{{- end -}}
+{{- if not .Values.gateway.rate_limits.redis_password_file -}}
+{{- fail "gateway.rate_limits.redis_password_file is required when redis.enabled (where the Vault-mounted password is read)" -}}
+{{- end -}}
 {{- end -}}
 {{- if and (gt (int .Values.replicas) 1) (not .Values.redis.enabled) -}}
 {{- fail (printf "replicas=%d with redis.enabled=false would give each replica its own rate limits: enable redis or use one replica" (int .Values.replicas)) -}}

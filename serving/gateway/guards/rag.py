@@ -19,14 +19,7 @@ DATA_NOTICE = (
 
 
 def readable(acl: list[str] | None, groups: frozenset[str]) -> bool:
-    return bool(acl) and bool(set(acl) & groups)
-
-
-def filter_documents(documents, groups: frozenset[str]) -> tuple[list, list[str]]:
-    kept, dropped = [], []
-    for doc in documents:
-        (kept if readable(doc.acl, groups) else dropped).append(doc)
-    return kept, [d.id for d in dropped]
+    return bool(acl) and not groups.isdisjoint(acl or ())
 
 
 def render(documents) -> str:

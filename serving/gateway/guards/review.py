@@ -11,6 +11,7 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,10 +37,10 @@ class ReviewItem:
             return "expired"
         return self.status
 
-    def summary(self) -> dict:
+    def summary(self, now: float | None = None) -> dict:
         d = asdict(self)
         d.pop("response")
-        d["status"] = self.effective_status()
+        d["status"] = self.effective_status(now)
         return d
 
 
@@ -48,7 +49,10 @@ def new_id() -> str:
 
 
 class SqliteReviewStore:
-    def __init__(self, path: Path):
+    """``clock`` (seconds, like time.time) decides expiry; tests pass one they advance."""
+
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time):
+        self.clock = clock
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS reviews (id TEXT PRIMARY KEY, item TEXT NOT NULL)")
@@ -70,11 +74,12 @@ class SqliteReviewStore:
 
 
 class RedisReviewStore:
-    def __init__(self, url: str, password: str | None = None):
+    def __init__(self, url: str, password: str | None = None, clock: Callable[[], float] = time.time):
+        self.clock = clock
         self._redis = redis.Redis.from_url(url, password=password, socket_timeout=1)
 
     def put(self, item: ReviewItem) -> None:
-        ttl = max(60, int(item.expires - time.time()) + 7 * 86400)  # keep decided items a week for audit
+        ttl = max(60, int(item.expires - self.clock()) + 7 * 86400)  # keep decided items a week for audit
         self._redis.set(f"privllm:review:{item.id}", json.dumps(asdict(item)), ex=ttl)
 
     def get(self, review_id: str) -> ReviewItem | None:

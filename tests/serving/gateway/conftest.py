@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import httpx
@@ -59,14 +60,14 @@ def make_gateway(tmp_path, standin):
     """Factory: start a gateway for a config dict; stopped after the test."""
     started = []
 
-    def make(config: dict | None = None, config_path: Path | None = None, store: MemoryKeyStore | None = None, limiter=None, reviews_path: Path | None = None):
+    def make(config: dict | None = None, config_path: Path | None = None, store: MemoryKeyStore | None = None, limiter=None, reviews_path: Path | None = None, clock=time.time):
         raw = {"upstreams": [{"name": MODEL, "url": standin.url}], **(config or {})}
         cfg = GatewayConfig.model_validate(raw)
         store = store or MemoryKeyStore()
         audit_path = tmp_path / f"audit-{len(started)}.jsonl"
         state = GatewayState(
             config=cfg, key_store=store, audit=AuditLog(cfg.prompt_logging, audit_path),
-            reviews=SqliteReviewStore(reviews_path or tmp_path / "reviews.sqlite"), config_path=config_path,
+            reviews=SqliteReviewStore(reviews_path or tmp_path / "reviews.sqlite", clock=clock), config_path=config_path,
             config_mtime=config_path.stat().st_mtime if config_path else 0.0, limiter=limiter,
         )
         server = ServerThread(create_app(state)).__enter__()
@@ -78,3 +79,44 @@ def make_gateway(tmp_path, standin):
     for gw in started:
         gw.client.close()
         gw.server.__exit__(None, None, None)
+
+
+class UnitGateway:
+    """The gateway app in-process (Starlette TestClient) in front of a scripted upstream."""
+
+    def __init__(self, state: GatewayState, upstreams, audit_path: Path, store: MemoryKeyStore):
+        from starlette.testclient import TestClient
+
+        self.state, self.upstreams, self.audit_path, self.store = state, upstreams, audit_path, store
+        self.client = TestClient(create_app(state), base_url="http://gateway.test")
+        self.api_key = store.issue("team-a", [u.name for u in state.config.upstreams], groups=("finance",))
+
+    def post(self, path: str, body: dict, key: str | None = None):
+        return self.client.post(path, json=body, headers={"Authorization": f"Bearer {key or self.api_key}"})
+
+    def sent(self) -> dict:
+        """The body the model received last."""
+        return self.upstreams.sent[-1][1]
+
+    def audit(self) -> list[dict]:
+        return [json.loads(line) for line in self.audit_path.read_text().splitlines() if line]
+
+
+@pytest.fixture
+def unit_gateway(tmp_path):
+    """Factory: a gateway for a config dict (upstream url is a placeholder) and a Script."""
+    from tests.serving.gateway.fake_upstream import Script, ScriptedUpstreams
+
+    def make(config: dict | None = None, script: Script | None = None, **upstream) -> UnitGateway:
+        raw = {"upstreams": [{"name": MODEL, "url": "http://upstream.invalid", **upstream}], **(config or {})}
+        cfg = GatewayConfig.model_validate(raw)
+        store = MemoryKeyStore()
+        audit_path = tmp_path / "audit.jsonl"
+        upstreams = ScriptedUpstreams(cfg, script or Script())
+        state = GatewayState(
+            config=cfg, key_store=store, audit=AuditLog(cfg.prompt_logging, audit_path),
+            reviews=SqliteReviewStore(tmp_path / "reviews.sqlite"), upstreams=upstreams,
+        )
+        return UnitGateway(state, upstreams, audit_path, store)
+
+    return make

@@ -37,15 +37,16 @@ bodies = st.one_of(
 
 @pytest.fixture(scope="module")
 def gateway(request, standin, tmp_path_factory):
+    import httpx
+
     from serving.gateway.app import GatewayState, create_app
     from serving.gateway.audit import AuditLog
     from serving.gateway.config import GatewayConfig
     from serving.gateway.guards.review import SqliteReviewStore
     from serving.gateway.keys import MemoryKeyStore
     from tests.servers import ServerThread
-    import httpx
 
-    cfg = GatewayConfig.model_validate({"upstreams": [{"name": MODEL, "url": standin.url}], "rate_limits": {"requests_per_minute": 10**6, "tokens_per_minute": 10**9, "max_tokens_cap": 10**6}})
+    cfg = GatewayConfig.model_validate({"upstreams": [{"name": MODEL, "url": standin.url}], "rate_limits": {"requests_per_minute": 10**6, "tokens_per_minute": 10**8, "max_tokens_cap": 10**6}})
     store = MemoryKeyStore()
     key = store.issue("fuzz", [MODEL])
     state = GatewayState(config=cfg, key_store=store, audit=AuditLog("never"), reviews=SqliteReviewStore(tmp_path_factory.mktemp("r") / "r.sqlite"))

@@ -9,13 +9,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from serving.gateway.audit import AuditRecord
-from serving.gateway.auth import authenticate
+from serving.gateway.auth import Principal, authenticate
 from serving.gateway.errors import GatewayError
 from serving.gateway.guards.review import GUARD_ID
+from serving.gateway.state import GatewayState
 
 
-def _reviewer(request: Request):
-    state = request.app.state.gateway
+def _reviewer(request: Request) -> tuple[GatewayState, Principal]:
+    state: GatewayState = request.app.state.gateway
     principal = authenticate(request.headers, state.key_store, state.oidc)
     if state.config.reviewer_role not in principal.roles:
         raise GatewayError(403, f"this needs the {state.config.reviewer_role!r} role", "forbidden")
@@ -24,7 +25,8 @@ def _reviewer(request: Request):
 
 async def pending(request: Request) -> Response:
     state, _ = _reviewer(request)
-    items = [i.summary() for i in await asyncio.to_thread(state.reviews.all) if i.effective_status() == "pending"]
+    now = state.reviews.clock()
+    items = [i.summary(now) for i in await asyncio.to_thread(state.reviews.all) if i.effective_status(now) == "pending"]
     state.metrics.reviews_pending.set(len(items))
     return JSONResponse({"object": "list", "data": sorted(items, key=lambda i: i["created"])})
 
@@ -37,8 +39,9 @@ async def decide(request: Request) -> Response:
     item = await asyncio.to_thread(state.reviews.get, request.path_params["review_id"])
     if item is None:
         raise GatewayError(404, "no such review", "review_not_found")
-    if item.effective_status() != "pending":
-        raise GatewayError(409 if item.effective_status() != "expired" else 410, f"review is already {item.effective_status()}", "review_closed")
+    status = item.effective_status(state.reviews.clock())
+    if status != "pending":
+        raise GatewayError(409 if status != "expired" else 410, f"review is already {status}", "review_closed")
     item.status = "approved" if verdict == "approve" else "rejected"
     item.reviewer = principal.name
     try:
@@ -55,16 +58,16 @@ async def decide(request: Request) -> Response:
 
 
 async def fetch(request: Request) -> Response:
-    state = request.app.state.gateway
+    state: GatewayState = request.app.state.gateway
     principal = authenticate(request.headers, state.key_store, state.oidc)
     item = await asyncio.to_thread(state.reviews.get, request.path_params["review_id"])
     if item is None or item.principal != principal.name:
         raise GatewayError(404, "no such review for this key", "review_not_found")
-    status = item.effective_status()
+    status = item.effective_status(state.reviews.clock())
     if status == "approved":
         return JSONResponse(item.response)
     if status == "pending":
-        return JSONResponse(item.summary(), status_code=202)
+        return JSONResponse(item.summary(state.reviews.clock()), status_code=202)
     if status == "expired":
         raise GatewayError(410, "the review window passed without a decision", "review_expired")
     raise GatewayError(403, f"a reviewer rejected this answer{': ' + item.reason if item.reason else ''}", "review_rejected")

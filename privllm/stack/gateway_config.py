@@ -1,0 +1,213 @@
+"""The gateway's configuration: one pydantic model for the stack, the chart and the gateway.
+
+The stack embeds :class:`GatewaySettings` (``privllm:gateway``); the program adds what it derives
+(upstreams from the models, the key store from Vault) to form :class:`GatewayConfig`, passes it
+unchanged to the llm-gateway chart as ``gateway``, and the chart writes it as gateway.yaml, which
+the gateway loads with this same model. The chart's values.schema.json part for ``gateway`` is
+generated from it (:func:`chart_values_schema`; ``scripts/gen-gateway-schema`` rewrites it).
+
+Adding a field: add it here with a docstring, run ``scripts/gen-gateway-schema``. Nothing else.
+Attribute docstrings become the schema's descriptions.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from privllm import facts
+
+DataClass = Literal["public", "internal", "confidential", "restricted"]
+PiiAction = Literal["allow", "redact", "block"]
+# Integer fields are StrictInt: `requests_per_minute: true` is an error, not 1.
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Canary(_Strict):
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    """URL of the canary model server."""
+    weight: Annotated[StrictInt, Field(ge=0, le=100)]
+    """Percentage of requests sent to the canary."""
+
+
+class Upstream(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=256)]
+    """The served model name clients ask for."""
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    """Base URL of the model server (plain http only to in-cluster .svc names)."""
+    data_classification: DataClass = "internal"
+    """Data classification of what this model sees; sets PII handling and prompt logging limits."""
+    high_risk: StrictBool = False
+    """Hold this model's answers for human review before release."""
+    response_schema: dict[str, Any] | None = None
+    """JSON Schema every answer must meet (output validation); none means free text."""
+    system_prompt: str | None = None
+    """Fixed server-side system prompt; client system messages are refused on routes that set it."""
+    canary: Canary | None = None
+    """Send a share of the traffic to a canary server."""
+    state: Literal["serving", "disabled", "fallback"] = "serving"
+    """Kill switch: serving, disabled (503 at once) or fallback (to another model)."""
+    fallback: str | None = None
+    """The model that serves requests while state is fallback."""
+    timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 300
+    """Longest wait for the model server's answer."""
+    scale_to_zero: StrictBool = False
+    """The model scales to zero when idle: the gateway holds its requests while it wakes (serving/gateway/wake.py)."""
+
+    @model_validator(mode="after")
+    def _fallback(self) -> Upstream:
+        if self.state == "fallback" and not self.fallback:
+            raise ValueError("state 'fallback' needs 'fallback: <model name>'")
+        return self
+
+
+class RateLimits(_Strict):
+    requests_per_minute: Annotated[StrictInt, Field(ge=1, le=1_000_000)] = 60
+    """Default requests per minute per principal (a key may set its own)."""
+    tokens_per_minute: Annotated[StrictInt, Field(ge=1, le=100_000_000)] = 60_000
+    """Default tokens (prompt + max completion) per minute per principal."""
+    max_tokens_cap: Annotated[StrictInt, Field(ge=1, le=1_048_576)] = 4096
+    """Largest max_tokens a request may ask for."""
+    default_max_tokens: Annotated[StrictInt, Field(ge=1, le=1_048_576)] = 512
+    """max_tokens assumed when a request names none (for the token budget)."""
+    redis_url: str | None = None
+    """Redis shared by all replicas for rate limits and the review queue (set by the program)."""
+    redis_password_file: str | None = None
+    """File holding the Redis password (mounted from Vault; set by the program)."""
+
+
+class Guardrails(_Strict):
+    prompt_injection: Literal["block", "flag"] = "block"
+    """Prompt-injection action: block (400) or flag (audit only)."""
+    pii_input: dict[DataClass, PiiAction] = Field(
+        default_factory=lambda: {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
+    )
+    """Input PII action per data classification: allow, redact or block."""
+    pii_output: Literal["redact", "block"] = "redact"
+    """Output PII action: redact or block."""
+    rag_acl: Literal[True] = True
+    """Document-level ACL filter on retrieved context (always on)."""
+    human_review_timeout_seconds: Annotated[StrictInt, Field(ge=60, le=604_800)] = 86_400
+    """Seconds a held high-risk answer waits for a reviewer before it expires (1 minute to 7 days)."""
+    review_store: str | None = None
+    """SQLite file of the review queue for a single replica; Redis is used when rate_limits.redis_url is set."""
+
+
+class KeyStoreConfig(_Strict):
+    kind: Literal["memory", "vault"] = "memory"
+    """Where API-key hashes live: vault in production, memory for development."""
+    address: str | None = None
+    """Vault address (https)."""
+    auth_path: str = facts.VAULT_KUBERNETES_AUTH
+    """Vault's Kubernetes auth mount."""
+    role: str = facts.VAULT_ROLES["llm-gateway"].name
+    """Vault Kubernetes auth role of the gateway."""
+    kv_mount: str = facts.VAULT_KV_MOUNT
+    """KV v2 mount holding the keyring."""
+    jwt_file: str | None = None
+    """Projected service-account token presented to Vault."""
+    ca_file: str | None = None
+    """CA bundle that signs Vault's certificate."""
+    token_env: str = "VAULT_TOKEN"
+    """Development and tests: the variable holding a Vault token, used when jwt_file is unset."""
+    cache_ttl_seconds: Annotated[float, Field(gt=0, le=3600)] = facts.KEY_CACHE_TTL_SECONDS
+    """Seconds between keyring reads: a revocation takes effect within this time."""
+    max_stale_seconds: Annotated[float, Field(gt=0, le=86_400)] = facts.KEY_MAX_STALE_SECONDS
+    """Serve from the last good keyring at most this long while Vault is unreachable, then fail closed."""
+
+
+class Oidc(_Strict):
+    issuer: Annotated[str, Field(pattern=r"^https://")]
+    """OIDC issuer accepted for bearer tokens."""
+    audience: str
+    """Audience the tokens must carry."""
+    jwks_file: str | None = None
+    """Air-gapped: the issuer's keys from a file, never fetched."""
+    groups_claim: str = "groups"
+    """Claim holding the caller's groups."""
+    models_by_group: dict[str, list[str]] = Field(default_factory=dict)
+    """Models each group may call."""
+
+
+class GatewaySettings(_Strict):
+    """What an operator sets for the gateway in the stack (``privllm:gateway``)."""
+
+    max_body_bytes: Annotated[StrictInt, Field(ge=1024, le=16 * 1024 * 1024)] = 1024 * 1024
+    """Largest accepted request body in bytes (413 above)."""
+    rate_limits: RateLimits = Field(default_factory=RateLimits)
+    """Per-principal request and token limits."""
+    guardrails: Guardrails = Field(default_factory=Guardrails)
+    """Input and output guards."""
+    oidc: Oidc | None = None
+    """Accept OIDC bearer tokens besides API keys."""
+    reviewer_role: str = "reviewer"
+    """Key role allowed to approve or reject held answers."""
+
+
+class GatewayConfig(GatewaySettings):
+    """The gateway's whole configuration file (gateway.yaml): the stack's settings plus what the program derives."""
+
+    listen_port: Annotated[StrictInt, Field(ge=1, le=65535)] = facts.GATEWAY_PORT
+    """Port the gateway listens on."""
+    prompt_logging: Literal["never", "hash", "redacted"] = "never"
+    """Prompt content in audit records: never, hash or redacted (from the stack's data.prompt_logging)."""
+    upstreams: list[Upstream] = Field(min_length=1)
+    """The models behind the gateway (from the stack's models)."""
+    key_store: KeyStoreConfig = Field(default_factory=KeyStoreConfig)
+    """Where API-key hashes are read from."""
+
+    @model_validator(mode="after")
+    def _names(self) -> GatewayConfig:
+        names = [u.name for u in self.upstreams]
+        if len(set(names)) != len(names):
+            raise ValueError(f"upstream names must be unique, got {names}")
+        for u in self.upstreams:
+            if u.fallback and u.fallback not in names:
+                raise ValueError(f"upstream {u.name!r} falls back to unknown model {u.fallback!r}")
+        return self
+
+    def upstream(self, name: str) -> Upstream | None:
+        return next((u for u in self.upstreams if u.name == name), None)
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    """Replace every $ref by its definition: the chart schema has no room for a $defs table."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target = defs[node["$ref"].rsplit("/", 1)[1]]
+            return _inline({**target, **{k: v for k, v in node.items() if k != "$ref"}}, defs)
+        return {k: _inline(v, defs) for k, v in node.items() if k != "title"}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
+def chart_values_schema() -> dict[str, Any]:
+    """The JSON Schema of the chart's ``gateway`` value, generated from :class:`GatewayConfig`."""
+    schema = GatewayConfig.model_json_schema(mode="validation")
+    defs = schema.pop("$defs", {})
+    return _inline(schema, defs)
+
+
+def chart_schema_path() -> Path:
+    from privllm.paths import CHARTS
+
+    return CHARTS / "llm-gateway" / "values.schema.json"
+
+
+def chart_schema_with_gateway(current: dict[str, Any]) -> dict[str, Any]:
+    """The chart's whole values schema with its ``gateway`` part replaced by the generated one."""
+    return {**current, "properties": {**current["properties"], "gateway": chart_values_schema()}}
+
+
+def write_chart_schema() -> Path:
+    path = chart_schema_path()
+    current = json.loads(path.read_text())
+    path.write_text(json.dumps(chart_schema_with_gateway(current), indent=2) + "\n")
+    return path

@@ -1,0 +1,22 @@
+"""The gateway's guard steps, one module each, and the order they run in."""
+
+from __future__ import annotations
+
+from serving.gateway.pipeline import GuardPipeline
+from serving.gateway.steps.document_acl import DocumentAclGuard
+from serving.gateway.steps.logprobs import LogprobsGuard
+from serving.gateway.steps.prompt_injection import PromptInjectionGuard
+from serving.gateway.steps.sensitive_input import SensitiveInputGuard
+from serving.gateway.steps.sensitive_output import SensitiveOutputGuard
+
+
+def default_pipeline() -> GuardPipeline:
+    injection, sensitive_in, sensitive_out, logprobs = PromptInjectionGuard(), SensitiveInputGuard(), SensitiveOutputGuard(), LogprobsGuard()
+    return GuardPipeline(
+        # Parameters first (cheap), then injection before redaction: redaction must not hide an attack.
+        request=[logprobs, injection, sensitive_in],
+        # Access first: a document the caller may not read is never inspected further.
+        documents=[DocumentAclGuard(), injection, sensitive_in],
+        response=[sensitive_out, logprobs],
+        stream=[sensitive_out, logprobs],
+    )
