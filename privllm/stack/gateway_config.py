@@ -97,6 +97,8 @@ class Guardrails(_Strict):
     """Seconds a held high-risk answer waits for a reviewer before it expires (1 minute to 7 days)."""
     review_store: str | None = None
     """SQLite file of the review queue for a single replica; Redis is used when rate_limits.redis_url is set."""
+    embeddings_flagged_item: Literal["skip", "fail_batch"] = "skip"
+    """An embeddings input item a guard refuses: left out and named by its index (skip), or the whole batch refused (fail_batch)."""
 
 
 class KeyStoreConfig(_Strict):

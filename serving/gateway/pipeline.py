@@ -72,6 +72,9 @@ class GuardContext:
 
 
 class RequestGuard:
+    """Override check_body and check_field for in-process checks; override check_fields to see
+    every field at once (one call to a classifier model for the whole request)."""
+
     guard_id: str
 
     def check_body(self, ctx: GuardContext, body: dict) -> None:
@@ -81,6 +84,13 @@ class RequestGuard:
         """The text to send instead, or None to keep it; raise GatewayError to refuse."""
         return None
 
+    async def check_fields(self, ctx: GuardContext, body: dict, fields: list[TextField]) -> None:
+        for f in fields:
+            replacement = self.check_field(ctx, f)
+            if replacement is not None:
+                f.text = replacement
+                set_path(body, f.path, replacement)
+
 
 @dataclass
 class DocumentVerdict:
@@ -89,10 +99,15 @@ class DocumentVerdict:
 
 
 class DocumentGuard:
+    """Override check_document, or check_documents to see them all at once."""
+
     guard_id: str
 
     def check_document(self, ctx: GuardContext, document: Document, text: str) -> DocumentVerdict:
         return DocumentVerdict(text)
+
+    async def check_documents(self, ctx: GuardContext, documents: list[tuple[Document, str]]) -> list[DocumentVerdict]:
+        return [self.check_document(ctx, doc, text) for doc, text in documents]
 
 
 class ResponseGuard:
@@ -148,31 +163,29 @@ class GuardPipeline:
         for guard in self.request:
             guard.check_body(ctx, body)
 
-    def guard_field(self, ctx: GuardContext, body: dict, field: TextField) -> None:
+    async def guard_fields(self, ctx: GuardContext, body: dict, fields: list[TextField]) -> None:
+        """Each guard in turn over every field: a refusal by an earlier guard stops the rest."""
         for guard in self.request:
-            replacement = guard.check_field(ctx, field)
-            if replacement is not None:
-                field.text = replacement
-                set_path(body, field.path, replacement)
+            await guard.check_fields(ctx, body, fields)
 
-    def guard_inputs(self, ctx: GuardContext, body: dict, fields: list[TextField]) -> None:
+    async def guard_inputs(self, ctx: GuardContext, body: dict, fields: list[TextField]) -> None:
         self.guard_body(ctx, body)
-        for f in fields:
-            self.guard_field(ctx, body, f)
+        await self.guard_fields(ctx, body, fields)
 
-    def guard_documents(self, ctx: GuardContext, documents: list[Document]) -> list[tuple[Document, str]]:
+    async def guard_documents(self, ctx: GuardContext, documents: list[Document]) -> list[tuple[Document, str]]:
         """The documents that reach the model, each with its (possibly rewritten) text."""
-        kept = []
-        for doc in documents:
-            text = doc.text
-            for guard in self.documents:
-                verdict = guard.check_document(ctx, doc, text)
+        kept = [(doc, doc.text) for doc in documents]
+        for guard in self.documents:
+            if not kept:
+                break
+            verdicts = await guard.check_documents(ctx, kept)
+            still = []
+            for (doc, _), verdict in zip(kept, verdicts, strict=True):
                 if verdict.excluded:
                     ctx.note(guard.guard_id, "exclude-document", document=doc.id, detail=verdict.excluded)
-                    break
-                text = verdict.text
-            else:
-                kept.append((doc, text))
+                else:
+                    still.append((doc, verdict.text))
+            kept = still
         return kept
 
     def guard_answer(self, ctx: GuardContext, answer: dict) -> None:

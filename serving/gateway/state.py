@@ -7,6 +7,7 @@ named by the small interface the routes call, so a type checker sees every use.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -28,6 +29,8 @@ class Limiter(Protocol):
 
 
 class ReviewStore(Protocol):
+    clock: Callable[[], float]  # decides review deadlines; tests pass one they advance
+
     def put(self, item: ReviewItem) -> None: ...
 
     def get(self, review_id: str) -> ReviewItem | None: ...

@@ -18,14 +18,14 @@ from serving.gateway.state import GatewayState
 PATH = "/v1/chat/completions"
 
 
-def prepare(state: GatewayState, admitted: Admitted) -> dict:
+async def prepare(state: GatewayState, admitted: Admitted) -> dict:
     req, upstream, body = admitted.request, admitted.upstream, admitted.body
     assert isinstance(req, ChatRequest)
     if upstream.system_prompt and any(m.role in ("system", "developer") for m in req.messages):
         raise GatewayError(400, "this model's system prompt is fixed by the gateway; send user messages only", "system_prompt_fixed", param="messages")
     # The client's fields first: the gateway's own additions below are not the client's input.
-    guard_inputs(state, admitted, chat_inputs(body))
-    documents = state.pipeline.guard_documents(admitted.ctx, req.documents or [])
+    await guard_inputs(state, admitted, chat_inputs(body))
+    documents = await state.pipeline.guard_documents(admitted.ctx, req.documents or [])
     messages = list(body["messages"])
     system = [upstream.system_prompt] if upstream.system_prompt else []
     if documents:

@@ -15,8 +15,8 @@ from serving.gateway.state import GatewayState
 PATH = "/v1/completions"
 
 
-def prepare(state: GatewayState, admitted: Admitted) -> dict:
-    guard_inputs(state, admitted, completion_inputs(admitted.body))
+async def prepare(state: GatewayState, admitted: Admitted) -> dict:
+    await guard_inputs(state, admitted, completion_inputs(admitted.body))
     return admitted.body
 
 

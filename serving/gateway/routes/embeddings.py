@@ -29,7 +29,7 @@ async def embeddings(request: Request, state: GatewayState, record: AuditRecord)
     refused: list[tuple[TextField, GatewayError]] = []
     for field in fields:
         try:
-            state.pipeline.guard_field(ctx, body, field)
+            await state.pipeline.guard_fields(ctx, body, [field])
         except GatewayError as exc:
             if exc.guard is None or isinstance(body["input"], str):
                 raise

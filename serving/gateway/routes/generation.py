@@ -8,8 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +40,7 @@ class Generation:
     completion_object: str  # "chat.completion" or "text_completion"
     inputs: Callable[[dict], list[TextField]]
     # Guards the client's input fields and returns the body to forward (documents, system prompt).
-    prepare: Callable[[GatewayState, Admitted], dict]
+    prepare: Callable[[GatewayState, Admitted], Awaitable[dict]]
     validates_schema: bool = False
 
 
@@ -55,8 +54,8 @@ def first_text(answer: dict) -> str | None:
     return choice.get("text")
 
 
-def guard_inputs(state: GatewayState, admitted: Admitted, fields: list[TextField]) -> None:
-    state.pipeline.guard_inputs(admitted.ctx, admitted.body, fields)
+async def guard_inputs(state: GatewayState, admitted: Admitted, fields: list[TextField]) -> None:
+    await state.pipeline.guard_inputs(admitted.ctx, admitted.body, fields)
 
 
 def _cap_tokens(state: GatewayState, req: Any) -> None:
@@ -121,7 +120,7 @@ async def serve(kind: Generation, request: Request, state: GatewayState, record:
     admitted = await admit(request, state, record, kind.schema)
     config, upstream, ctx = state.config, admitted.upstream, admitted.ctx
     _cap_tokens(state, admitted.request)
-    forward = kind.prepare(state, admitted)
+    forward = await kind.prepare(state, admitted)
     log_prompt(state, record, kind.inputs(forward))
     await enforce_rate_limits(state, admitted, (record.input_tokens or 0) + admitted.request.requested_tokens(config.rate_limits.default_max_tokens))  # type: ignore[attr-defined]
 
@@ -142,7 +141,7 @@ async def serve(kind: Generation, request: Request, state: GatewayState, record:
     headers = ctx.notes_header()
     status = 200
     if upstream.high_risk:
-        now = time.time()
+        now = state.reviews.clock()
         item = review.ReviewItem(
             id=review.new_id(), principal=admitted.principal.name, model=upstream.name, created=now,
             expires=now + config.guardrails.human_review_timeout_seconds, status="pending", response=answer,

@@ -107,10 +107,14 @@ async def relay(state: GatewayState, admitted: Admitted, path: str, payload: byt
                 for out in emit(chain.feed(data)):
                     yield out
             if not ended:
-                # The upstream stopped without [DONE]: release what the guards hold, redacted; no
-                # [DONE] of our own, so the client can tell the answer may be incomplete.
+                # The upstream stopped without [DONE]: release what the guards hold (redacted), say
+                # so in an error event, and end the stream properly.
                 for out in emit(chain.end()) + notes_chunk(ctx, template):
                     yield out
+                incomplete = GatewayError(502, f"model {route.upstream.name!r} ended its stream before [DONE]", "upstream_incomplete")
+                record.decision, record.reason = "error", incomplete.code
+                yield b"data: " + bytes(incomplete.response().body) + b"\n\n"
+                yield DONE
         except asyncio.CancelledError:
             record.status, record.decision, record.reason = 499, "error", "client_closed"
             raise

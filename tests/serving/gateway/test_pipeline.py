@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from serving.gateway.audit import AuditRecord
@@ -39,11 +41,11 @@ class RefuseX(RequestGuard):
 def test_request_guards_run_in_order_on_every_field_and_rewrite_the_body():
     body = {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": [{"type": "text", "text": "x"}]}]}
     with pytest.raises(GatewayError) as refused:
-        GuardPipeline(request=[Upper(), RefuseX()]).guard_inputs(context(), body, chat_inputs(body))
+        asyncio.run(GuardPipeline(request=[Upper(), RefuseX()]).guard_inputs(context(), body, chat_inputs(body)))
     assert refused.value.message == "messages[1].content[0].text has an X"
     assert body["messages"][0]["content"] == "A"
     body = {"messages": [{"role": "user", "content": "x"}]}
-    GuardPipeline(request=[RefuseX(), Upper()]).guard_inputs(context(), body, chat_inputs(body))
+    asyncio.run(GuardPipeline(request=[RefuseX(), Upper()]).guard_inputs(context(), body, chat_inputs(body)))
     assert body["messages"][0]["content"] == "X"  # refusal ran before the rewrite
 
 
@@ -64,7 +66,7 @@ class Mark(DocumentGuard):
 def test_excluded_documents_are_noted_and_the_rest_rewritten():
     ctx = context()
     docs = [Document(id=str(i), text=f"d{i}", acl=["g"]) for i in range(4)]
-    kept = GuardPipeline(documents=[ExcludeOdd(), Mark()]).guard_documents(ctx, docs)
+    kept = asyncio.run(GuardPipeline(documents=[ExcludeOdd(), Mark()]).guard_documents(ctx, docs))
     assert [(d.id, text) for d, text in kept] == [("0", "d0!"), ("2", "d2!")]
     assert ctx.notes_body() == {"guardrails": [
         {"guard": "ODD", "action": "exclude-document", "document": "1", "detail": "odd"},
@@ -107,3 +109,33 @@ def test_what_a_filter_releases_at_the_end_passes_the_later_filters():
     chain = GuardPipeline(stream=[_Guard(Hold), _Guard(Tag)]).open_stream(context(), {})
     assert chain.feed({"n": 1}) == []
     assert chain.end() == [{"n": 1, "tagged": True}, {"last": True}]
+
+
+class OneCallClassifier(RequestGuard, DocumentGuard):
+    """Like a model-based classifier: one awaited call sees every field (or document) at once."""
+
+    guard_id = "CLASSIFIER"
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    async def check_fields(self, ctx, body, fields):
+        await asyncio.sleep(0)
+        self.calls.append([f.name for f in fields])
+
+    async def check_documents(self, ctx, documents):
+        self.calls.append([doc.id for doc, _ in documents])
+        return [DocumentVerdict(text, excluded="scored high" if "bad" in text else None) for _, text in documents]
+
+
+def test_a_guard_can_see_every_field_and_document_in_one_awaited_call():
+    classifier = OneCallClassifier()
+    pipeline = GuardPipeline(request=[Upper(), classifier], documents=[ExcludeOdd(), classifier])
+    body = {"messages": [{"role": "user", "content": "a"}, {"role": "tool", "content": "b"}]}
+    ctx = context()
+    asyncio.run(pipeline.guard_inputs(ctx, body, chat_inputs(body)))
+    kept = asyncio.run(pipeline.guard_documents(ctx, [Document(id="0", text="bad", acl=["g"]), Document(id="1", text="x", acl=["g"]), Document(id="2", text="ok", acl=["g"])]))
+    # Fields in one call; documents in one call, only those the earlier guard kept.
+    assert classifier.calls == [["messages[0].content", "messages[1].content"], ["0", "2"]]
+    assert [d.id for d, _ in kept] == ["2"]
+    assert [n.document for n in ctx.notes] == ["1", "0"]

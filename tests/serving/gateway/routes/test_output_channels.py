@@ -57,7 +57,7 @@ def streamed_fields(text: str) -> tuple[dict[str, str], list[dict]]:
             continue
         chunk = json.loads(line[6:])
         notes += (chunk.get("privllm") or {}).get("guardrails", [])
-        for choice in chunk["choices"]:
+        for choice in chunk.get("choices") or []:  # an error event has none
             delta = choice.get("delta") or {}
             for key in ("content", "reasoning_content", "reasoning", "refusal"):
                 if delta.get(key):
@@ -99,7 +99,8 @@ def test_every_chat_output_field_is_redacted_alike_plain_and_streamed(unit_gatew
     plain_notes = plain.json()["privllm"]["guardrails"]
     assert sorted(map(json.dumps, notes)) == sorted(map(json.dumps, plain_notes))
     assert all(n["guard"] == "PLLM-G-PII-OUT" for n in notes)
-    assert streamed.text.rstrip().endswith("data: [DONE]") == (ending != "eof")
+    assert streamed.text.rstrip().endswith("data: [DONE]")
+    assert ('"code":"upstream_incomplete"' in streamed.text) == (ending == "eof")
 
 
 @pytest.mark.parametrize("ending", ["done", "eof"])
@@ -155,3 +156,18 @@ def test_blocking_policy_withholds_a_streamed_answer_before_any_byte(unit_gatewa
     r = gw.post("/v1/chat/completions", {"model": MODEL, "messages": [{"role": "user", "content": "x"}], "stream": True})
     assert r.status_code == 502 and r.json()["error"]["code"] == "sensitive_output"
     assert gw.sent()["stream"] is False
+
+
+def test_legacy_logprobs_are_judged_on_their_tokens_plain_and_streamed(unit_gateway):
+    text = f"mail {SECRETS['email']} now"
+    tokens = pieces(text, 4)
+    legacy = {"tokens": tokens, "token_logprobs": [-0.1] * len(tokens), "top_logprobs": [{t: -0.1} for t in tokens], "text_offset": list(range(0, len(text), 4))}
+    answer = {"id": "c1", "object": "text_completion", "created": 1, "model": MODEL, "choices": [{"index": 0, "text": text, "logprobs": legacy, "finish_reason": "stop"}]}
+    base = {"id": "c1", "object": "text_completion", "created": 1, "model": MODEL}
+    chunks = [{**base, "choices": [{"index": 0, "text": t, "logprobs": {"tokens": [t], "token_logprobs": [-0.1], "top_logprobs": [{t: -0.1}], "text_offset": [4 * i]}, "finish_reason": None}]} for i, t in enumerate(tokens)]
+    gw = unit_gateway(script=Script(answer=answer, chunks=chunks, ending="eof"))
+    plain = gw.post("/v1/completions", {"model": MODEL, "prompt": "x", "logprobs": 1}).json()
+    streamed = gw.post("/v1/completions", {"model": MODEL, "prompt": "x", "logprobs": 1, "stream": True}).text
+    assert plain["choices"][0]["logprobs"] is None
+    assert SECRETS["email"] not in streamed and '"tokens"' not in streamed
+    assert any(n["guard"] == "PLLM-G-LOGPROBS" for n in streamed_fields(streamed)[1])
