@@ -312,7 +312,10 @@ def test_scale_to_zero_models_wake_on_the_gateways_pending_demand():
     from serving.gateway.config import GatewayConfig
     from serving.gateway.wake import PENDING_METRIC, WakeGate
 
-    assert yaml.safe_load((CHART / "values.yaml").read_text())["autoscaling"]["pendingMetric"] == PENDING_METRIC
+    defaults = yaml.safe_load((CHART / "values.yaml").read_text())
+    assert defaults["autoscaling"]["pendingMetric"] == PENDING_METRIC == facts.METRIC_PENDING_REQUESTS
+    assert defaults["autoscaling"]["inflightMetric"] == facts.METRIC_UPSTREAM_INFLIGHT
+    assert (defaults["service"]["port"], defaults["service"]["metricsPort"]) == (facts.VLLM_PORT, facts.VLLM_METRICS_PORT)
     cfg = load_stack("reference")
     model = next(m for m in cfg.models if m.autoscaling.scale_to_zero)
     out = helm.render("vllm-server", helm.normalise(vllm_values(cfg, model)), release=model.name, namespace="privllm-serving")
