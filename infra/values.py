@@ -132,7 +132,8 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         }
         values["runtimeClassName"] = "nvidia" if cfg.target.kind != "kind" else ""
         values["shmSize"] = "16Gi"
-        from serving.vllm.coldstart import for_model as cold_start, startup_failure_threshold
+        from serving.vllm.coldstart import for_model as cold_start
+        from serving.vllm.coldstart import startup_failure_threshold
         from serving.vllm.hardware import INSTANCE_TYPES
 
         instance = INSTANCE_TYPES.get(pool.instance_type or "")

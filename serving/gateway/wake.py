@@ -150,6 +150,8 @@ class WakeGate:
     async def _ready(self, target: str) -> bool:
         if self._probe is not None:
             return await self._probe(target)
+        if self._session is None:
+            return False
         try:
             async with self._session.get(f"{target}/health", timeout=aiohttp.ClientTimeout(total=5, sock_connect=2)) as r:
                 return r.status == 200

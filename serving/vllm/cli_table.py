@@ -112,7 +112,10 @@ def _engine_flags(source: str, config_fields: dict[str, dict[str, str]]) -> set[
                 boolean = True
             if kw.arg is None:  # **cache_kwargs["field"], also inside a {**..., "default": None} literal
                 for sub in ast.walk(kw.value):
-                    if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name) and isinstance(sub.slice, ast.Constant):
+                    if (
+                        isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name)
+                        and isinstance(sub.slice, ast.Constant) and isinstance(sub.slice.value, str)
+                    ):
                         annotation = config_fields.get(kwargs_of.get(sub.value.id, ""), {}).get(sub.slice.value)
                         if annotation and _is_boolean_option(annotation):
                             boolean = True
@@ -140,9 +143,15 @@ def _frontend_flags(source: str) -> set[str]:
 def _env_vars(source: str) -> set[str]:
     tree = ast.parse(source)
     for node in ast.walk(tree):
-        target = node.target if isinstance(node, ast.AnnAssign) else (node.targets[0] if isinstance(node, ast.Assign) else None)
-        if isinstance(target, ast.Name) and target.id == "environment_variables" and isinstance(node.value, ast.Dict):
-            return {k.value for k in node.value.keys if isinstance(k, ast.Constant)}
+        target: ast.expr
+        if isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign):
+            target, value = node.targets[0], node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id == "environment_variables" and isinstance(value, ast.Dict):
+            return {k.value for k in value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
     raise CliTableError("vllm/envs.py: no environment_variables dict")
 
 
@@ -182,7 +191,8 @@ def from_wheel(wheel: Path) -> dict:
     with zipfile.ZipFile(wheel) as zf:
         files = {n: zf.read(n).decode() for n in zf.namelist() if _wanted(n)}
         meta = next((n for n in zf.namelist() if n.endswith(".dist-info/METADATA")), None)
-        version = re.search(r"^Version: (\S+)$", zf.read(meta).decode(), re.M).group(1) if meta else ""
+        found = re.search(r"^Version: (\S+)$", zf.read(meta).decode(), re.MULTILINE) if meta else None
+    version = found.group(1) if found else ""
     if not version:
         raise CliTableError(f"{wheel}: no Version in the wheel's METADATA")
     return extract(files, version)
