@@ -9,8 +9,10 @@ from privllm.stack import StackConfig
 from privllm.stack.gateway_config import GatewayConfig, KeyStoreConfig, Upstream
 from privllm.stack.model import Model
 
-__all__ = ["CA_CONFIGMAP", "external_vault_cidr", "gateway_config", "gateway_values", "max_num_seqs", "vault_port", "vllm_values"]
+__all__ = ["CA_CONFIGMAP", "external_vault_cidr", "gateway_config", "gateway_values", "max_num_seqs", "vault_port", "vllm_values", "wake_hold_seconds"]
 GATEWAY_REDIS_SERVICE = f"{facts.GATEWAY_RELEASE}-redis"  # the chart's llm-gateway.redisName for the release
+OPENAI_CLIENT_TIMEOUT_SECONDS = 600  # the openai SDK's default request timeout
+WAKE_MARGIN = 1.25
 DEMAND_SHARE = 0.75  # the share of a replica's batch the autoscaler aims for (bench/autoscaling_sim.py)
 
 
@@ -140,7 +142,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         values["multiNode"] = {"efaInterfaces": instance.efa_interfaces if instance and model.gpus > pool.gpus_per_node else 0}
         cold = cold_start(cfg, model)
         values["probes"] = {"startupFailureThreshold": startup_failure_threshold(cold)}
-        values["metrics"]["scaleFromZeroObjectiveSeconds"] = int(cold.total_s * 1.25)
+        values["metrics"]["scaleFromZeroObjectiveSeconds"] = int(cold.total_s * WAKE_MARGIN)
     return values
 
 
@@ -174,7 +176,7 @@ def gateway_config(cfg: StackConfig) -> GatewayConfig:
         prompt_logging=cfg.data.prompt_logging,
         upstreams=[
             Upstream(name=m.served_name, url=n.vllm_url(m.name), data_classification=m.data_classification, high_risk=m.high_risk, response_schema=m.response_schema,
-                     scale_to_zero=m.autoscaling.scale_to_zero)
+                     scale_to_zero=m.autoscaling.scale_to_zero, wake_hold_seconds=wake_hold_seconds(cfg, m))
             for m in cfg.models
         ],
         key_store=KeyStoreConfig(
@@ -185,6 +187,16 @@ def gateway_config(cfg: StackConfig) -> GatewayConfig:
             ca_file=facts.GATEWAY_CA_FILE,
         ),
     )
+
+
+def wake_hold_seconds(cfg: StackConfig, model: Model) -> float:
+    """How long the gateway holds a request while a scale-to-zero model wakes: its cold start on a new node
+    with a margin, within what OpenAI clients wait by default (600 s)."""
+    if model.pool is None:
+        return 120.0  # the CPU stand-in starts in seconds
+    from serving.vllm.coldstart import for_model as cold_start
+
+    return float(min(OPENAI_CLIENT_TIMEOUT_SECONDS, round(cold_start(cfg, model).total_s * WAKE_MARGIN)))
 
 
 def gateway_values(cfg: StackConfig) -> dict:

@@ -70,6 +70,7 @@ class WakeGate:
         self._state: dict[str, _ModelState] = {}
         self._gauge: Gauge | None = None
         self._session: aiohttp.ClientSession | None = None
+        self.hold_by_model: dict[str, float] = {}  # per model, from the gateway config; else hold_seconds
 
     @classmethod
     def for_config(cls, config) -> WakeGate:
@@ -79,6 +80,7 @@ class WakeGate:
 
     def reconfigure(self, config) -> None:
         self.models = frozenset(u.name for u in config.upstreams if u.scale_to_zero)
+        self.hold_by_model = {u.name: u.wake_hold_seconds for u in config.upstreams if u.scale_to_zero}
 
     def bind(self, registry: CollectorRegistry) -> None:
         """Export the pending-demand gauge in the gateway's registry."""
@@ -104,7 +106,7 @@ class WakeGate:
             return
         if len(state.held) >= self.max_pending:
             raise self._unavailable(model, f"{len(state.held)} requests are already waiting for it")
-        held = _Held(asyncio.get_running_loop().create_future(), now + self.hold_seconds)
+        held = _Held(asyncio.get_running_loop().create_future(), now + self.hold_by_model.get(model, self.hold_seconds))
         state.held.append(held)
         self._set_gauge(model, state)
         if state.poller is None or state.poller.done():
@@ -130,7 +132,8 @@ class WakeGate:
             for held in [h for h in state.held if h.deadline <= now]:
                 state.held.remove(held)
                 if not held.future.done():
-                    held.future.set_exception(self._unavailable(model, f"it was not ready within {self.hold_seconds:.0f} s"))
+                    hold = self.hold_by_model.get(model, self.hold_seconds)
+                    held.future.set_exception(self._unavailable(model, f"it was not ready within {hold:.0f} s"))
             self._set_gauge(model, state)
             if state.held:
                 await self._sleep(self.poll_seconds)

@@ -328,4 +328,10 @@ def test_scale_to_zero_models_wake_on_the_gateways_pending_demand():
     gw = helm.render("llm-gateway", helm.normalise(gateway_values(cfg)), release=facts.GATEWAY_RELEASE, namespace="privllm-gateway")
     config_map = next(o for o in gw.objects if o["kind"] == "ConfigMap" and "gateway.yaml" in o.get("data", {}))
     gateway_config = GatewayConfig.model_validate(yaml.safe_load(config_map["data"]["gateway.yaml"]))
-    assert WakeGate.for_config(gateway_config).models == {m.served_name for m in cfg.models if m.autoscaling.scale_to_zero}
+    gate = WakeGate.for_config(gateway_config)
+    assert gate.models == {m.served_name for m in cfg.models if m.autoscaling.scale_to_zero}
+    # Held as long as the model's cold start on a new node takes (with a margin), within a client's default patience.
+    from serving.vllm.coldstart import for_model as cold_start
+
+    cold = cold_start(cfg, model).total_s
+    assert min(cold, 600) <= gate.hold_by_model[model.served_name] <= 600

@@ -140,6 +140,25 @@ def test_queue_is_bounded_per_model_and_all_held_are_released_together():
     asyncio.run(scenario())
 
 
+def test_each_model_is_held_for_its_own_time():
+    async def never(target: str) -> bool:
+        return False
+
+    async def scenario():
+        t = FakeTime()
+        gate = WakeGate({"slow", "fast"}, probe=never, clock=t.clock, sleep=t.sleep, hold_seconds=60, poll_seconds=1)
+        gate.hold_by_model = {"slow": 500.0}
+        with pytest.raises(GatewayError, match="within 500 s"):
+            await gate.hold("slow", "http://slow", session=None)
+        assert 500 <= t.now <= 501
+        started = t.now
+        with pytest.raises(GatewayError, match="within 60 s"):
+            await gate.hold("fast", "http://fast", session=None)
+        assert 60 <= t.now - started <= 61
+
+    asyncio.run(scenario())
+
+
 def test_hold_deadline_follows_the_injected_clock():
     async def never(target: str) -> bool:
         return False
