@@ -5,7 +5,8 @@ would hold the demand long enough for KEDA to see it. For upstreams configured w
 ``scale_to_zero``, the gateway instead:
 - probes the model's /health (cheaply: a ready model is re-probed at most every ``ready_ttl``);
 - when it is not ready, holds the request in a bounded queue per model and counts it in the
-  ``privllm_gateway_pending_requests{model}`` gauge, which the model's ScaledObject wakes on;
+  gateway's pending-requests gauge (privllm.facts.METRIC_PENDING_REQUESTS), which the model's
+  ScaledObject wakes on;
 - polls until the model answers, then releases every held request at once;
 - answers 503 with Retry-After (OpenAI-shaped, via GatewayError) when the queue is full or a
   request has waited ``hold_seconds``.
@@ -20,9 +21,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import Gauge
 
-from privllm.facts import METRIC_PENDING_REQUESTS as PENDING_METRIC  # the vllm-server ScaledObject queries it
 from serving.gateway.errors import GatewayError
 
 MAX_PENDING = 256
@@ -82,9 +82,9 @@ class WakeGate:
         self.models = frozenset(u.name for u in config.upstreams if u.scale_to_zero)
         self.hold_by_model = {u.name: u.wake_hold_seconds for u in config.upstreams if u.scale_to_zero}
 
-    def bind(self, registry: CollectorRegistry) -> None:
-        """Export the pending-demand gauge in the gateway's registry."""
-        self._gauge = Gauge(PENDING_METRIC, "Requests held while their model scales up from zero", ["model"], registry=registry)
+    def bind(self, gauge: Gauge) -> None:
+        """Count held requests in the gateway's pending-demand gauge (GatewayMetrics.pending)."""
+        self._gauge = gauge
         for model in self.models:
             self._gauge.labels(model).set(0)
 

@@ -310,10 +310,10 @@ def test_scale_to_zero_models_wake_on_the_gateways_pending_demand():
     from infra.values import gateway_values
     from privllm import facts
     from serving.gateway.config import GatewayConfig
-    from serving.gateway.wake import PENDING_METRIC, WakeGate
+    from serving.gateway.wake import WakeGate
 
     defaults = yaml.safe_load((CHART / "values.yaml").read_text())
-    assert defaults["autoscaling"]["pendingMetric"] == PENDING_METRIC == facts.METRIC_PENDING_REQUESTS
+    assert defaults["autoscaling"]["pendingMetric"] == facts.METRIC_PENDING_REQUESTS
     assert defaults["autoscaling"]["inflightMetric"] == facts.METRIC_UPSTREAM_INFLIGHT
     assert (defaults["service"]["port"], defaults["service"]["metricsPort"]) == (facts.VLLM_PORT, facts.VLLM_METRICS_PORT)
     cfg = load_stack("reference")
@@ -322,7 +322,7 @@ def test_scale_to_zero_models_wake_on_the_gateways_pending_demand():
     scaled = next(o for o in out.objects if o["kind"] == "ScaledObject")
     assert scaled["spec"]["minReplicaCount"] == 0
     wake = next(t for t in scaled["spec"]["triggers"] if t["name"] == "wake-from-zero")
-    assert f'{PENDING_METRIC}{{model="{model.served_name}"}}' in wake["metadata"]["query"]
+    assert f'{facts.METRIC_PENDING_REQUESTS}{{model="{model.served_name}"}}' in wake["metadata"]["query"]
     assert wake["metadata"]["activationThreshold"] == "0"
     # The gateway chart tells the gateway which models to hold, from the same stack field.
     gw = helm.render("llm-gateway", helm.normalise(gateway_values(cfg)), release=facts.GATEWAY_RELEASE, namespace="privllm-gateway")

@@ -11,8 +11,9 @@ import time
 import httpx
 import pytest
 
+from privllm.facts import METRIC_PENDING_REQUESTS as PENDING_METRIC
 from serving.gateway.errors import GatewayError
-from serving.gateway.wake import PENDING_METRIC, WakeGate
+from serving.gateway.wake import WakeGate
 from serving.vllm.standin import create_standin
 from tests.servers import ServerThread, free_port
 
