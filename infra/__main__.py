@@ -23,7 +23,7 @@ def _value(raw: str):
 
 
 _config = pulumi.Config("privllm")
-_values = {field: _value(_config.get(field)) for field in StackConfig.model_fields if _config.get(field) is not None}
+_values = {field: _value(raw) for field in StackConfig.model_fields if (raw := _config.get(field)) is not None}
 try:
     _cfg = StackConfig.model_validate(_values)
 except ValidationError as exc:

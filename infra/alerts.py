@@ -10,6 +10,7 @@ from privllm.facts import (
     BURN_WINDOWS_FAST,
     BURN_WINDOWS_SLOW,
     LABEL_PART_OF,
+    METRIC_RATELIMIT_STORE_UP,
     PROJECT,
     TTFT_OBJECTIVE_SECONDS,
     TTFT_SLO,
@@ -81,6 +82,10 @@ def platform_rules(cfg: StackConfig) -> dict:
         _rule("OtelExporterQueueFilling", "collector", "warning", "max by (exporter) (otelcol_exporter_queue_size / otelcol_exporter_queue_capacity) > 0.8", "10m",
               "The collector's sending queue for {{ $labels.exporter }} is over 80% full",
               "When it is full, new audit records are dropped: an audit gap.", base),
+        # The gateway's rate-limit store: with the default policy (fail closed) every model call gets 503 while it is down.
+        _rule("GatewayRateLimitStoreDown", "gateway", "critical", f"min({METRIC_RATELIMIT_STORE_UP}) == 0", "1m",
+              "The gateway cannot reach its rate-limit store (Redis)",
+              "Limits that fail closed refuse every model call with 503; limits set to local count per replica.", base),
         _rule("TimeToFirstTokenBudgetBurn", "vllm", "critical",
               " or ".join(_burn(factor, windows, budget) for factor, windows in ((BURN_RATE_FAST, BURN_WINDOWS_FAST), (BURN_RATE_SLOW, BURN_WINDOWS_SLOW))),
               "5m", "Time to first token misses its objective fast enough to spend the monthly budget in days",

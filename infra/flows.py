@@ -87,7 +87,7 @@ def flows_markdown(items: list[Flow]) -> str:
     lines += ["", "```mermaid", "flowchart LR"]
     nodes = sorted({f.source for f in items} | {f.destination for f in items})
     lines += [f'  {_node_id(n)}["{n}"]' for n in nodes]
-    edges = {}
+    edges: dict[tuple[str, str], set[str]] = {}
     for f in items:
         edges.setdefault((f.source, f.destination), set()).add(f.ports)
     for (src, dst), ports in sorted(edges.items()):

@@ -112,4 +112,6 @@ def names(cfg: StackConfig) -> Names:
 
 
 def vault_address(cfg: StackConfig) -> str:
-    return cfg.vault.address.rstrip("/") if cfg.vault.mode == "external" else names(cfg).vault_address
+    if cfg.vault.mode == "external" and cfg.vault.address:
+        return cfg.vault.address.rstrip("/")
+    return names(cfg).vault_address

@@ -117,7 +117,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         values["weights"].update(source="pvc", claimName=weights_claim(model), subPath=weights_subpath(model))
     if model.compile_cache_claim:
         values["compileCache"] = {"claimName": model.compile_cache_claim}
-    if standin:
+    if model.pool is None:  # the CPU stand-in
         values["resources"] = {"gpus": 0, "cpu": "2", "memory": "4Gi"}
         values["shmSize"] = "256Mi"
         values["probes"] = {"startupFailureThreshold": 30}
@@ -170,6 +170,7 @@ def gateway_config(cfg: StackConfig) -> GatewayConfig:
     if g.replicas > 1:
         redis = {"redis_url": f"redis://{GATEWAY_REDIS_SERVICE}:{facts.REDIS_PORT}/0", "redis_password_file": facts.GATEWAY_REDIS_PASSWORD_FILE}
         settings["rate_limits"] = {**settings["rate_limits"], **redis}
+    settings["audit"] = {**settings["audit"], "spool_dir": facts.GATEWAY_AUDIT_SPOOL_DIR}  # the chart's spool volume
     return GatewayConfig(
         **settings,
         listen_port=facts.GATEWAY_PORT,

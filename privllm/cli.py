@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -33,7 +33,7 @@ StackOpt = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
@@ -218,6 +218,7 @@ def gateway(
     """Run the llm-gateway: --config FILE in production, --dev --upstream URL on a laptop."""
     from serving.gateway.config import ConfigError
     from serving.gateway.server import config_state, dev_state, serve
+    from serving.telemetry.otlp_config import OtlpConfigError
 
     if dev == bool(config):
         _fail("give either --dev --upstream URL or --config FILE")
@@ -226,14 +227,19 @@ def gateway(
             _fail("--dev needs --upstream URL (an OpenAI-compatible server, e.g. vLLM)")
         try:
             state, key = dev_state(upstream, dev_rpm, audit_jsonl, high_risk=tuple(high_risk or ()))
+        except OtlpConfigError as exc:
+            _fail(f"audit export is misconfigured: {exc}")
         except (OSError, ValueError) as exc:
             _fail(f"cannot list the models of {upstream}: {exc}")
         host, port = host or "127.0.0.1", port or GATEWAY_PORT
         print(f"api-key: {key}", flush=True)
         print(f"gateway on http://{host}:{port} for models: {', '.join(u.name for u in state.config.upstreams)}", flush=True)
     else:
+        assert config is not None  # checked above: exactly one of --dev and --config
         try:
             state = config_state(config, audit_jsonl)
+        except OtlpConfigError as exc:
+            _fail(f"audit export is misconfigured: {exc}")
         except (ConfigError, OSError) as exc:
             _fail(str(exc))
         host, port = host or "0.0.0.0", port or state.config.listen_port  # noqa: S104 - a pod's own address; NetworkPolicy limits who reaches it
@@ -444,8 +450,8 @@ def size(
     """What fits where: weights, KV cache per token, smallest tensor-parallel degree, concurrency, decode ceiling."""
     from rich.table import Table
 
-    from serving.vllm.catalog import ARCHITECTURES, ConfigJsonError, from_config_json
-    from serving.vllm.hardware import GPUS
+    from privllm.stack.catalog import ARCHITECTURES, ConfigJsonError, from_config_json
+    from privllm.stack.hardware import GPUS
     from serving.vllm.sizing import SizingError, smallest_fit
 
     if fmt not in ("table", "json"):
@@ -457,7 +463,7 @@ def size(
     if gpu not in GPUS:
         _fail(f"--gpu {gpu!r} is unknown; known: {', '.join(GPUS)}")
     try:
-        arch = ARCHITECTURES[model] if model else from_config_json(model_dir)
+        arch = ARCHITECTURES[model] if model else from_config_json(model_dir or Path())
         result = smallest_fit(
             arch, GPUS[gpu], target_concurrency=target_concurrency, quantization=quantization, kv_cache_dtype=kv_cache_dtype,
             max_model_len=max_model_len, gpu_memory_utilization=gpu_memory_utilization,

@@ -43,6 +43,7 @@ CA_CONFIGMAP = "privllm-ca"
 # Files inside the gateway's pod: the chart mounts each at the directory of the path the program sets.
 GATEWAY_CA_FILE = "/etc/privllm-ca/ca.crt"
 GATEWAY_VAULT_TOKEN_FILE = "/var/run/secrets/privllm/vault-token/token"
+GATEWAY_AUDIT_SPOOL_DIR = "/var/spool/privllm-audit"  # the audit spool volume in the gateway pod
 GATEWAY_REDIS_PASSWORD_FILE = "/var/run/secrets/privllm/redis/redis-password"
 
 # ---------------------------------------------------------------- ports
@@ -242,6 +243,8 @@ METRIC_REVIEWS_PENDING = "privllm_gateway_reviews_pending"
 METRIC_OUTPUT_TOKENS = "privllm_gateway_output_tokens"
 METRIC_MODEL_REFUSALS = "privllm_gateway_model_refusals"
 METRIC_CERT_EXPIRY = "privllm_gateway_tls_certificate_expiry_timestamp_seconds"
+METRIC_RATELIMIT_STORE_UP = "privllm_gateway_ratelimit_store_up"
+METRIC_RATELIMIT_STORE_ERRORS = "privllm_gateway_ratelimit_store_errors"
 # vLLM's own metric the time-to-first-token objective is measured on.
 VLLM_METRIC_TTFT = "vllm:time_to_first_token_seconds"
 

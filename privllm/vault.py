@@ -124,12 +124,12 @@ def bootstrap(
         client.sys.enable_auth_method("kubernetes", path=VAULT_KUBERNETES_AUTH)
         steps.append(Step("enabled Kubernetes auth", True))
     if kubernetes:
-        current = (client.read(f"auth/{VAULT_KUBERNETES_AUTH}/config") or {}).get("data") or {}
+        auth_config = (client.read(f"auth/{VAULT_KUBERNETES_AUTH}/config") or {}).get("data") or {}
         wanted_ca = (kubernetes_ca_cert or "").strip()
         if (
-            current.get("kubernetes_host") != kubernetes_host
-            or bool(current.get("disable_local_ca_jwt")) == local_ca_jwt
-            or (wanted_ca and (current.get("kubernetes_ca_cert") or "").strip() != wanted_ca)
+            auth_config.get("kubernetes_host") != kubernetes_host
+            or bool(auth_config.get("disable_local_ca_jwt")) == local_ca_jwt
+            or (wanted_ca and (auth_config.get("kubernetes_ca_cert") or "").strip() != wanted_ca)
         ):
             client.auth.kubernetes.configure(kubernetes_host=kubernetes_host, disable_local_ca_jwt=not local_ca_jwt, kubernetes_ca_cert=kubernetes_ca_cert, mount_point=VAULT_KUBERNETES_AUTH)
             steps.append(Step(f"configured Kubernetes auth for {kubernetes_host}", True))
@@ -147,8 +147,8 @@ def bootstrap(
     if "approle/" not in auth:
         client.sys.enable_auth_method("approle")
         steps.append(Step("enabled AppRole auth", True))
-    role = (client.read(f"auth/approle/role/{VAULT_CI_APPROLE}") or {}).get("data") or {}
-    if role.get("token_policies") != [VAULT_CI_POLICY] or role.get("token_ttl") != 900:
+    approle = (client.read(f"auth/approle/role/{VAULT_CI_APPROLE}") or {}).get("data") or {}
+    if approle.get("token_policies") != [VAULT_CI_POLICY] or approle.get("token_ttl") != 900:
         client.auth.approle.create_or_update_approle(VAULT_CI_APPROLE, token_policies=[VAULT_CI_POLICY], token_ttl="15m", token_max_ttl="30m", secret_id_ttl="24h")
         steps.append(Step(f"wrote AppRole {VAULT_CI_APPROLE} (15 minute tokens, key administration only)", True))
     else:

@@ -35,9 +35,10 @@ class ManualClock:
 class ServerThread:
     """An ASGI app served by uvicorn on 127.0.0.1 in a background thread."""
 
-    def __init__(self, app, port: int | None = None):
-        self.port = port or free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error", access_log=False, lifespan="on"))
+    def __init__(self, app=None, port: int | None = None, config: uvicorn.Config | None = None):
+        """`config`: a prepared uvicorn.Config (e.g. the gateway's own server settings) instead of `app`."""
+        self.port = config.port if config else (port or free_port())
+        self.server = uvicorn.Server(config or uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error", access_log=False, lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property

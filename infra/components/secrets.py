@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pulumi
 
 from infra.components.base import in_namespace, mirror_chart, mirror_image
-from infra.naming import names
+from infra.naming import names, vault_address
 from privllm.facts import VAULT_CLUSTER_PORT, VAULT_PORT, VAULT_TOKEN_AUDIENCE
 from privllm.stack import StackConfig
 
@@ -77,7 +77,7 @@ class Secrets(pulumi.ComponentResource):
                 },
                 opts=dep(n.vault_ns),
             )
-        self.address = n.vault_address if cfg.vault.mode == "in-cluster" else cfg.vault.address.rstrip("/")
+        self.address = vault_address(cfg)
         # Node agents (privileged namespace): the CSI driver and Vault's CSI provider.
         mirror_chart(
             f"{name}-secrets-store-csi-driver",

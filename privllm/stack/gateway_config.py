@@ -16,13 +16,21 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from privllm import facts
 
 DataClass = Literal["public", "internal", "confidential", "restricted"]
 PiiAction = Literal["allow", "redact", "block"]
+LimitKind = Literal["requests", "tokens"]
+OutagePolicy = Literal["closed", "local"]
+# Data classes whose audit records must survive a crash (durable audit by default).
+SENSITIVE_CLASSES: tuple[DataClass, ...] = ("confidential", "restricted")
+_PII_INPUT_DEFAULT: dict[DataClass, PiiAction] = {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
 # Integer fields are StrictInt: `requests_per_minute: true` is an error, not 1.
+# Regions whose national phone formats (no "+") the PII guard recognises unless configured otherwise.
+DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "ES", "IT", "NL", "AU", "JP", "CA", "BR", "CH", "AT", "BE", "IE")
 
 
 class _Strict(BaseModel):
@@ -82,14 +90,38 @@ class RateLimits(_Strict):
     """Redis shared by all replicas for rate limits and the review queue (set by the program)."""
     redis_password_file: str | None = None
     """File holding the Redis password (mounted from Vault; set by the program)."""
+    on_redis_outage: dict[LimitKind, OutagePolicy] = Field(default={"requests": "closed", "tokens": "closed"})
+    """Per limit, while Redis is unreachable: closed refuses with 503 and Retry-After; local counts in each replica's memory."""
+
+
+_FAIL_CLOSED: list[DataClass] = ["confidential", "restricted"]
+
+
+class InjectionClassifier(_Strict):
+    """The optional model-based prompt-injection layer: a sequence-classification model served by vLLM."""
+
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    """Base URL of the vLLM server that serves the classifier (an in-cluster .svc name)."""
+    model: Annotated[str, Field(min_length=1)]
+    """Served model name of the classifier (for example a Llama Prompt Guard 2 or DeBERTa injection model)."""
+    path: Annotated[str, Field(pattern=r"^/")] = "/classify"
+    """vLLM's classification endpoint."""
+    injection_labels: list[str] = Field(default_factory=lambda: ["INJECTION", "JAILBREAK", "MALICIOUS", "LABEL_1"], min_length=1)
+    """Labels of the model that mean injection."""
+    threshold: Annotated[float, Field(gt=0, lt=1)] = 0.5
+    """Smallest probability of an injection label that flags the text."""
+    budget_ms: Annotated[StrictInt, Field(ge=5, le=5000)] = 150
+    """Longest wait for the classifier's answer, in milliseconds."""
+    fail_closed: list[DataClass] = Field(default_factory=lambda: _FAIL_CLOSED.copy())
+    """Data classes whose requests are refused when the classifier does not answer in time; the others pass with a note."""
+    api_key_file: str | None = None
+    """File holding the classifier server's API key (mounted from Vault)."""
 
 
 class Guardrails(_Strict):
     prompt_injection: Literal["block", "flag"] = "block"
     """Prompt-injection action: block (400) or flag (audit only)."""
-    pii_input: dict[DataClass, PiiAction] = Field(
-        default_factory=lambda: {"public": "redact", "internal": "redact", "confidential": "redact", "restricted": "block"}
-    )
+    pii_input: dict[DataClass, PiiAction] = Field(default_factory=lambda: dict(_PII_INPUT_DEFAULT))
     """Input PII action per data classification: allow, redact or block."""
     pii_output: Literal["redact", "block"] = "redact"
     """Output PII action: redact or block."""
@@ -101,6 +133,18 @@ class Guardrails(_Strict):
     """SQLite file of the review queue for a single replica; Redis is used when rate_limits.redis_url is set."""
     embeddings_flagged_item: Literal["skip", "fail_batch"] = "skip"
     """An embeddings input item a guard refuses: left out and named by its index (skip), or the whole batch refused (fail_batch)."""
+    pii_phone_regions: list[str] = Field(default_factory=lambda: list(DEFAULT_PHONE_REGIONS), min_length=1)
+    """Regions (ISO 3166 alpha-2) whose national phone formats, written without "+", the PII guard recognises."""
+    injection_classifier: InjectionClassifier | None = None
+    """Optional second injection layer: a classifier model served by vLLM, with a latency budget and a fail policy."""
+
+    @field_validator("pii_phone_regions")
+    @classmethod
+    def _regions(cls, regions: list[str]) -> list[str]:
+        unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown region codes {unknown}; use ISO 3166 alpha-2 codes such as US, GB, DE, IN")
+        return regions
 
 
 class KeyStoreConfig(_Strict):
@@ -139,6 +183,30 @@ class Oidc(_Strict):
     """Models each group may call."""
 
 
+class ServerLimits(_Strict):
+    """What one client connection may cost the gateway (enforced by its HTTP server)."""
+
+    max_header_bytes: Annotated[StrictInt, Field(ge=1024, le=1024 * 1024)] = 32 * 1024
+    """Largest request head (request line and headers) in bytes; larger heads get 431."""
+    max_headers: Annotated[StrictInt, Field(ge=8, le=1000)] = 100
+    """Most header fields in one request; more get 431."""
+    request_read_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30
+    """A request (head and body) must arrive within this; slower senders get 408 and are closed."""
+    keep_alive_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 5
+    """An idle connection (no request in flight) is closed after this."""
+    max_connections: Annotated[StrictInt, Field(ge=1, le=100_000)] = 1024
+    """Open connections beyond this get 503 with Retry-After and are closed."""
+
+
+class AuditConfig(_Strict):
+    mode: Literal["auto", "durable", "normal"] = "auto"
+    """durable: no response leaves before its audit record is fsynced to the spool; auto: durable when any upstream serves confidential or restricted data."""
+    spool_dir: str | None = None
+    """Append-only spool the exporter ships from, on the pod's volume (set by the program); unset: a private temporary directory."""
+    max_spool_bytes: Annotated[StrictInt, Field(ge=1024 * 1024, le=1024**4)] = 1024**3
+    """Upper bound of the spool; beyond it records are refused (durable, 503) or dropped and counted (normal)."""
+
+
 class GatewaySettings(_Strict):
     """What an operator sets for the gateway in the stack (``privllm:gateway``)."""
 
@@ -152,6 +220,10 @@ class GatewaySettings(_Strict):
     """Accept OIDC bearer tokens besides API keys."""
     reviewer_role: str = "reviewer"
     """Key role allowed to approve or reject held answers."""
+    server: ServerLimits = Field(default_factory=ServerLimits)
+    """Limits on client connections: header size and count, read and idle timeouts, open connections."""
+    audit: AuditConfig = Field(default_factory=AuditConfig)
+    """Audit durability and the spool."""
 
 
 class GatewayConfig(GatewaySettings):
@@ -174,7 +246,18 @@ class GatewayConfig(GatewaySettings):
         for u in self.upstreams:
             if u.fallback and u.fallback not in names:
                 raise ValueError(f"upstream {u.name!r} falls back to unknown model {u.fallback!r}")
+        sensitive = sorted(u.name for u in self.upstreams if u.data_classification in SENSITIVE_CLASSES)
+        if sensitive and self.audit.mode == "normal":
+            raise ValueError(
+                f"audit.mode 'normal' may lose records in a crash; upstreams {sensitive} serve confidential or restricted data: use 'durable' or 'auto'"
+            )
         return self
+
+    @property
+    def durable_audit(self) -> bool:
+        if self.audit.mode == "auto":
+            return any(u.data_classification in SENSITIVE_CLASSES for u in self.upstreams)
+        return self.audit.mode == "durable"
 
     def upstream(self, name: str) -> Upstream | None:
         return next((u for u in self.upstreams if u.name == name), None)

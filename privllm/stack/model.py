@@ -16,8 +16,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from privllm.facts import ALLOWED_PROMPT_LOGGING, CHART_PINS, IMAGE_PINS, PUBLIC_REGISTRIES
+from privllm.stack.catalog import ARCHITECTURES
 from privllm.stack.gateway_config import GatewaySettings
-from serving.vllm.hardware import GPUS, INSTANCE_TYPES
+from privllm.stack.hardware import GPUS, INSTANCE_TYPES
 
 DnsLabel = Annotated[str, StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$")]
 Cidr = Annotated[str, StringConstraints(pattern=r"^[0-9.]+/[0-9]{1,2}$")]
@@ -372,7 +373,7 @@ RedTeamFamily = Literal[
 ]
 
 
-def _default_redteam_thresholds() -> dict[str, float]:
+def _default_redteam_thresholds() -> dict[RedTeamFamily, float]:
     # Share of attacks each family must defend. Access control and data paths must hold every time;
     # model-behaviour families depend on the model as much as on the gateway.
     return {
@@ -476,16 +477,14 @@ class StackConfig(Strict):
                     f"telemetry.siem[{i}].endpoint",
                     f"port {port} is not in any network.egress destination; declare the SIEM's CIDR and port there",
                 )
-        if self.vault.mode == "external":
+        if self.vault.mode == "external" and self.vault.address:
             rest = self.vault.address.removeprefix("https://").rstrip("/")
-            port = int(rest.rsplit(":", 1)[1]) if ":" in rest else 443
-            if port not in ports:
-                raise RuleViolation("vault.address", f"port {port} is not in any network.egress destination; declare Vault's CIDR and port there")
+            vault_port = int(rest.rsplit(":", 1)[1]) if ":" in rest else 443
+            if vault_port not in ports:
+                raise RuleViolation("vault.address", f"port {vault_port} is not in any network.egress destination; declare Vault's CIDR and port there")
 
     def _check_model(self, i: int, m: Model, pools: dict[str, GpuPool]) -> None:
         at = f"models[{i}]"
-        from serving.vllm.catalog import ARCHITECTURES  # local: catalog imports nothing from here
-
         if m.architecture not in ARCHITECTURES:
             raise RuleViolation(f"{at}.architecture", f"{m.architecture!r} is not in the catalogue; known: {sorted(ARCHITECTURES)}")
         if m.pool is None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -19,6 +20,7 @@ from serving.gateway.audit import AuditRecord
 from serving.gateway.auth import authenticate
 from serving.gateway.config import ConfigError
 from serving.gateway.errors import GatewayError
+from serving.gateway.exchange import ExchangeMiddleware
 from serving.gateway.routes import api_routes
 from serving.gateway.state import GatewayState
 
@@ -39,13 +41,18 @@ async def readyz(request: Request) -> Response:
     state = request.app.state.gateway
     if not state.key_store.healthy():
         return JSONResponse({"status": "key store unavailable", "stale_seconds": state.key_store.stale_seconds()}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    store_up = await state.rate_limiter.healthy()
+    state.metrics.ratelimit_store_up.set(1 if store_up else 0)
+    if not store_up and state.rate_limiter.fails_closed:
+        return JSONResponse({"status": "rate-limit store unavailable", "policy": "fail closed"}, status_code=503, headers={"Retry-After": "5"})
+    return JSONResponse({"status": "ready", **({} if store_up else {"degraded": "rate-limit store unavailable; limits counted per replica"})})
 
 
 async def metrics(request: Request) -> Response:
     state = request.app.state.gateway
     state.metrics.audit_dropped.set(state.audit.dropped)
-    state.metrics.audit_queued.set(state.audit.processor.queued if state.audit.processor else 0)
+    state.metrics.audit_queued.set(state.audit.queued)
+    state.metrics.ratelimit_store_up.set(1 if await state.rate_limiter.healthy() else 0)
     state.metrics.keystore_stale.set(state.key_store.stale_seconds())
     for path, not_after in certificate_expiries(state).items():
         state.metrics.cert_expiry.labels(path).set(not_after)
@@ -79,7 +86,8 @@ async def reload_config(request: Request) -> Response:
     return JSONResponse({"reloaded": changed})
 
 
-async def _gateway_error(request: Request, exc: GatewayError) -> Response:
+async def _gateway_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GatewayError)  # registered for GatewayError only
     return exc.response()
 
 
@@ -124,6 +132,9 @@ def create_app(state: GatewayState) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={GatewayError: _gateway_error, 404: _not_found, 405: _not_found})
+    app = Starlette(
+        routes=routes, lifespan=lifespan, middleware=[Middleware(ExchangeMiddleware)],
+        exception_handlers={GatewayError: _gateway_error, 404: _not_found, 405: _not_found},
+    )
     app.state.gateway = state
     return app

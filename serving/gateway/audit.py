@@ -4,32 +4,32 @@ Content leaves the process only as the data policy allows: never (absent), hash 
 or redacted (sensitive values replaced). Attribute names follow the OpenTelemetry GenAI
 semantic conventions where they fit (gen_ai.*), the rest are privllm.* (docs/audit-schema.md).
 
-Loss policy: the SDK's batch processor gives a batch up once its exporter's retry window
-passes, so a SIEM or collector outage would lose records silently. ReliableQueue keeps a
-bounded queue and retries until the receiver is back; it drops only when the queue is full,
-and counts every drop.
+Loss policy: every record goes through one queue, the spool on disk (serving.gateway.audit_spool).
+A child process ships it with the OpenTelemetry SDK's OTLP exporter (grpc or http/protobuf,
+serving.telemetry.otlp_config) and removes only what the collector acknowledged, retrying through
+outages. A full spool drops new records and counts them (normal mode) or refuses the request
+(durable mode: no response leaves before its record is fsynced).
 """
 
 from __future__ import annotations
 
-import collections
+import asyncio
 import hashlib
 import json
 import logging
 import os
+import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opentelemetry.proto.collector.logs.v1 import logs_service_pb2
-from opentelemetry.proto.common.v1 import common_pb2
-from opentelemetry.proto.resource.v1 import resource_pb2
-from opentelemetry.sdk._logs.export import LogRecordExportResult
-
+from serving.gateway.audit_spool import SpoolWriter
 from serving.gateway.guards.sensitive import redact
-from serving.telemetry import otlp_wire
+from serving.telemetry import otlp_config
+from serving.telemetry.otlp_config import OtlpSettings
 
 log = logging.getLogger("privllm.gateway.audit")
 
@@ -60,6 +60,9 @@ class AuditRecord:
     review_id: str | None = None
     documents_dropped: list[str] = field(default_factory=list)
     latency_ms: float | None = None
+    incident_id: str | None = None  # shared with the log line of an unexpected error
+    # Stable across re-deliveries after a crash: the SIEM de-duplicates on it.
+    record_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def guard(self, guard_id: str, action: str, detail: str | None = None) -> None:
         self.guards.append({"id": guard_id, "action": action, **({"detail": detail} if detail else {})})
@@ -89,6 +92,8 @@ class AuditRecord:
             "privllm.review_id": self.review_id,
             "privllm.documents_dropped": self.documents_dropped,
             "privllm.latency_ms": self.latency_ms,
+            "privllm.incident_id": self.incident_id,
+            "privllm.record_id": self.record_id,
         }
         return {k: v for k, v in attrs.items() if v is not None and v != []}
 
@@ -102,269 +107,188 @@ def content(text: str | None, mode: str) -> str | None:
     return redact(text)[0]
 
 
-def _any_value(value) -> common_pb2.AnyValue:
-    if isinstance(value, bool):
-        return common_pb2.AnyValue(bool_value=value)
-    if isinstance(value, int):
-        return common_pb2.AnyValue(int_value=value)
-    if isinstance(value, float):
-        return common_pb2.AnyValue(double_value=value)
-    if isinstance(value, (list, tuple)):
-        return common_pb2.AnyValue(array_value=common_pb2.ArrayValue(values=[_any_value(v) for v in value]))
-    return common_pb2.AnyValue(string_value=str(value))
 
-
-class AuditExporter:
-    """The SDK's OTLP/gRPC log exporter (OTEL_EXPORTER_OTLP_* configuration, TLS, headers,
-    compression, retries) fed with audit records built straight into OTLP protobuf.
-
-    Why not the SDK Logger API: it re-validates every attribute of every record on the request
-    path (about 65 us a record here, a third of the gateway's throughput under load). Audit
-    attributes are already typed by AuditRecord, so the batch is encoded once, in the export
-    thread (serving.telemetry.otlp_wire).
-    """
-
-    def __init__(self, exporter=None, service_name: str | None = None):
-        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
-
-        resource = resource_pb2.Resource(attributes=[
-            common_pb2.KeyValue(key="service.name", value=_any_value(service_name or os.environ.get("OTEL_SERVICE_NAME", "llm-gateway"))),
-        ] + [
-            common_pb2.KeyValue(key=k, value=_any_value(v))
-            for k, v in (item.split("=", 1) for item in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "").split(",") if "=" in item)
-        ])
-        scope = common_pb2.InstrumentationScope(name="privllm.audit", version=SCHEMA_VERSION)
-
-        resource_bytes, scope_bytes = resource.SerializeToString(), scope.SerializeToString()
-
-        def translate(batch) -> logs_service_pb2.ExportLogsServiceRequest:
-            records = []
-            for i, (started, attrs) in enumerate(batch):
-                records.append(otlp_wire.log_record(int(started * 1e9), attrs, "privllm.audit", "privllm.audit"))
-                if i % 32 == 31:
-                    time.sleep(0)  # hand the GIL back to the event loop between small slices
-            return logs_service_pb2.ExportLogsServiceRequest.FromString(otlp_wire.export_request(resource_bytes, scope_bytes, records))
-
-        self._exporter = exporter or OTLPLogExporter()
-        self._exporter._translate_data = translate  # the exporter's one translation hook
-
-    def export(self, batch) -> bool:
-        return self._exporter.export(batch) == LogRecordExportResult.SUCCESS
-
-    def shutdown(self) -> None:
-        self._exporter.shutdown()
-
-
-class ReliableQueue:
-    """A bounded queue drained by one thread that retries until the receiver accepts a batch.
-
-    The SDK's batch processor gives a batch up once its exporter's retry window passes, so a
-    collector or SIEM outage would lose records silently; here only a full queue drops, counted.
-    """
-
-    def __init__(self, exporter: AuditExporter, max_queue: int = 10_000, batch: int = 512, delay: float = 0.5):
-        self._exporter = exporter
-        self._queue: collections.deque = collections.deque()
-        self._max_queue = max_queue
-        self._batch = batch
-        self._delay = delay
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._idle = threading.Event()
-        self._stop = False
-        self.dropped = 0
-        self.exported = 0
-        self.failures = 0
-        self._thread = threading.Thread(target=self._run, name="privllm-audit-export", daemon=True)
-        self._thread.start()
-
-    def put(self, item) -> None:
-        with self._lock:
-            if len(self._queue) >= self._max_queue:
-                self.dropped += 1
-                return
-            self._queue.append(item)
-            self._idle.clear()
-        if len(self._queue) >= self._batch:
-            self._wake.set()
-
-    def _run(self) -> None:
-        backoff = self._delay
-        while True:
-            self._wake.wait(self._delay)
-            self._wake.clear()
-            while True:
-                with self._lock:
-                    batch = [self._queue[i] for i in range(min(self._batch, len(self._queue)))]
-                if not batch:
-                    self._idle.set()
-                    break
-                if self._exporter.export(batch):
-                    with self._lock:
-                        for _ in batch:
-                            self._queue.popleft()
-                    self.exported += len(batch)
-                    backoff = self._delay
-                    continue
-                # Receiver down: keep the batch and try again later; never drop on failure.
-                self.failures += 1
-                if self._stop:
-                    return
-                time.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-            if self._stop:
-                return
-
-    def flush(self, timeout: float = 30.0) -> bool:
-        self._wake.set()
-        return self._idle.wait(timeout) or not self._queue
-
-    def shutdown(self) -> None:
-        self.flush(10.0)
-        self._stop = True
-        self._wake.set()
-        self._thread.join(2)
-        self._exporter.shutdown()
-
-    @property
-    def queued(self) -> int:
-        return len(self._queue)
-
-
-def _export_child(conn, exporter_options: dict, max_queue: int, counters) -> None:
-    """The export process: receives batches of (time, attributes), encodes and ships them."""
+def _export_child(directory: str, settings: OtlpSettings, resource: dict, counters, stop, wake, parent_pid: int, first_own_segment: int) -> None:
+    """The export process: ships the spool with the SDK's OTLP exporter, acknowledges what the
+    collector accepted. It holds the directory's export lock, so after a restart the new one takes
+    over only once the old one (which exits when its gateway is gone) has let go."""
+    import fcntl
     import signal
 
-    # The gateway process decides when this one stops (it sends None, or goes away).
+    from opentelemetry._logs import LogRecord, SeverityNumber
+    from opentelemetry.sdk._logs import ReadableLogRecord
+    from opentelemetry.sdk._logs.export import LogRecordExportResult
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+
+    from serving.gateway.audit_spool import SpoolReader
+
+    # The gateway process decides when this one stops (the stop event, or going away).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
-
-    queue = ReliableQueue(AuditExporter(OTLPLogExporter(**exporter_options)), max_queue=max_queue)
-
-    def publish() -> None:
-        counters[0], counters[1], counters[2], counters[3] = queue.dropped, queue.queued, queue.failures, queue.exported
-
+    lock = os.open(os.path.join(directory, ".export.lock"), os.O_CREAT | os.O_RDWR, 0o600)
     while True:
-        if conn.poll(0.2):
-            try:
-                batch = conn.recv()
-            except EOFError:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if os.getppid() != parent_pid:
+                return
+            time.sleep(0.1)
+    reader = SpoolReader(Path(directory))
+    counters[2] = reader.pending(first_own_segment)
+    exporter = otlp_config.exporter(settings)
+    res = Resource.create(resource)
+    scope = InstrumentationScope("privllm.audit", SCHEMA_VERSION)
+
+    def readable(line: bytes) -> ReadableLogRecord:
+        item = json.loads(line)
+        ns = int(item["t"] * 1e9)
+        record = LogRecord(timestamp=ns, observed_timestamp=ns, severity_text="INFO", severity_number=SeverityNumber.INFO,
+                           body="privllm.audit", attributes=item["a"], event_name="privllm.audit")
+        return ReadableLogRecord(log_record=record, resource=res, instrumentation_scope=scope)
+
+    backoff, stopping_since = 0.5, None
+    while True:
+        if os.getppid() != parent_pid:
+            return  # the gateway was killed: what is not acknowledged stays in the spool for the next one
+        lines, position = reader.read(EXPORT_BATCH)
+        if lines:
+            records = []
+            for line in lines:
+                try:
+                    records.append(readable(line))
+                except (ValueError, KeyError):
+                    counters[3] += 1  # a line no writer of this version produces; skipped, counted
+            if not records or exporter.export(records) == LogRecordExportResult.SUCCESS:
+                reader.ack(position)
+                counters[0] += len(records)
+                backoff = 0.5
+                continue
+            counters[1] += 1  # the collector is down or refused: keep the batch, retry later
+            if stop.is_set() and stopping_since and time.monotonic() - stopping_since > SHUTDOWN_SECONDS:
                 break
-            if batch is None:
-                break
-            for item in batch:
-                queue.put(item)
-        publish()
-    queue.shutdown()
-    publish()
+            time.sleep(backoff)
+            backoff = min(backoff * 2, 10.0)
+            continue
+        if stop.is_set():
+            if stopping_since is None:
+                stopping_since = time.monotonic()
+                continue  # one more read: the writer's last commit may have landed meanwhile
+            break
+        wake.wait(0.2)
+        wake.clear()
+    exporter.shutdown()
 
 
-class ExportProcess:
-    """Audit export in a child process (the SDK's OTLP exporter there, configured from the same
-    OTEL_EXPORTER_OTLP_* environment): encoding and shipping never share the gateway's interpreter
-    lock with its event loop. The gateway only hands over small pickled batches."""
+EXPORT_BATCH = 256
+SHUTDOWN_SECONDS = 15.0
 
-    def __init__(self, exporter_options: dict, max_queue: int):
+
+class SpoolExporter:
+    """The spool writer in the gateway and the export process that ships it."""
+
+    def __init__(self, settings: OtlpSettings, spool_dir: Path, durable: bool, max_bytes: int):
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")  # no fork of a process that may hold gRPC or event-loop state
-        self._counters = ctx.Array("q", 4, lock=False)  # dropped, queued, failures, exported (child side)
-        receiver, self._sender = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_export_child, args=(receiver, exporter_options, max_queue, self._counters), name="privllm-audit-export", daemon=True)
+        self.writer = SpoolWriter(spool_dir, durable, max_bytes)
+        self._counters = ctx.Array("q", 4, lock=False)  # exported, failures, pending at start, unreadable
+        self._stop, self._wake = ctx.Event(), ctx.Event()
+        self.writer.on_commit = self._wake.set
+        resource = {"service.name": os.environ.get("OTEL_SERVICE_NAME", "llm-gateway")}
+        for item in os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "").split(","):
+            key, sep, value = item.partition("=")
+            if sep:
+                resource[key.strip()] = value.strip()
+        self._proc = ctx.Process(
+            target=_export_child, name="privllm-audit-export", daemon=True,
+            args=(str(spool_dir), settings, resource, self._counters, self._stop, self._wake, os.getpid(), self.writer.first_segment),
+        )
         self._proc.start()
-        receiver.close()
-        self._max_queue = max_queue
-        self._pending: list = []
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = False
-        self.local_dropped = 0
-        self._thread = threading.Thread(target=self._pump, name="privllm-audit-pump", daemon=True)
-        self._thread.start()
-
-    def put(self, item) -> None:
-        with self._lock:
-            if len(self._pending) >= self._max_queue:
-                self.local_dropped += 1
-                return
-            self._pending.append(item)
-            if len(self._pending) >= 256:
-                self._wake.set()
-
-    def _take(self) -> list:
-        with self._lock:
-            batch, self._pending = self._pending, []
-        return batch
-
-    def _pump(self) -> None:
-        while not self._stop:
-            self._wake.wait(0.1)
-            self._wake.clear()
-            batch = self._take()
-            if batch:
-                try:
-                    self._sender.send(batch)
-                except (BrokenPipeError, OSError):
-                    self.local_dropped += len(batch)
-                    log.error("the audit export process is gone; %d records dropped", len(batch))
-
-    @property
-    def dropped(self) -> int:
-        return self.local_dropped + self._counters[0]
-
-    @property
-    def queued(self) -> int:
-        return len(self._pending) + self._counters[1]
-
-    @property
-    def failures(self) -> int:
-        return self._counters[2]
 
     @property
     def exported(self) -> int:
-        return self._counters[3]
+        return self._counters[0]
+
+    @property
+    def failures(self) -> int:
+        return self._counters[1]
+
+    @property
+    def queued(self) -> int:
+        return max(0, self._counters[2] + self.writer.written - self.exported - self._counters[3])
+
+    @property
+    def dropped(self) -> int:
+        return self.writer.dropped
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while self.queued and time.monotonic() < deadline:
+            self._wake.set()
+            time.sleep(0.05)
+        return not self.queued
 
     def shutdown(self) -> None:
-        self._stop = True
+        self.writer.close()
+        self._stop.set()
         self._wake.set()
-        self._thread.join(2)
-        try:
-            rest = self._take()
-            if rest:
-                self._sender.send(rest)
-            self._sender.send(None)  # the child flushes its queue, then exits
-        except (BrokenPipeError, OSError):
-            pass
-        self._proc.join(20)
+        self._proc.join(SHUTDOWN_SECONDS + 5)
         if self._proc.is_alive():
-            self._proc.terminate()
+            self._proc.terminate()  # what it had not shipped stays in the spool
 
 
 class AuditLog:
-    """Writes each record to OTLP (when OTEL_EXPORTER_OTLP_* is set, or `otlp` options are given)
-    and optionally to a JSONL file."""
+    """Writes each record to the OTLP spool (when OTLP export is configured: OTEL_EXPORTER_OTLP_*
+    or `otlp` settings) and optionally to a JSONL file."""
 
-    def __init__(self, prompt_logging: str, jsonl: Path | None = None, otlp: dict | None = None, max_queue: int = 10_000):
+    def __init__(self, prompt_logging: str, jsonl: Path | None = None, otlp: OtlpSettings | None = None, *,
+                 spool_dir: Path | None = None, durable: bool = False, max_spool_bytes: int = 1024 * 1024 * 1024):
         self.prompt_logging = prompt_logging
-        self.processor: ExportProcess | None = None
-        if otlp is not None or _otlp_configured():
-            self.processor = ExportProcess(otlp or {}, max_queue)
+        self.durable = durable
+        self.processor: SpoolExporter | None = None
+        if otlp is not None or otlp_config.configured():
+            settings = otlp or otlp_config.settings()
+            directory = Path(spool_dir) if spool_dir else Path(tempfile.mkdtemp(prefix="privllm-audit-spool-"))
+            self.processor = SpoolExporter(settings, directory, durable, max_spool_bytes)
         self._jsonl = open(jsonl, "a", buffering=1) if jsonl else None  # noqa: SIM115 - closed in close()
         self._jsonl_lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, config, jsonl: Path | None = None) -> AuditLog:
+        audit = config.audit
+        return cls(config.prompt_logging, jsonl, spool_dir=Path(audit.spool_dir) if audit.spool_dir else None,
+                   durable=config.durable_audit, max_spool_bytes=audit.max_spool_bytes)
 
     @property
     def dropped(self) -> int:
         return self.processor.dropped if self.processor else 0
 
-    def emit(self, record: AuditRecord) -> None:
+    @property
+    def queued(self) -> int:
+        return self.processor.queued if self.processor else 0
+
+    def emit(self, record: AuditRecord) -> asyncio.Future | None:
+        """Hand the record over. In durable mode, a future that completes once it is fsynced
+        (or fails with the OSError that stopped it); the caller holds the response until then."""
         attrs = record.attributes()
+        waiter = future = None
+        if self.processor is not None and self.durable:
+            loop = asyncio.get_running_loop()
+            future = loop.create_future()
+
+            def waiter(error: OSError | None) -> None:
+                loop.call_soon_threadsafe(_settle, future, error)
+
         if self.processor is not None:
-            self.processor.put((record.started, attrs))
+            spooled = json.dumps({"t": record.started, "a": attrs}, separators=(",", ":")).encode()
+            self.processor.writer.append(spooled, waiter)
         if self._jsonl is not None:
             line = json.dumps({"time": record.started, **attrs}, separators=(",", ":"))
             with self._jsonl_lock:
                 self._jsonl.write(line + "\n")
+        return future
 
     def close(self) -> None:
         if self.processor is not None:
@@ -373,10 +297,10 @@ class AuditLog:
             self._jsonl.close()
 
 
-def _otlp_configured() -> bool:
-    if not (os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")):
-        return False
-    protocol = os.environ.get("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL") or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
-    if protocol.startswith("http"):
-        raise ValueError("OTEL_EXPORTER_OTLP_PROTOCOL http/protobuf is not installed in the gateway image; use grpc")
-    return True
+def _settle(future: asyncio.Future, error: OSError | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)

@@ -12,18 +12,23 @@ import yaml
 from pydantic import ValidationError
 
 from privllm.stack.gateway_config import (
+    AuditConfig,
     Canary,
     DataClass,
     GatewayConfig,
     GatewaySettings,
     Guardrails,
     KeyStoreConfig,
+    LimitKind,
     Oidc,
+    OutagePolicy,
     RateLimits,
+    ServerLimits,
     Upstream,
 )
 
 __all__ = [
+    "AuditConfig",
     "Canary",
     "ConfigError",
     "DataClass",
@@ -31,8 +36,11 @@ __all__ = [
     "GatewaySettings",
     "Guardrails",
     "KeyStoreConfig",
+    "LimitKind",
     "Oidc",
+    "OutagePolicy",
     "RateLimits",
+    "ServerLimits",
     "Upstream",
     "load_config",
 ]

@@ -10,14 +10,21 @@ _TYPES = {
     403: "permission_error",
     404: "not_found_error",
     405: "invalid_request_error",
+    408: "invalid_request_error",
     413: "invalid_request_error",
     415: "invalid_request_error",
     422: "invalid_request_error",
     429: "rate_limit_error",
+    431: "invalid_request_error",
+    500: "server_error",
     502: "upstream_error",
     503: "service_unavailable",
     504: "upstream_timeout",
 }
+
+
+def error_body(status: int, message: str, code: str, param: str | None = None, **extra) -> dict:
+    return {"error": {"message": message, "type": _TYPES.get(status, "error"), "param": param, "code": code, **extra}}
 
 
 class GatewayError(Exception):
@@ -33,5 +40,4 @@ class GatewayError(Exception):
         self.guard = guard
 
     def response(self) -> JSONResponse:
-        body = {"error": {"message": self.message, "type": _TYPES.get(self.status, "error"), "param": self.param, "code": self.code}}
-        return JSONResponse(body, status_code=self.status, headers=self.headers)
+        return JSONResponse(error_body(self.status, self.message, self.code, self.param), status_code=self.status, headers=self.headers)

@@ -32,4 +32,8 @@ class GatewayMetrics:
             buckets=(8, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192),
         )
         self.refusals = Counter(facts.METRIC_MODEL_REFUSALS, "Completions in which the model refused", ["model"], registry=r)
+        self.ratelimit_store_up = Gauge(facts.METRIC_RATELIMIT_STORE_UP, "1 while the shared rate-limit store (Redis) answers", registry=r)
+        self.ratelimit_store_errors = Counter(
+            facts.METRIC_RATELIMIT_STORE_ERRORS, "Requests decided while the rate-limit store was unreachable, by outage policy", ["policy"], registry=r,
+        )
         self.cert_expiry = Gauge(facts.METRIC_CERT_EXPIRY, "notAfter of each certificate the gateway trusts", ["file"], registry=r)

@@ -3,16 +3,33 @@
 In one process the buckets live in memory; with several gateway replicas they live in
 Redis and one Lua script checks and takes from both buckets atomically, so replicas
 share one limit. A refusal says how long to wait (Retry-After).
+
+Redis outage policy, per limit (rate_limits.on_redis_outage): "closed" refuses with 503 and
+Retry-After (the default: a limit that cannot be checked is not granted); "local" counts that
+limit in this replica's memory until Redis is back (the shared limit becomes per replica).
+Every request decided during an outage is counted (facts.METRIC_RATELIMIT_STORE_ERRORS),
+/readyz reports the store, and GatewayRateLimitStoreDown alerts on it.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import redis.asyncio as aioredis
+import redis.exceptions
+
+from serving.gateway.config import LimitKind, OutagePolicy
+from serving.gateway.errors import GatewayError
+
+log = logging.getLogger("privllm.gateway.ratelimit")
+
+OUTAGE_RETRY_AFTER_SECONDS = 5
+_REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
 @dataclass(frozen=True)
@@ -23,8 +40,13 @@ class Decision:
 
 
 class MemoryLimiter:
+    fails_closed = False
+
     def __init__(self) -> None:
         self._buckets: dict[str, tuple[float, float]] = {}
+
+    async def healthy(self) -> bool:
+        return True
 
     def _take(self, key: str, capacity: float, amount: float, now: float) -> tuple[bool, float]:
         level, last = self._buckets.get(key, (capacity, now))
@@ -79,15 +101,43 @@ return {1, '0', ''}
 
 
 class RedisLimiter:
-    def __init__(self, url: str, password_file: str | None = None):
+    def __init__(self, url: str, password_file: str | None = None, on_outage: Mapping[LimitKind, OutagePolicy] | None = None, metrics=None):
         password = Path(password_file).read_text().strip() if password_file else None
         self._redis = aioredis.from_url(url, password=password, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._script = self._redis.register_script(_SCRIPT)
+        self._on_outage: dict[LimitKind, OutagePolicy] = dict(on_outage or {"requests": "closed", "tokens": "closed"})
+        self._local = MemoryLimiter()
+        self._metrics = metrics
+
+    @property
+    def fails_closed(self) -> bool:
+        return "closed" in self._on_outage.values()
+
+    async def healthy(self) -> bool:
+        try:
+            return bool(await self._redis.ping())
+        except _REDIS_DOWN:
+            return False
 
     async def check(self, principal: str, rpm: int, tpm: int, tokens: int) -> Decision:
         now_ms = int(time.time() * 1000)
-        allowed, retry, limit = await self._script(keys=[f"privllm:rl:r:{principal}", f"privllm:rl:t:{principal}"], args=[rpm, tpm, tokens, now_ms])
+        try:
+            allowed, retry, limit = await self._script(keys=[f"privllm:rl:r:{principal}", f"privllm:rl:t:{principal}"], args=[rpm, tpm, tokens, now_ms])
+        except _REDIS_DOWN as exc:
+            return await self._outage(principal, rpm, tpm, tokens, exc)
         return Decision(bool(int(allowed)), float(retry), limit.decode() if isinstance(limit, bytes) else limit)
+
+    async def _outage(self, principal: str, rpm: int, tpm: int, tokens: int, exc: Exception) -> Decision:
+        closed = sorted(limit for limit, policy in self._on_outage.items() if policy == "closed")
+        if self._metrics is not None:
+            self._metrics.ratelimit_store_errors.labels("closed" if closed else "local").inc()
+        log.warning("rate-limit store unreachable (%s): %s", type(exc).__name__, "refusing" if closed else "counting locally")
+        if closed:
+            raise GatewayError(
+                503, f"rate limits ({', '.join(closed)}) cannot be checked right now; retry shortly", "rate_limit_store_unavailable",
+                headers={"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)},
+            )
+        return await self._local.check(principal, rpm, tpm, tokens)
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from serving.gateway import jsondepth
 from serving.gateway.errors import GatewayError
 
 Text = Annotated[str, Field(max_length=2_000_000)]
@@ -94,7 +95,9 @@ def parse(model: type[BaseModel], raw: bytes) -> tuple[BaseModel, dict]:
     except UnicodeDecodeError as exc:
         raise GatewayError(400, f"body is not valid UTF-8 (byte {exc.start})", "invalid_encoding") from None
     try:
-        body: Any = json.loads(text)
+        body: Any = jsondepth.loads(text)
+    except jsondepth.TooDeep as exc:
+        raise GatewayError(400, f"body is not accepted: {exc}", "json_too_deep") from None
     except json.JSONDecodeError as exc:
         raise GatewayError(400, f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", "invalid_json") from None
     if not isinstance(body, dict):

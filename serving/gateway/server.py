@@ -12,6 +12,7 @@ import uvicorn
 from serving.gateway.app import GatewayState, create_app
 from serving.gateway.audit import AuditLog
 from serving.gateway.config import GatewayConfig, RateLimits, Upstream, load_config
+from serving.gateway.connection import protocol_class
 from serving.gateway.guards.review import RedisReviewStore, SqliteReviewStore
 from serving.gateway.keys import MemoryKeyStore
 
@@ -51,18 +52,30 @@ def dev_state(upstream: str, rpm: int, audit_jsonl: Path | None, models: list[st
     )
     store = MemoryKeyStore()
     key = store.issue("dev", models, roles=("reviewer", "admin"), groups=("dev",))
-    state = GatewayState(config=config, key_store=store, audit=AuditLog(config.prompt_logging, audit_jsonl), reviews=review_store(config))
+    state = GatewayState(config=config, key_store=store, audit=AuditLog.from_config(config, audit_jsonl), reviews=review_store(config))
     return state, key
 
 
 def config_state(path: Path, audit_jsonl: Path | None = None) -> GatewayState:
     config = load_config(path)
     return GatewayState(
-        config=config, key_store=key_store_for(config), audit=AuditLog(config.prompt_logging, audit_jsonl),
+        config=config, key_store=key_store_for(config), audit=AuditLog.from_config(config, audit_jsonl),
         reviews=review_store(config), config_path=path, config_mtime=path.stat().st_mtime,
     )
 
 
+def server_config(state: GatewayState, host: str, port: int, **overrides) -> uvicorn.Config:
+    """uvicorn with the h11 parser and the gateway's connection limits (see serving.gateway.connection
+    for why not httptools)."""
+    limits = state.config.server
+    options = {
+        "host": host, "port": port, "log_level": "warning", "access_log": False, "loop": "uvloop",
+        "http": protocol_class(limits), "h11_max_incomplete_event_size": limits.max_header_bytes,
+        "timeout_keep_alive": limits.keep_alive_timeout_seconds, "timeout_graceful_shutdown": 20, **overrides,
+    }
+    return uvicorn.Config(create_app(state), **options)
+
+
 def serve(state: GatewayState, host: str, port: int) -> None:
-    # SIGTERM: uvicorn drains connections, then the app's lifespan flushes the audit queue.
-    uvicorn.run(create_app(state), host=host, port=port, log_level="warning", access_log=False, loop="uvloop", http="httptools", timeout_graceful_shutdown=20)
+    # SIGTERM: uvicorn drains connections, then the app's lifespan flushes the audit spool.
+    uvicorn.Server(server_config(state, host, port)).run()

@@ -6,12 +6,14 @@ named by the small interface the routes call, so a type checker sees every use.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from serving.gateway import exchange
 from serving.gateway.audit import AuditLog, AuditRecord
 from serving.gateway.auth import OidcVerifier
 from serving.gateway.config import GatewayConfig, load_config
@@ -25,7 +27,12 @@ from serving.gateway.upstream import Upstreams
 
 
 class Limiter(Protocol):
+    @property
+    def fails_closed(self) -> bool: ...  # refuses while its store is down (/readyz reports not ready)
+
     async def check(self, principal: str, rpm: int, tpm: int, tokens: int) -> Decision: ...
+
+    async def healthy(self) -> bool: ...
 
 
 class ReviewStore(Protocol):
@@ -38,9 +45,9 @@ class ReviewStore(Protocol):
     def all(self) -> list[ReviewItem]: ...
 
 
-def _limiter_for(config: GatewayConfig) -> Limiter:
+def _limiter_for(config: GatewayConfig, metrics: GatewayMetrics) -> Limiter:
     rl = config.rate_limits
-    return RedisLimiter(rl.redis_url, rl.redis_password_file) if rl.redis_url else MemoryLimiter()
+    return RedisLimiter(rl.redis_url, rl.redis_password_file, rl.on_redis_outage, metrics) if rl.redis_url else MemoryLimiter()
 
 
 @dataclass
@@ -58,7 +65,7 @@ class GatewayState:
     pipeline: GuardPipeline = field(default_factory=default_pipeline)
 
     def __post_init__(self) -> None:
-        self.limiter = self.limiter or _limiter_for(self.config)
+        self.limiter = self.limiter or _limiter_for(self.config, self.metrics)
         self.upstreams = self.upstreams or Upstreams(self.config)
         self.upstreams.wake.bind(self.metrics.pending)  # pending demand of scale-to-zero models (serving/gateway/wake.py)
         self.oidc = OidcVerifier(self.config.oidc) if self.config.oidc else None
@@ -74,11 +81,18 @@ class GatewayState:
         return self.upstreams
 
     def finish(self, record: AuditRecord, started: float) -> None:
+        """A handler is done with its record. Inside a request the exchange middleware completes
+        it once the status actually sent is known; elsewhere it is completed now."""
+        if not exchange.defer(record, started):
+            self.complete(record, started)
+
+    def complete(self, record: AuditRecord, started: float) -> asyncio.Future | None:
+        """Metrics and audit for a finished exchange; in durable mode a future of the fsync."""
         elapsed = time.perf_counter() - started
         record.latency_ms = round(elapsed * 1000, 3)
         self.metrics.requests.labels(record.route, record.model or "", str(record.status)).inc()
         self.metrics.duration.labels(record.route).observe(elapsed)
-        self.audit.emit(record)
+        return self.audit.emit(record)
 
     def reload(self) -> bool:
         """Re-read the config file (kill switch, canary weights) without a restart."""

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from serving.vllm.catalog import ARCHITECTURES, Architecture
-from serving.vllm.hardware import GPUS, GpuSpec
+from privllm.stack.catalog import ARCHITECTURES, Architecture
+from privllm.stack.hardware import GPUS, GpuSpec
 
 GIB = 1024**3
 NON_TORCH_BYTES = int(0.15 * GIB)

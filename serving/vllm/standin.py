@@ -39,6 +39,10 @@ class StandinMetrics:
             m.labels(model).set(0)
 
 
+# What makes the stand-in's classification "model" answer INJECTION (tests plant it).
+CLASSIFIER_MARKER = "[standin:injection]"
+
+
 def create_standin(model: str = "standin-model", delay: float = 0.0, api_key: str | None = None, chunk: int = 8, group: _Group | None = None) -> Starlette:
     metrics = StandinMetrics(model)
 
@@ -106,6 +110,26 @@ def create_standin(model: str = "standin-model", delay: float = 0.0, api_key: st
         data = [{"object": "embedding", "index": i, "embedding": [float(len(t) % 7), float(len(t) % 11), 0.5]} for i, t in enumerate(inputs)]
         return JSONResponse({"object": "list", "data": data, "model": model, "usage": {"prompt_tokens": sum(len(t) // 4 for t in inputs), "total_tokens": 0}})
 
+    async def classify(request: Request) -> Response:
+        # vLLM's classification API, for the gateway's injection classifier. The stand-in's
+        # "model" calls a text an injection when it carries CLASSIFIER_MARKER, nothing else.
+        if not authorised(request):
+            return JSONResponse({"error": {"message": "Unauthorized"}}, status_code=401)
+        body = await request.json()
+        if body.get("model") != model:
+            return JSONResponse({"error": {"message": f"The model `{body.get('model')}` does not exist.", "type": "NotFoundError", "code": 404}}, status_code=404)
+        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        if delay:
+            await asyncio.sleep(delay)
+        data = [
+            {"index": i, "label": "INJECTION", "probs": [0.03, 0.97], "num_classes": 2} if CLASSIFIER_MARKER in t
+            else {"index": i, "label": "SAFE", "probs": [0.98, 0.02], "num_classes": 2}
+            for i, t in enumerate(inputs)
+        ]
+        tokens = sum(len(t) // 4 for t in inputs)
+        return JSONResponse({"id": f"classify-{uuid.uuid4().hex[:16]}", "object": "list", "created": int(time.time()), "model": model, "data": data,
+                             "usage": {"prompt_tokens": tokens, "total_tokens": tokens, "completion_tokens": 0}})
+
     async def models(request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": model, "object": "model", "owned_by": "vllm-standin"}]})
 
@@ -129,6 +153,7 @@ def create_standin(model: str = "standin-model", delay: float = 0.0, api_key: st
             Route("/v1/completions", completions, methods=["POST"]),
             Route("/v1/embeddings", embeddings, methods=["POST"]),
             Route("/v1/models", models, methods=["GET"]),
+            Route("/classify", classify, methods=["POST"]),
             Route("/health", health, methods=["GET"]),
             Route("/metrics", prom, methods=["GET"]),
         ]

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from serving.gateway.audit import AuditLog, AuditRecord
+from serving.telemetry.otlp_config import OtlpSettings, settings
 from serving.telemetry.receiver import OtlpReceiver
 from tests.servers import free_port
 from tests.serving.gateway.conftest import MODEL
@@ -33,9 +34,11 @@ def receiver():
     r.stop()
 
 
-def test_gateway_records_reach_the_receiver(make_gateway, receiver, monkeypatch):
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{receiver.port}")
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_INSECURE", "true")
+@pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
+def test_gateway_records_reach_the_receiver(make_gateway, receiver, monkeypatch, protocol):
+    port = receiver.port if protocol == "grpc" else receiver.http_port
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", protocol)
     gw = make_gateway({"prompt_logging": "hash"})
     key = gw.key()
     secret_prompt = "the merger with Contoso closes on Friday"
@@ -43,43 +46,50 @@ def test_gateway_records_reach_the_receiver(make_gateway, receiver, monkeypatch)
     assert gw.chat(key, "x", model="forbidden").status_code == 404  # forbidden and unknown models look alike
     assert gw.post("/v1/chat/completions", json={}).status_code == 401
     assert wait_for(lambda: len(receiver.records) >= 3)
-    time.sleep(0.5)
+    assert gw.state.audit.processor.flush(10)
     assert len(receiver.records) == 3, "exactly one record per request"
     attrs = [r["attributes"] for r in receiver.records]
     assert [a["http.response.status_code"] for a in attrs] == [200, 404, 401]
     assert attrs[0]["gen_ai.request.model"] == MODEL and attrs[0]["privllm.principal"] == "team-a"
     assert attrs[0]["privllm.prompt"].startswith("sha256:")
+    assert len({a["privllm.record_id"] for a in attrs}) == 3
     assert all(secret_prompt not in str(r) for r in receiver.records)
     assert receiver.records[0]["resource"]["service.name"] == "llm-gateway"
 
 
-def test_outage_then_recovery_loses_nothing_within_the_bound():
+def grpc_to(port: int) -> OtlpSettings:
+    return settings({"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}", "OTEL_EXPORTER_OTLP_TIMEOUT": "1000"})
+
+
+def test_outage_then_recovery_loses_nothing(tmp_path):
     port = free_port()
-    audit = AuditLog("never", otlp={"endpoint": f"127.0.0.1:{port}", "insecure": True, "timeout": 1}, max_queue=50)
+    audit = AuditLog("never", otlp=grpc_to(port), spool_dir=tmp_path / "spool")
     for i in range(30):
         audit.emit(AuditRecord(request_id=f"r{i}", route="/v1/chat/completions", method="POST", status=200))
-    # The receiver is down: exports fail and are retried.
+    # The receiver is down: exports fail and are retried; the records wait in the spool.
     assert wait_for(lambda: audit.processor.failures >= 1, timeout=15)
-    assert audit.processor.exported == 0
+    assert audit.processor.exported == 0 and audit.queued == 30
     receiver = OtlpReceiver(port).start()
     try:
         assert wait_for(lambda: len(receiver.records) == 30, timeout=30), len(receiver.records)
         assert audit.dropped == 0
         assert sorted(r["attributes"]["privllm.request_id"] for r in receiver.records) == sorted(f"r{i}" for i in range(30))
+        assert wait_for(lambda: audit.queued == 0, timeout=5)
     finally:
         audit.close()
         receiver.stop()
 
 
-def test_beyond_the_bound_drops_are_counted():
+def test_beyond_the_spool_bound_drops_are_counted(tmp_path):
     port = free_port()
-    audit = AuditLog("never", otlp={"endpoint": f"127.0.0.1:{port}", "insecure": True, "timeout": 1}, max_queue=10)
-    for i in range(25):
-        audit.emit(AuditRecord(request_id=f"r{i}", route="/v1/models", method="GET", status=200))
-    assert wait_for(lambda: audit.dropped == 15, timeout=15), audit.dropped
+    audit = AuditLog("never", otlp=grpc_to(port), spool_dir=tmp_path / "spool", max_spool_bytes=1024 * 1024)
+    padding = "x" * 200_000
+    for i in range(8):
+        audit.emit(AuditRecord(request_id=f"r{i}-{padding}", route="/v1/models", method="GET", status=200))
+    assert wait_for(lambda: audit.dropped == 3, timeout=15), audit.dropped
     receiver = OtlpReceiver(port).start()
     try:
-        assert wait_for(lambda: len(receiver.records) == 10, timeout=30)
+        assert wait_for(lambda: len(receiver.records) == 5, timeout=30)
     finally:
         audit.close()
         receiver.stop()
@@ -93,7 +103,7 @@ def test_sigterm_flushes_pending_records(receiver, standin, tmp_path):
     import httpx
 
     port = free_port()
-    env = {**os.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.port}", "OTEL_EXPORTER_OTLP_INSECURE": "true"}
+    env = {**os.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.http_port}"}  # the default protocol, http/protobuf
     proc = subprocess.Popen([sys.executable, "-m", "privllm.cli", "gateway", "--dev", "--upstream", standin.url, "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:

@@ -1,11 +1,13 @@
-"""Prompt-injection detection: instruction overrides, jailbreak role-play, system-prompt
-extraction, delimiter and tag injection, in several languages, seen through obfuscation
-(zero-width and look-alike characters, leetspeak, spaced-out letters) and through encodings
-(base64, hex, URL-encoding, rot13), which are decoded and checked again.
+"""Prompt-injection detection in-process: weighted features summed into a score.
 
-Tuned for few false positives: talking about instructions, prompts, role-play or base64 is
-ordinary; only the combination of an override verb with the model's own instructions (or a
-jailbreak persona, or chat-template markup) counts. Corpus results are in the tests.
+The text is normalised once (NFKC, zero-width characters removed, look-alike letters of
+other scripts folded inside Latin words, s p a c e d letters joined) and, where the text
+gives cause, seen again as leetspeak, reversed, and decoded (base64, hex, URL encoding,
+rot13). Each feature (injection_features) that matches adds its weight once; a score at
+or above the threshold is an injection. Documents use a lower threshold than prompts: an
+instruction addressed to the assistant has no business in retrieved data.
+
+The optional model-based layer is guards.classifier; this one is the fast first layer.
 """
 
 from __future__ import annotations
@@ -18,104 +20,75 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 
+from serving.gateway.guards.injection_features import FEATURES, MULTILINGUAL, Feature, TextKeys
+
 GUARD_ID = "PLLM-G-INJECTION"
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad"), None)
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"})
+PROMPT_THRESHOLD = 1.0
+DOCUMENT_THRESHOLD = 0.8
+THRESHOLDS = {"prompt": PROMPT_THRESHOLD, "document": DOCUMENT_THRESHOLD}
 
-_OVERRIDE_VERB = r"(?:ignore|disregard|forget|override|bypass|skip|drop|abandon|discard|neglect)"
-_THEIR_RULES = r"(?:instructions?|rules|prompts?|guidelines|directions|directives|constraints|guardrails|polic(?:y|ies)|programming|system\s+(?:prompt|message))"
-_EARLIER = r"(?:previous|prior|above|earlier|preceding|all|any|your|the|these|those|initial|original|existing|system|safety)"
-
-PATTERNS: dict[str, re.Pattern] = {
-    "instruction_override": re.compile(
-        rf"\b{_OVERRIDE_VERB}\b(?:\s+\w+){{0,3}}?\s+{_EARLIER}\b(?:\s+\w+){{0,3}}?\s+{_THEIR_RULES}\b"
-    ),
-    "new_instructions": re.compile(
-        r"\b(?:from now on|henceforth|starting now),?\s+(?:you\s+(?:will|must|shall|are)|your\s+(?:new\s+)?(?:instructions|rules))"
-        r"|\b(?:new|updated|real|actual|true)\s+(?:system\s+)?(?:instructions|rules|system\s+prompt)\s*(?:are|is|:)"
-    ),
-    "jailbreak_persona": re.compile(
-        r"\b(?:you\s+are|you're|act\s+as|pretend(?:\s+to\s+be|\s+you\s+are)?|role-?play\s+as|behave\s+like|become)\b(?:\s+\w+){0,5}?\s+"
-        r"(?:dan|jailbroken|unfiltered|uncensored|unrestricted|unaligned|evil\s+(?:ai|assistant)|an?\s+ai\s+without\s+(?:any\s+)?(?:rules|restrictions|limits|filters))\b"
-        r"|\bdo\s+anything\s+now\b|\bdeveloper\s+mode\s+(?:enabled|on|activated)\b|\bjailbreak(?:ed)?\s+mode\b"
-        r"|\b(?:be|become)\s+an?\s+(?:ai|assistant|model|chatbot)\s+(?:without|with\s+no)\s+(?:any\s+)?(?:rules|restrictions|limits|filters)\b"
-        r"|\bwithout\s+(?:any\s+)?(?:ethical|moral|safety)\s+(?:guidelines|restrictions|filters|limits)\b"
-        r"|\b(?:no|free\s+of)\s+(?:ethical|moral|content)\s+(?:guidelines|restrictions|filters)\b"
-    ),
-    "prompt_extraction": re.compile(
-        r"\b(?:reveal|show|print|repeat|output|display|tell\s+me|give\s+me|leak|dump|recite|spell\s+out|copy|what\s+(?:is|are|was|were))\b"
-        r"(?:\s+\w+){0,4}?\s+(?:your\s+(?:system\s+prompt|system\s+message|(?:initial|original|hidden|secret|full)\s+(?:prompt|instructions)|instructions|prompt|rules|guidelines|configuration)"
-        r"|the\s+(?:system\s+(?:prompt|message)|(?:initial|original|hidden|secret)\s+(?:prompt|instructions)|(?:text|words|instructions)\s+above))\b"
-        r"|\b(?:everything|all\s+(?:the\s+)?text)\s+(?:above|before\s+this)\b.{0,30}\bverbatim\b"
-    ),
-    "delimiter_injection": re.compile(
-        r"</?\s*(?:system|assistant|im_start|im_end|instructions?|sys|retrieved_document|tool)\s*>"
-        r"|<\|\s*(?:im_start|im_end|system|endoftext|eot_id|start_header_id)\s*\|>"
-        r"|\[/?inst\]|<<\s*/?sys\s*>>"
-        r"|(?:^|\n)\s*#{0,3}\s*(?:system|assistant)\s*(?:prompt)?\s*:\s*\S"
-    ),
-    "foreign_override": re.compile(
-        # German, French, Spanish, Italian, Portuguese, Dutch, Russian, Chinese, Japanese.
-        r"ignorier\w*\s+(?:alle\s+)?(?:vorherigen|bisherigen|obigen|vorigen)\s+(?:anweisungen|instruktionen|regeln|befehle)"
-        r"|vergiss\s+(?:alle\s+)?(?:vorherigen\s+|bisherigen\s+)?(?:anweisungen|regeln)"
-        r"|ignore[zr]?\s+(?:toutes\s+)?(?:les\s+)?(?:instructions|consignes|règles)\s+(?:précédentes|precedentes|antérieures|anterieures)"
-        r"|oublie[zr]?\s+(?:toutes\s+)?(?:tes\s+|vos\s+|les\s+)?(?:instructions|consignes)"
-        r"|ignora[r]?\s+(?:todas\s+)?(?:las\s+)?instrucciones\s+(?:anteriores|previas)"
-        r"|olvida\s+(?:todas\s+)?(?:las\s+|tus\s+)?instrucciones"
-        r"|ignora\s+(?:tutte\s+)?(?:le\s+)?istruzioni\s+(?:precedenti|sopra)"
-        r"|ignor[ea]\s+(?:todas\s+)?(?:as\s+)?instru[çc][õo]es\s+anteriores"
-        r"|negeer\s+(?:alle\s+)?(?:vorige|eerdere|voorgaande)\s+instructies"
-        r"|игнорируй\w*\s+(?:все\s+)?(?:предыдущие\s+)?(?:инструкции|указания)"
-        r"|забудь\s+(?:все\s+)?(?:предыдущие\s+)?(?:инструкции|указания)"
-        r"|忽略(?:之前|以上|先前|前面)的?(?:所有)?(?:指令|指示|说明|规则)"
-        r"|(?:以前|前|上記)の(?:すべての)?指示を無視"
-        r"|(?:zeige|nenne)\s+(?:mir\s+)?(?:deinen|den)\s+system-?prompt"
-        r"|(?:révèle|montre|affiche)[sz]?\s+(?:moi\s+)?(?:ton|votre|le)\s+prompt\s+(?:système|systeme)"
-        r"|(?:mu[eé]stra|revela)(?:me)?\s+(?:tu|el)\s+prompt\s+del\s+sistema"
-    ),
-}
-
-# A pattern can only match if one of its keywords occurs: a cheap test before each regex
-# (each regex costs 50-200 us on a 2 KB prompt). Keywords must stay necessary conditions.
-KEYWORDS: dict[str, tuple[str, ...]] = {
-    "instruction_override": ("ignore", "disregard", "forget", "override", "bypass", "skip", "drop", "abandon", "discard", "neglect"),
-    "new_instructions": ("from now", "henceforth", "starting now", "instructions", "rules", "system prompt"),
-    "jailbreak_persona": ("dan", "jailbr", "unfilter", "uncensor", "unrestrict", "unalign", "evil", "without", "anything",
-                          "developer", "with no", "ethical", "moral", "content"),
-    "prompt_extraction": ("your", "system", "initial", "original", "hidden", "secret", "above", "verbatim"),
-    "delimiter_injection": ("<", "[", "system", "assistant"),
-    "foreign_override": ("ignor", "vergiss", "oubli", "olvida", "negeer", "игнор", "забудь", "忽略", "無視", "zeig", "nenn",
-                         "révèl", "revel", "montr", "affich", "muestra", "muéstra"),
-}
-COMPACT_KEYWORDS = ("ignore", "disregard", "forget", "reveal", "show", "print", "repeat", "doanything", "developermode")
-
-# The same ideas with every separator removed, for "i g n o r e" and "i.g.n.o.r.e".
-COMPACT_PATTERNS: dict[str, re.Pattern] = {
-    "instruction_override": re.compile(r"(?:ignore|disregard|forget)(?:all|any|the|your)?(?:previous|prior|above|earlier)(?:instructions|rules|prompts)"),
-    "prompt_extraction": re.compile(r"(?:reveal|show|print|repeat)(?:me)?(?:your|the)(?:systemprompt|hiddeninstructions|initialinstructions)"),
-    "jailbreak_persona": re.compile(r"doanythingnow|developermodeenabled"),
-}
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f"), None)
+# Cyrillic and Greek letters that look Latin, folded only inside words that also hold Latin
+# letters, so Russian and Greek text keeps its own letters.
+_CONFUSABLE = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x",
+    "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ɡ": "g", "ı": "i", "ℓ": "l",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+})
+_MIXED_WORD = re.compile(r"\w*[a-z]\w*[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0250-\u02af]\w*|\w*[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f\u0250-\u02af]\w*[a-z]\w*")
+# one separator, the same throughout the run: "i.g.n.o.r.e a.l.l" is two words again
+_SPACED = re.compile(r"(?<![^\W_])[^\W_]([ .\-_*·/|])(?:[^\W_]\1)+[^\W_](?![^\W_])")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "|": "l"})
+# a word with a digit or symbol between letters (1gn0r3, pr3v10u5), not an e-mail or a version
+_LEET_WORD = re.compile(r"(?<![\w@.])(?=[a-z0-9@$!|]*[a-z])[a-z]*[0-9@$!|]+[a-z][a-z0-9@$!|]*|(?<![\w@.])[0-9@$!|]+[a-z]+[0-9@$!|][a-z0-9@$!|]*|(?<![\w@.])[a-z]{2,}[0-9@$!|]{1,3}(?![\w@])")
+_LEET_HINT = re.compile(r"[a-z][0-9@$!|]|[0-9][a-z]")  # cheap test before _LEET_WORD
+# stems that make a leetspeak reading worth a second pass
+_LEET_STEMS = ("ignor", "instruct", "prompt", "previous", "system", "rule", "jailbr", "restrict", "reveal", "password", "disregard", "forget", "secret", "filter")
 
 _B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[\s:]?){12,}\b")
-_SPACED = re.compile(r"(?:\b\w[\s.\-_*]){4,}\w\b")
+_ROT13_CUE = re.compile(r"rot-?13|caesar|cipher", re.IGNORECASE)
+_REVERSE_CUE = re.compile(r"revers|backwards|right to left", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Verdict:
     detected: bool
     signals: tuple[str, ...]
+    score: float = 0.0
 
     @property
     def detail(self) -> str:
         return ",".join(self.signals)
 
+    @property
+    def families(self) -> tuple[str, ...]:
+        return tuple(sorted({s.split(":")[0] for s in self.signals}))
+
+
+_SEPARATORS = frozenset(" .-_*·/|")
+
+
+def _may_be_spaced(tokens: list[str]) -> bool:
+    """Three one-letter tokens in a row ("i g n"), or a token like "i.g.n.o.r.e": a cheap test
+    before the _SPACED regex."""
+    run = 0
+    for token in tokens:
+        run = run + 1 if len(token) == 1 else 0
+        if run >= 3 or (len(token) >= 5 and token[1] in _SEPARATORS and token[3] in _SEPARATORS):
+            return True
+    return False
+
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).lower()
-    # "i g n o r e" / "i.g.n.o.r.e" -> "ignore"
-    return _SPACED.sub(lambda m: re.sub(r"[\s.\-_*]", "", m.group(0)), text)
+    if not text.isascii():
+        text = _MIXED_WORD.sub(lambda m: m.group(0).translate(_CONFUSABLE), text)
+    # "i g n o r e" / "i.g.n.o.r.e" -> "ignore"; a wider gap stays a word break
+    if _may_be_spaced(text.split()):
+        text = _SPACED.sub(lambda m: m.group(0).replace(m.group(1), ""), text)
+    return text
 
 
 def _printable(raw: bytes) -> str | None:
@@ -131,7 +104,11 @@ def _printable(raw: bytes) -> str | None:
 def decoded_variants(text: str) -> list[str]:
     """Payloads hidden in encodings, decoded once."""
     out = []
-    for m in _B64.finditer(text):
+    tokens = text.split()
+    # encoded payloads are long runs without spaces, or many short hex groups
+    long_tokens = " ".join(t for t in tokens if len(t) >= 16)
+    hex_groups = sum(1 for t in tokens if 2 <= len(t) <= 4 and all(c in "0123456789abcdefABCDEF" for c in t))
+    for m in _B64.finditer(long_tokens):
         chunk = m.group(0)
         try:
             raw = base64.b64decode(chunk + "=" * (-len(chunk) % 4), altchars=b"-_" if ("-" in chunk or "_" in chunk) else None, validate=False)
@@ -139,7 +116,7 @@ def decoded_variants(text: str) -> list[str]:
             continue
         if decoded := _printable(raw):
             out.append(decoded)
-    for m in _HEX.finditer(text):
+    for m in _HEX.finditer(text if hex_groups >= 6 else long_tokens):
         try:
             raw = bytes.fromhex(re.sub(r"[\s:]", "", m.group(0)))
         except ValueError:
@@ -150,28 +127,110 @@ def decoded_variants(text: str) -> list[str]:
         unquoted = urllib.parse.unquote(text)
         if unquoted != text:
             out.append(unquoted)
-    if re.search(r"rot-?13|caesar|cipher", text, re.IGNORECASE):
+    if _ROT13_CUE.search(text):
         out.append(codecs.decode(text, "rot13"))
+    if _REVERSE_CUE.search(text):
+        out.append(text[::-1])
     return out
 
 
-def _signals(text: str) -> set[str]:
-    found = set()
+def _variants(text: str) -> list[str]:
     normal = normalise(text)
-    for variant in {normal, normal.translate(_LEET)}:
-        for name, pattern in PATTERNS.items():
-            if name not in found and any(k in variant for k in KEYWORDS[name]) and pattern.search(variant):
-                found.add(name)
-        compact = re.sub(r"[\W_]+", "", variant)
-        if any(k in compact for k in COMPACT_KEYWORDS):
-            found |= {name for name, pattern in COMPACT_PATTERNS.items() if pattern.search(compact)}
+    variants = [normal]
+    if not _LEET_HINT.search(normal):
+        return variants
+    leet = [w.translate(_LEET) for w in _LEET_WORD.findall(normal)]
+    if any(stem in w for w in leet for stem in _LEET_STEMS):
+        variants.append(_LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), normal))
+    return variants
+
+
+class _GateIndex:
+    """Every feature's keywords in one place, so a text is looked up once and each feature's gate
+    is a set intersection (the per-feature loops cost more than the regexes on short prompts)."""
+
+    def __init__(self, features: tuple[Feature, ...]):
+        self.features = features
+        self.words: set[str] = set()
+        self.prefixes: set[str] = set()
+        self.ascii_anywhere: set[str] = set()
+        self.other_anywhere: set[str] = set()
+        self.gates: list[tuple[frozenset[str], ...]] = []
+        self.by_key: dict[str, list[int]] = {}  # first-gate key -> features it opens
+        for index, feature in enumerate(features):
+            gates = []
+            for keys in feature.gate_keys:
+                self.words |= keys.words
+                self.prefixes |= keys.prefixes
+                for k in keys.anywhere:
+                    (self.ascii_anywhere if k.isascii() else self.other_anywhere).add(k)
+                gates.append(frozenset({"w:" + k for k in keys.words} | {"p:" + k for k in keys.prefixes} | {"a:" + k for k in keys.anywhere}))
+            self.gates.append(tuple(gates))
+            for key in gates[0]:
+                self.by_key.setdefault(key, []).append(index)
+
+    def present(self, text: str) -> set[str]:
+        keys = TextKeys.of(text)
+        found = {"w:" + k for k in self.words & keys.words} | {"p:" + k for k in self.prefixes & keys.prefixes}
+        found |= {"a:" + k for k in self.ascii_anywhere if k in text}
+        if not text.isascii():
+            found |= {"a:" + k for k in self.other_anywhere if k in text}
+        return found
+
+    def open_features(self, text: str, skip: dict[str, Feature]) -> list[Feature]:
+        present = self.present(text)
+        candidates = sorted({i for key in present for i in self.by_key.get(key, ())})
+        return [self.features[i] for i in candidates
+                if self.features[i].name not in skip and all(g & present for g in self.gates[i][1:])]
+
+
+_INDEX = _GateIndex(FEATURES + MULTILINGUAL)
+
+
+def _matches(variant: str, found: dict[str, Feature], threshold: float) -> None:
+    """Adds the matching features to found. Stops early once the threshold can no longer be
+    reached by what is left (most texts are benign: that is where the time goes)."""
+    todo = _INDEX.open_features(variant, found)
+    todo.sort(key=lambda f: -f.weight)
+    for i, feature in enumerate(todo):
+        if not _reachable(found, todo[i:], threshold):
+            return
+        if feature.pattern.search(variant):
+            found[feature.name] = feature
+
+
+def _reachable(found: dict[str, Feature], rest: list[Feature], threshold: float) -> bool:
+    best: dict[str, float] = {}
+    for f in [*found.values(), *rest]:
+        best[f.group] = max(best.get(f.group, 0.0), f.weight)
+    return sum(best.values()) >= threshold
+
+
+def features_in(text: str, depth: int = 2, threshold: float = 0.0) -> dict[str, Feature]:
+    """The features that match the text, its variants or (depth times) its decoded payloads.
+    With a threshold, a text that cannot reach it may return only part of its features."""
+    found: dict[str, Feature] = {}
+    for variant in _variants(text):
+        _matches(variant, found, threshold)
+    if depth > 0:
+        for decoded in decoded_variants(text):
+            for name, feature in features_in(decoded, depth - 1).items():
+                found.setdefault(name, feature)
     return found
 
 
-def inspect(text: str, depth: int = 2) -> Verdict:
-    signals = _signals(text)
-    if depth > 0:
-        for decoded in decoded_variants(text):
-            inner = inspect(decoded, depth - 1)
-            signals |= {f"encoded:{s}" for s in inner.signals}
-    return Verdict(bool(signals), tuple(sorted(signals)))
+def score(found: dict[str, Feature]) -> float:
+    best: dict[str, float] = {}
+    for f in found.values():
+        best[f.group] = max(best.get(f.group, 0.0), f.weight)
+    return round(sum(best.values()), 3)
+
+
+def inspect(text: str, depth: int = 2, source: str = "prompt") -> Verdict:
+    """source "prompt" (a message) or "document" (retrieved data, a tool result). The score
+    is exact for a detected text; for a clean one it may stop short, once it cannot reach
+    the threshold."""
+    found = features_in(text, depth, THRESHOLDS[source])
+    total = score(found)
+    signals = tuple(sorted(f"{f.family}:{f.name}" for f in found.values()))
+    return Verdict(total >= THRESHOLDS[source], signals, total)

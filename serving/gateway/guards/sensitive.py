@@ -1,124 +1,35 @@
 """Sensitive data in prompts and completions: personal data and credentials.
 
-Written here because the maintained detectors either need models fetched from a hub at run
-time (Presidio's NLP engine needs a spaCy model), which an air-gapped gateway cannot do, or
-are slow for a hot path. Every numeric identifier is checked (Luhn for cards, mod-97 for
-IBANs, the SSA's rules for SSNs, octet ranges for IPs), so near misses pass.
+`find`/`redact` scan a whole text; `StreamRedactor` does the same for a text that arrives in
+pieces and releases each piece as soon as no value can still be growing across the cut. The
+rules (patterns plus checksum and context checks) are in pii_rules; a `Scanner` binds them to
+the configured phone regions. Presidio was not used: its NLP engine needs a spaCy model
+fetched at run time, which an air-gapped gateway cannot do, and it is slow for a hot path.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
+
+import regex
+
+from serving.gateway.guards.pii_rules import DEFAULT_PHONE_REGIONS, Rule, build_rules
 
 GUARD_INPUT = "PLLM-G-PII-IN"
 GUARD_OUTPUT = "PLLM-G-PII-OUT"
 
-
-def _luhn(digits: str) -> bool:
-    total, parity = 0, len(digits) % 2
-    for i, ch in enumerate(digits):
-        d = int(ch)
-        if i % 2 == parity:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def _card(match: str) -> bool:
-    digits = re.sub(r"[ -]", "", match)
-    return 13 <= len(digits) <= 19 and digits[0] in "3456" and _luhn(digits)
+# Released text the stream redactor keeps as left context: the naming words that some rules
+# look for before a value ("aws_secret_access_key = ", "AccountKey=") must still be visible.
+STREAM_CONTEXT = 96
+# How far before the first partial match an earlier start is looked for ("+44 (", "(212").
+LOOKBACK = 8
+# What may sit between a complete value and the end of the received text while the value can
+# still grow: a separator or two (a space, a dash, a dot) before the next group.
+_CONTINUATION = regex.compile(r"[ ._+/=:()\-]{1,2}")
 
 
-def _iban(match: str) -> bool:
-    s = match.replace(" ", "").upper()
-    if not 15 <= len(s) <= 34:
-        return False
-    rearranged = s[4:] + s[:4]
-    number = "".join(str(int(c, 36)) for c in rearranged)
-    return int(number) % 97 == 1
-
-
-def _ssn(match: str) -> bool:
-    area, group, serial = match.split("-")
-    return area not in ("000", "666") and not area.startswith("9") and group != "00" and serial != "0000"
-
-
-def _ipv4(match: str) -> bool:
-    try:
-        ip = ipaddress.IPv4Address(match)
-    except ValueError:
-        return False
-    # Version-like strings ("1.2.3.4" in "v1.2.3.4") are rare; loopback and unspecified are not personal.
-    return not (ip.is_loopback or ip.is_unspecified)
-
-
-def _ipv6(match: str) -> bool:
-    try:
-        ip = ipaddress.IPv6Address(match)
-    except ValueError:
-        return False
-    return match.count(":") >= 2 and not (ip.is_loopback or ip.is_unspecified)
-
-
-def _phone(match: str) -> bool:
-    digits = re.sub(r"\D", "", match)
-    return 9 <= len(digits) <= 15
-
-
-@dataclass(frozen=True)
-class Detector:
-    kind: str
-    pattern: re.Pattern
-    valid: Callable[[str], bool] | None = None
-    # A match needs one of these substrings (checked on the lower-cased text), or, with
-    # needs_digit, a digit: a cheap test before scanning the whole text with the pattern.
-    hints: tuple[str, ...] = ()
-    needs_digit: bool = False
-
-    def may_match(self, lowered: str, has_digit: bool) -> bool:
-        if self.needs_digit and not has_digit:
-            return False
-        return not self.hints or any(h in lowered for h in self.hints)
-
-
-# Order matters: credentials first, so a key is not half-claimed by a number pattern.
-DETECTORS: tuple[Detector, ...] = (
-    Detector("private_key", re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?-----END (?:[A-Z]+ )?PRIVATE KEY-----"), hints=("-----begin",)),
-    Detector("aws_access_key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), hints=("akia", "asia")),
-    Detector("aws_secret_key", re.compile(r"(?i)aws_secret_access_key\s*[=:]\s*['\"]?[A-Za-z0-9/+=]{40}"), hints=("aws_secret_access_key",)),
-    Detector("github_token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), hints=("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
-    Detector("slack_token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"), hints=("xox",)),
-    Detector("privllm_key", re.compile(r"\bpllm_[0-9a-f]{12}_[A-Za-z0-9_-]{20,}"), hints=("pllm_",)),
-    Detector("api_key", re.compile(r"\bsk-(?:live-|proj-|ant-)?[A-Za-z0-9_-]{20,}\b"), hints=("sk-",)),
-    Detector("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), hints=("eyj",)),
-    Detector("bearer_token", re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/-]{20,}=*"), hints=("bearer",)),
-    Detector("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"), hints=("@",)),
-    Detector("iban", re.compile(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"), _iban, needs_digit=True),
-    Detector("payment_card", re.compile(r"\b(?:\d[ -]?){12,18}\d\b"), _card, needs_digit=True),
-    Detector("us_ssn", re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), _ssn, hints=("-",), needs_digit=True),
-    Detector("ipv6", re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"), _ipv6, hints=(":",)),
-    Detector("ipv4", re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"), _ipv4, hints=(".",), needs_digit=True),
-    # International (+CC ...), a bracketed area code, or the North American 3-3-4 shape; bare digit
-    # groups are left alone (they are more often order, account or card fragments than phones).
-    Detector(
-        "phone",
-        re.compile(
-            r"(?<![\w+])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}"
-            r"|\(\d{2,4}\)[ .-]?\d{3,4}[ .-]?\d{3,4}"
-            r"|\b\d{3}[.-]\d{3}[.-]\d{4})(?![\w-])"
-        ),
-        _phone,
-        needs_digit=True,
-    ),
-)
-
-_KEY_END = re.compile(r"-----END [A-Z ]*PRIVATE KEY-----")
-
-# The longest value a detector can match, except private keys (held until their END line).
-MAX_MATCH = 160
+_DIGIT = regex.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -128,72 +39,137 @@ class Found:
     end: int
 
 
-_DIGIT = re.compile(r"\d")
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in taken)
 
 
-def find(text: str) -> list[Found]:
-    found: list[Found] = []
-    taken: list[tuple[int, int]] = []
-    lowered = text.lower()
-    has_digit = _DIGIT.search(text) is not None
-    for d in DETECTORS:
-        if not d.may_match(lowered, has_digit):
-            continue
-        for m in d.pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+class Scanner:
+    """The rules for one configuration (phone regions), compiled once and shared."""
+
+    def __init__(self, phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> None:
+        self.phone_regions = tuple(phone_regions)
+        self.rules: tuple[Rule, ...] = build_rules(self.phone_regions)
+
+    def find(self, text: str, start: int = 0) -> list[Found]:
+        """Values in text[start:], in order; earlier rules win where two overlap."""
+        found: list[Found] = []
+        taken: list[tuple[int, int]] = []
+        lowered = text.lower()
+        has_digit = _DIGIT.search(text, start) is not None
+        for rule in self.rules:
+            if not rule.may_match(lowered, has_digit):
                 continue
-            if d.valid is not None and not d.valid(m.group(0)):
-                continue
-            found.append(Found(d.kind, m.start(), m.end()))
-            taken.append((m.start(), m.end()))
-    return sorted(found, key=lambda f: f.start)
+            for m in rule.pattern.finditer(text, start):
+                if _overlaps(m.start(), m.end(), taken):
+                    continue
+                if rule.check is not None and not rule.check(m.group(0), text, m.start()):
+                    continue
+                found.append(Found(rule.kind, m.start(), m.end()))
+                taken.append((m.start(), m.end()))
+        return sorted(found, key=lambda f: f.start)
+
+    def pending_from(self, text: str, start: int) -> int:
+        """The first position in text[start:] where a value may begin that more text could
+        still complete or extend: everything before it is final. len(text) when none."""
+        hold = len(text)
+        for rule in self.rules:
+            for m in rule.pattern.finditer(text, start, partial=True):
+                if m.start() >= hold or m.start() == len(text):
+                    break
+                # The engine prefers a complete match to a partial one, so "DE80 1332 9059 " is
+                # complete before its last space although more groups may follow: a match
+                # followed only by a little continuation text may still grow.
+                if m.end() == len(text) or _CONTINUATION.fullmatch(text, m.end()):
+                    hold = m.start()
+                    break
+            # A search reports a complete match before an earlier partial one: "(2" holds only
+            # the "2" although "(212) 555-0187" may be coming. Look a few characters back.
+            for p in range(max(start, hold - LOOKBACK), hold):
+                m = rule.pattern.match(text, p, partial=True)
+                if m is not None and (m.end() == len(text) or _CONTINUATION.fullmatch(text, m.end())):
+                    hold = p
+                    break
+        return hold
+
+    def redact(self, text: str) -> tuple[str, list[str]]:
+        return _apply(text, 0, len(text), self.find(text))
 
 
-def redact(text: str) -> tuple[str, list[str]]:
-    """Text with every sensitive value replaced by [REDACTED:<kind>], and the kinds found."""
-    found = find(text)
-    if not found:
-        return text, []
-    out, last = [], 0
+def _apply(text: str, start: int, end: int, found: list[Found]) -> tuple[str, list[str]]:
+    out, last, kinds = [], start, []
     for f in found:
+        if f.start < start or f.end > end:
+            continue
         out.append(text[last : f.start])
         out.append(f"[REDACTED:{f.kind}]")
+        kinds.append(f.kind)
         last = f.end
-    out.append(text[last:])
-    return "".join(out), [f.kind for f in found]
+    out.append(text[last:end])
+    return "".join(out), kinds
 
 
+@functools.lru_cache(maxsize=8)
+def scanner(phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> Scanner:
+    return Scanner(phone_regions)
+
+
+def find(text: str, regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> list[Found]:
+    return scanner(tuple(regions)).find(text)
+
+
+def redact(text: str, regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> tuple[str, list[str]]:
+    """Text with every sensitive value replaced by [REDACTED:<kind>], and the kinds found."""
+    return scanner(tuple(regions)).redact(text)
+
+
+@dataclass
 class StreamRedactor:
-    """Redacts a stream of text pieces; a value split across pieces is still caught.
+    """Redacts a stream of text pieces: feed(piece) returns what is safe to send now,
+    flush() the rest once the stream ends (on every way it can end).
 
-    Text is held back until no sensitive value could still be growing across the cut:
-    the last MAX_MATCH characters wait for more, and an open private-key block waits for
-    its END line.
+    Held back is only the tail that a rule still matches partially (an e-mail's local
+    part, a half-received key, an open private-key block), so ordinary text passes with
+    at most the current word held; a value split across pieces is caught as a whole.
     """
 
-    def __init__(self) -> None:
-        self._buffer = ""
-        self.kinds: list[str] = []
+    regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
+    kinds: list[str] = field(default_factory=list)
+    _context: str = ""
+    _pending: str = ""
+
+    @property
+    def held(self) -> int:
+        """Characters received but not yet released."""
+        return len(self._pending)
 
     def feed(self, piece: str) -> str:
-        self._buffer += piece
-        cut = len(self._buffer) - MAX_MATCH
-        begin = self._buffer.rfind("-----BEGIN")
-        if begin != -1 and not _KEY_END.search(self._buffer, begin):
-            cut = min(cut, begin)
-        if cut <= 0:
+        if not piece:
             return ""
-        for f in find(self._buffer):
-            if f.start < cut < f.end:
-                cut = f.start
-                break
-        return self._emit(cut)
-
-    def _emit(self, cut: int) -> str:
-        head, self._buffer = self._buffer[:cut], self._buffer[cut:]
-        safe, kinds = redact(head)
-        self.kinds += kinds
-        return safe
+        self._pending += piece
+        text, start = self._context + self._pending, len(self._context)
+        scan = scanner(tuple(self.regions))
+        cut = scan.pending_from(text, start)
+        found = scan.find(text, start)
+        # A value that ends at or past the cut could still grow: hold it whole.
+        moved = True
+        while moved:
+            moved = False
+            for f in found:
+                if f.start < cut <= f.end:
+                    cut, moved = f.start, True
+        return self._release(text, start, cut, found)
 
     def flush(self) -> str:
-        return self._emit(len(self._buffer))
+        if not self._pending:
+            return ""
+        text, start = self._context + self._pending, len(self._context)
+        return self._release(text, start, len(text), scanner(tuple(self.regions)).find(text, start))
+
+    def _release(self, text: str, start: int, cut: int, found: list[Found]) -> str:
+        if cut <= start:
+            return ""
+        safe, kinds = _apply(text, start, cut, found)
+        self.kinds += kinds
+        self._context = text[max(0, cut - STREAM_CONTEXT) : cut]
+        self._pending = text[cut:]
+        return safe

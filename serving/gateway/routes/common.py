@@ -3,7 +3,6 @@ a request (identity, schema, model), rate limits and the upstream call."""
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import uuid
@@ -15,6 +14,7 @@ from pydantic import BaseModel
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from serving.gateway import upstream as upstream_client
 from serving.gateway.audit import AuditRecord, content
 from serving.gateway.auth import Principal, authenticate
 from serving.gateway.config import Upstream
@@ -150,11 +150,7 @@ async def call_json(state: GatewayState, route: Route, path: str, payload: bytes
     try:
         response = await state.models.post(route, path, payload)
         async with response:
-            try:
-                answer = await response.json(content_type=None)
-            except (json.JSONDecodeError, ValueError):
-                raise GatewayError(502, f"model {route.upstream.name!r} returned a body that is not JSON", "upstream_bad_response") from None
-            return (answer if isinstance(answer, dict) else {"data": answer}), response.status
+            return await upstream_client.read_json(route, response), response.status
     finally:
         gauge.dec()
         state.metrics.circuit_open.labels(route.upstream.name).set(1 if state.models.circuit(route.target).open else 0)

@@ -9,8 +9,9 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from serving.gateway import upstream as upstream_client
 from serving.gateway.audit import AuditRecord, content
 from serving.gateway.errors import GatewayError
 from serving.gateway.fields import ASSISTANT_TEXT_KEYS, chunk_outputs
@@ -35,21 +36,6 @@ def chunk_object(completion_object: str) -> str:
     return "chat.completion.chunk" if completion_object == "chat.completion" else completion_object
 
 
-async def sse_events(response: Any) -> AsyncIterator[bytes]:
-    """The data of each event of an upstream SSE body."""
-    buffer = b""
-    async for chunk in response.content.iter_any():
-        buffer += chunk
-        while b"\n\n" in buffer:
-            raw, buffer = buffer.split(b"\n\n", 1)
-            for line in raw.splitlines():
-                if line.startswith(b"data:"):
-                    yield line[5:].strip()
-    for line in buffer.splitlines():  # a last event the upstream did not terminate
-        if line.startswith(b"data:"):
-            yield line[5:].strip()
-
-
 def notes_chunk(ctx: GuardContext, template: dict) -> list[bytes]:
     body = ctx.notes_body()
     return [sse({**template, "choices": [], NOTES_FIELD: body})] if body else []
@@ -68,16 +54,16 @@ async def relay(state: GatewayState, admitted: Admitted, path: str, payload: byt
     if response.status >= 400:
         gauge.dec()
         async with response:
-            body = await response.read()
+            body = await upstream_client.read_json(route, response)
         record.status, record.decision, record.reason = response.status, "error", "upstream_error"
-        return Response(body, status_code=response.status if response.status < 500 else 502, media_type="application/json")
+        return JSONResponse(body, status_code=response.status if response.status < 500 else 502)
+    upstream_stream = upstream_client.UpstreamStream(response, route.upstream.name, route.upstream.timeout_seconds)
 
     template: dict[str, Any] = {"id": record.request_id, "object": chunk_object(completion_object), "created": int(time.time()), "model": admitted.upstream.name}
     chain = state.pipeline.open_stream(ctx, template)
 
     async def events() -> AsyncIterator[bytes]:
         released: list[str] = []
-        ended = False
         record.status = 200
 
         def emit(chunks: list[dict]) -> list[bytes]:
@@ -86,19 +72,7 @@ async def relay(state: GatewayState, admitted: Admitted, path: str, payload: byt
             return [sse(c) for c in chunks]
 
         try:
-            async for event in sse_events(response):
-                if event == b"[DONE]":
-                    for out in emit(chain.end()) + notes_chunk(ctx, template):
-                        yield out
-                    ended = True
-                    yield DONE
-                    break
-                try:
-                    data = json.loads(event)
-                except json.JSONDecodeError:
-                    continue  # a comment or keep-alive the client has no use for
-                if not isinstance(data, dict):
-                    continue
+            async for data in upstream_stream.events():
                 for key in ("id", "created", "model", "system_fingerprint"):
                     if key in data:
                         template[key] = data[key]
@@ -106,15 +80,14 @@ async def relay(state: GatewayState, admitted: Admitted, path: str, payload: byt
                     record.output_tokens = data["usage"].get("completion_tokens")
                 for out in emit(chain.feed(data)):
                     yield out
-            if not ended:
-                # The upstream stopped without [DONE]: release what the guards hold (redacted), say
-                # so in an error event, and end the stream properly.
-                for out in emit(chain.end()) + notes_chunk(ctx, template):
-                    yield out
-                incomplete = GatewayError(502, f"model {route.upstream.name!r} ended its stream before [DONE]", "upstream_incomplete")
-                record.decision, record.reason = "error", incomplete.code
-                yield b"data: " + bytes(incomplete.response().body) + b"\n\n"
-                yield DONE
+            # However the upstream ended, what the guards hold is released (redacted); a reset, a
+            # stall, garbage or an end before [DONE] then gets an error event; [DONE] always ends it.
+            for out in emit(chain.end()) + notes_chunk(ctx, template):
+                yield out
+            if upstream_stream.failure:
+                record.decision, record.reason = "error", upstream_stream.failure.code
+                yield upstream_stream.failure.event()
+            yield DONE
         except asyncio.CancelledError:
             record.status, record.decision, record.reason = 499, "error", "client_closed"
             raise

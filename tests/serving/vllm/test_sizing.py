@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from privllm.stack import load_stack
-from serving.vllm.catalog import ARCHITECTURES, from_config_json
-from serving.vllm.hardware import GPUS
+from privllm.stack.catalog import ARCHITECTURES, from_config_json
+from privllm.stack.hardware import GPUS
 from serving.vllm.sizing import GIB, SizingError, kv_bytes_per_token, max_num_seqs_for, size, smallest_fit, weights_bytes
 
 L70 = ARCHITECTURES["llama-3.1-70b"]

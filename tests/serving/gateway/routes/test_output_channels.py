@@ -57,7 +57,7 @@ def streamed_fields(text: str) -> tuple[dict[str, str], list[dict]]:
             continue
         chunk = json.loads(line[6:])
         notes += (chunk.get("privllm") or {}).get("guardrails", [])
-        for choice in chunk.get("choices") or []:  # an error event has none
+        for choice in chunk.get("choices", []):  # the error event of an incomplete stream has none
             delta = choice.get("delta") or {}
             for key in ("content", "reasoning_content", "reasoning", "refusal"):
                 if delta.get(key):
@@ -99,8 +99,9 @@ def test_every_chat_output_field_is_redacted_alike_plain_and_streamed(unit_gatew
     plain_notes = plain.json()["privllm"]["guardrails"]
     assert sorted(map(json.dumps, notes)) == sorted(map(json.dumps, plain_notes))
     assert all(n["guard"] == "PLLM-G-PII-OUT" for n in notes)
+    # Every stream ends with [DONE]; one the upstream ended early says so in an error event first.
     assert streamed.text.rstrip().endswith("data: [DONE]")
-    assert ('"code":"upstream_incomplete"' in streamed.text) == (ending == "eof")
+    assert ('"code": "upstream_incomplete"' in streamed.text) == (ending == "eof")
 
 
 @pytest.mark.parametrize("ending", ["done", "eof"])

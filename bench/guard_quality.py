@@ -1,0 +1,194 @@
+"""Detection quality of the in-process guards on the project's own corpora, with Wilson 95% intervals.
+
+Run: python bench/guard_quality.py [--set dev|heldout|both] [--misses]
+
+Reports, per corpus set: prompt-injection recall per attack family (direct prompts and
+instructions planted in documents), benign refusals, sensitive values leaked (plain and
+streamed, the stream cut into pieces of 1-12 characters with fixed seeds), look-alikes
+wrongly redacted, and what the stream redactor holds back (added time to first token at
+80 characters/s). The held-out set is never used to tune the detectors; the tests read the
+development set only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from serving.gateway.guards import injection, sensitive
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "serving" / "gateway" / "corpus"
+SETS = ("dev", "heldout")
+STREAM_SEEDS = (1, 2, 3)
+CHARS_PER_SECOND = 80
+
+
+@dataclass(frozen=True)
+class Record:
+    label: str  # attack family, "benign", a sensitive kind, or "lookalike"
+    document: bool  # planted in a retrieved document rather than typed as a prompt
+    value: str  # the sensitive value that must not leak ("" elsewhere)
+    text: str
+
+
+def load(path: Path) -> list[Record]:
+    """Records of a corpus file: "@@ <label> [document]" or "@@ <kind> | <value>" starts one."""
+    records: list[Record] = []
+    header: str | None = None
+    lines: list[str] = []
+
+    def close() -> None:
+        if header is None:
+            return
+        text = "\n".join(lines).strip("\n")
+        head, _, value = header.partition("|")
+        words = head.split()
+        if value and value.strip() not in text:
+            raise ValueError(f"{path.name}: the value {value.strip()!r} is not in its text")
+        records.append(Record(words[0], "document" in words[1:], value.strip(), text))
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("@@ "):
+            close()
+            header, lines = line[3:], []
+        elif header is not None:
+            lines.append(line)
+        elif line.strip() and not line.startswith("#"):
+            raise ValueError(f"{path.name}: text before the first '@@' record")
+    close()
+    return records
+
+
+def load_set(name: str, kind: str) -> list[Record]:
+    """Every record of one set ("dev" or "heldout") for kind "injection", "benign" or "sensitive"."""
+    files = sorted((CORPUS / name).glob(f"{kind}*.txt"))
+    if not files:
+        raise FileNotFoundError(f"no {kind} corpus under {CORPUS / name}")
+    return [r for f in files for r in load(f)]
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    if n == 0:
+        return (0.0, 1.0)
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def rate(hits: int, n: int) -> str:
+    lo, hi = wilson(hits, n)
+    return f"{hits}/{n} = {hits / n if n else 0:.0%} [{lo:.0%}, {hi:.0%}]"
+
+
+def streamed(text: str, seed: int) -> str:
+    rnd = random.Random(seed)
+    redactor = sensitive.StreamRedactor()
+    out, i = [], 0
+    while i < len(text):
+        step = rnd.randint(1, 12)
+        out.append(redactor.feed(text[i : i + step]))
+        i += step
+    out.append(redactor.flush())
+    return "".join(out)
+
+
+def flagged(record: Record) -> bool:
+    return injection.inspect(record.text, source="document" if record.document else "prompt").detected
+
+
+def injection_report(name: str, misses: bool) -> dict[str, tuple[int, int]]:
+    attacks, benign = load_set(name, "injection"), load_set(name, "benign")
+    by_family: dict[str, list[bool]] = defaultdict(list)
+    missed = []
+    for r in attacks:
+        hit = flagged(r)
+        by_family[("document:" if r.document else "") + r.label].append(hit)
+        by_family["ALL direct" if not r.document else "ALL documents"].append(hit)
+        if not hit:
+            missed.append(r)
+    refused = [r for r in benign if flagged(r)]
+    print(f"\n[{name}] prompt injection (in-process detector)")
+    for family in sorted(by_family):
+        hits = by_family[family]
+        print(f"  recall {family:24s} {rate(sum(hits), len(hits))}")
+    direct_benign = [r for r in benign if not r.document]
+    doc_benign = [r for r in benign if r.document]
+    print(f"  benign prompts refused      {rate(sum(not r.document for r in refused), len(direct_benign))}")
+    print(f"  benign documents flagged    {rate(sum(r.document for r in refused), len(doc_benign))}")
+    if misses:
+        for r in missed:
+            print(f"    MISS {r.label}: {r.text[:110]!r}")
+        for r in refused:
+            print(f"    FALSE {r.text[:110]!r} -> {injection.inspect(r.text).detail}")
+    result = {k: (sum(v), len(v)) for k, v in by_family.items()}
+    result["benign refused"] = (len(refused), len(benign))
+    return result
+
+
+def sensitive_report(name: str, misses: bool) -> dict[str, tuple[int, int]]:
+    records = load_set(name, "sensitive")
+    values = [r for r in records if r.label != "lookalike"]
+    lookalikes = [r for r in records if r.label == "lookalike"]
+    plain_leaks = [r for r in values if r.value in sensitive.redact(r.text)[0]]
+    stream_leaks = [r for r in values if any(r.value in streamed(r.text, seed) for seed in STREAM_SEEDS)]
+    wrong = [r for r in lookalikes if sensitive.redact(r.text)[0] != r.text]
+    print(f"\n[{name}] sensitive data")
+    print(f"  values leaked, plain        {rate(len(plain_leaks), len(values))}")
+    print(f"  values leaked, streamed     {rate(len(stream_leaks), len(values))}  (any of {len(STREAM_SEEDS)} random cuttings)")
+    print(f"  look-alikes redacted        {rate(len(wrong), len(lookalikes))}")
+    if misses:
+        for r in {id(r): r for r in plain_leaks + stream_leaks}.values():
+            print(f"    LEAK {r.label}: {r.value!r} in {r.text[:80]!r}")
+        for r in wrong:
+            print(f"    WRONG {sensitive.redact(r.text)[0][:100]!r}")
+    return {"leaked plain": (len(plain_leaks), len(values)), "leaked streamed": (len(stream_leaks), len(values)),
+            "look-alikes redacted": (len(wrong), len(lookalikes))}
+
+
+# Typical first words of an answer, streamed in pieces of 4 characters (one token is about 4).
+ANSWER_OPENINGS = (
+    "Sure, here is a summary of the report.", "The main difference is the transport layer.", "Yes. You can do that with a loop.",
+    "Here are three options you could consider:", "I recommend starting with the basics.", "To configure nginx, edit the file.",
+    "Certainly! Below is the function.", "No, that is not required.", "In short: it depends on the workload.",
+    "Thanks for the question. The answer is 42.", "1. Open the settings page.", "Unfortunately the document does not say.",
+)
+
+
+def hold_report() -> None:
+    """Added time to first token: how long the first received character waits before release."""
+    waits = []
+    for text in ANSWER_OPENINGS:
+        redactor = sensitive.StreamRedactor()
+        pieces = [text[i : i + 4] for i in range(0, len(text), 4)]
+        received = 0
+        for piece in pieces:
+            received += len(piece)
+            if redactor.feed(piece):
+                # the first character arrived with the first piece; it leaves once this piece is in
+                waits.append((received - len(pieces[0])) / CHARS_PER_SECOND * 1000)
+                break
+        else:
+            waits.append((len(text) - len(pieces[0])) / CHARS_PER_SECOND * 1000)
+    print("\n[stream] added time to first token at 80 characters/s, pieces of 4 characters")
+    print(f"  p50 {statistics.median(waits):.0f} ms, max {max(waits):.0f} ms over {len(waits)} answer openings")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--set", choices=(*SETS, "both"), default="both")
+    parser.add_argument("--misses", action="store_true", help="print what was missed (for the dev set while tuning)")
+    args = parser.parse_args()
+    for name in SETS if args.set == "both" else (args.set,):
+        injection_report(name, args.misses)
+        sensitive_report(name, args.misses)
+    hold_report()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""The gateway's HTTP server under hostile clients: oversized heads, too many headers, slow and
+idle connections, too many connections. Each refusal is an OpenAI-shaped JSON body."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from serving.gateway.app import GatewayState
+from serving.gateway.audit import AuditLog
+from serving.gateway.config import GatewayConfig
+from serving.gateway.guards.review import SqliteReviewStore
+from serving.gateway.keys import MemoryKeyStore
+from serving.gateway.server import server_config
+from tests.servers import ServerThread, free_port
+from tests.serving.gateway.conftest import MODEL
+
+LIMITS = {"max_header_bytes": 8192, "max_headers": 20, "request_read_timeout_seconds": 0.5, "keep_alive_timeout_seconds": 0.5, "max_connections": 4}
+
+
+@pytest.fixture
+def server(standin, tmp_path):
+    config = GatewayConfig.model_validate({"upstreams": [{"name": MODEL, "url": standin.url}], "server": LIMITS})
+    state = GatewayState(config=config, key_store=MemoryKeyStore(), audit=AuditLog("never", tmp_path / "audit.jsonl"), reviews=SqliteReviewStore(tmp_path / "r.sqlite"))
+    with ServerThread(config=server_config(state, "127.0.0.1", free_port(), log_level="error")) as running:
+        yield running
+
+
+def connect(server) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", server.port))
+    s.settimeout(15)  # a bound on the test, not an assertion: the server closes long before
+    return s
+
+
+def read_until_closed(s: socket.socket) -> bytes:
+    data = b""
+    try:
+        while chunk := s.recv(65536):
+            data += chunk
+    except ConnectionResetError:
+        pass
+    return data
+
+
+def parse(raw: bytes) -> tuple[int, dict, dict]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, json.loads(body)
+
+
+def test_an_oversized_head_is_431_json_and_closed(server):
+    s = connect(server)
+    try:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: " + b"a" * 64 * 1024 + b"\r\n\r\n")
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server may close before it read everything; the answer is already in our buffer
+    status, headers, body = parse(read_until_closed(s))
+    assert status == 431 and headers["content-type"] == "application/json"
+    assert body["error"]["code"] == "headers_too_large"
+
+
+def test_too_many_header_fields_is_431_json(server):
+    s = connect(server)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n" + b"".join(b"x-h%d: 1\r\n" % i for i in range(30)) + b"connection: close\r\n\r\n")
+    status, _, body = parse(read_until_closed(s))
+    assert status == 431 and body["error"]["code"] == "too_many_headers"
+
+
+def test_a_normal_request_within_the_limits_is_served(server):
+    s = connect(server)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+    status, _, body = parse(read_until_closed(s))
+    assert status == 200 and body == {"status": "ok"}
+
+
+def test_slowloris_gets_408_and_is_closed(server):
+    s = connect(server)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n")  # the head never completes
+    status, _, body = parse(read_until_closed(s))
+    assert status == 408 and body["error"]["code"] == "request_timeout"
+
+
+def test_a_stalled_body_is_closed(server):
+    s = connect(server)
+    s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"model\":")
+    read_until_closed(s)  # returns only because the server closed the connection
+
+
+def test_an_idle_connection_is_closed(server):
+    s = connect(server)
+    assert read_until_closed(s) == b""
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_its_answer(server):
+    s = connect(server)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+    status, _, _ = parse(read_until_closed(s))
+    assert status == 200
+
+
+def test_connections_beyond_the_cap_get_503_with_retry_after(server):
+    held = [connect(server) for _ in range(LIMITS["max_connections"])]
+    extra = connect(server)
+    extra.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+    status, headers, body = parse(read_until_closed(extra))
+    assert status == 503 and headers["retry-after"] == "1" and body["error"]["code"] == "server_busy"
+    for s in held:
+        s.close()
+
+
+def test_a_head_that_keeps_growing_is_cut_off_at_the_bound_with_431(server):
+    """The h11 path: the head is still incomplete when it passes max_header_bytes."""
+    s = connect(server)
+    try:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ")
+        for _ in range(64):
+            s.sendall(b"a" * 1024)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    status, _, body = parse(read_until_closed(s))
+    assert status == 431 and body["error"]["code"] == "headers_too_large"
