@@ -36,7 +36,7 @@ def vllm_quantization(cfg: StackConfig, model: Model) -> str:
     """The --quantization value: the fast kernel for the pool's GPU (awq -> awq_marlin on sm 8.0+)."""
     if model.pool is None:
         return model.quantization  # the CPU stand-in ignores it
-    from serving.vllm.hardware import GPUS
+    from privllm.stack.hardware import GPUS
     from serving.vllm.kernels import kernel_for
 
     return kernel_for(model.quantization, GPUS[cfg.pool(model.pool).gpu]).vllm_method or "none"
@@ -136,7 +136,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         values["shmSize"] = "16Gi"
         from serving.vllm.coldstart import for_model as cold_start
         from serving.vllm.coldstart import startup_failure_threshold
-        from serving.vllm.hardware import INSTANCE_TYPES
+        from privllm.stack.hardware import INSTANCE_TYPES
 
         instance = INSTANCE_TYPES.get(pool.instance_type or "")
         values["multiNode"] = {"efaInterfaces": instance.efa_interfaces if instance and model.gpus > pool.gpus_per_node else 0}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from serving.vllm.hardware import GpuSpec
+from privllm.stack.hardware import GpuSpec
 
 AMPERE = (8, 0)
 ADA = (8, 9)
@@ -66,7 +66,7 @@ def kernel_for(quantization: str, gpu: GpuSpec) -> Kernel:
 
 def kernel_lines(cfg) -> list[str]:
     """One line per GPU-served model for the plan summary: the kernel and why."""
-    from serving.vllm.hardware import GPUS
+    from privllm.stack.hardware import GPUS
 
     lines = []
     for m in cfg.models:

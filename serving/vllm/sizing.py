@@ -6,7 +6,7 @@ vLLM sizes its KV cache in ``Worker.determine_available_memory`` (vllm/v1/worker
                - CUDA graph memory (profiled and subtracted by default since v0.21)
 This module models each term; the assumptions behind every number are listed in ASSUMPTIONS and
 printed by ``privllm size --format json``:
-- CUDA total memory: the per-GPU figure in serving/vllm/hardware.py (what CUDA reports, not the datasheet).
+- CUDA total memory: the per-GPU figure in privllm/stack/hardware.py (what CUDA reports, not the datasheet).
 - Weights: unquantized weights are bf16 (2 bytes); fp8 and compressed-tensors (W8A8) store linear
   layers in 1 byte; awq, gptq and bitsandbytes in 4 bits plus one fp16 scale and zero point per
   group of 128 (0.5 + 4/128 bytes). Embeddings and lm_head stay bf16 under every scheme.
@@ -47,7 +47,7 @@ MAX_NUM_SEQS_CEILING = 256  # the kit's batch cap (larger batches add latency); 
 ASSUMPTIONS = (
     "KV cache = CUDA total memory x gpu_memory_utilization - weights - profiling-run activation peak - non-torch - CUDA graphs "
     "(vLLM gpu_worker.determine_available_memory)",
-    "CUDA total memory per GPU from serving/vllm/hardware.py (H100 79.19 GiB as vLLM reports it)",
+    "CUDA total memory per GPU from privllm/stack/hardware.py (H100 79.19 GiB as vLLM reports it)",
     "weights: bf16 2 bytes; fp8/compressed-tensors 1 byte; awq/gptq/bitsandbytes 0.5 + 4/128 bytes per linear weight; embeddings bf16",
     "profiling run: max_num_batched_tokens 8192 on H100/H200-class GPUs, 2048 elsewhere; one layer's MLP (3 x intermediate) and "
     "4 hidden-size buffers live at once; sampler over max_num_seqs requests with 3 float32 copies of the logits",

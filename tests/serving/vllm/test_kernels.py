@@ -8,7 +8,7 @@ import pytest
 
 from privllm.stack import load_stack
 from serving.vllm.cli_table import load as cli_table
-from serving.vllm.hardware import GPUS
+from privllm.stack.hardware import GPUS
 from serving.vllm.kernels import KernelError, kernel_for, kernel_lines
 
 
