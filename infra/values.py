@@ -134,9 +134,9 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         }
         values["runtimeClassName"] = "nvidia" if cfg.target.kind != "kind" else ""
         values["shmSize"] = "16Gi"
+        from privllm.stack.hardware import INSTANCE_TYPES
         from serving.vllm.coldstart import for_model as cold_start
         from serving.vllm.coldstart import startup_failure_threshold
-        from privllm.stack.hardware import INSTANCE_TYPES
 
         instance = INSTANCE_TYPES.get(pool.instance_type or "")
         values["multiNode"] = {"efaInterfaces": instance.efa_interfaces if instance and model.gpus > pool.gpus_per_node else 0}

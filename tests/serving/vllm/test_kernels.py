@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from privllm.stack import load_stack
-from serving.vllm.cli_table import load as cli_table
 from privllm.stack.hardware import GPUS
+from serving.vllm.cli_table import load as cli_table
 from serving.vllm.kernels import KernelError, kernel_for, kernel_lines
 
 
