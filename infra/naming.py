@@ -99,6 +99,11 @@ class Names:
         return f"http://{self.vllm_fullname(model_name)}.{self.serving_ns}.svc:{VLLM_PORT}"
 
     @property
+    def vault_service_account(self) -> str:
+        """Vault server's service account (its EKS Pod Identity reaches KMS for auto-unseal)."""
+        return "vault"
+
+    @property
     def vault_address(self) -> str:
         return f"https://{VAULT_SERVICE}.{self.vault_ns}.svc:{VAULT_PORT}"
 

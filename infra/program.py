@@ -7,15 +7,20 @@ import pulumi
 
 from infra.components.cluster import Cluster, ClusterArgs
 from infra.components.gateway import Gateway, GatewayArgs
+from infra.components.gateway_lb import GatewayLoadBalancer, GatewayLoadBalancerArgs
 from infra.components.gpu_pool import GpuNodePools, GpuNodePoolsArgs
 from infra.components.keys import Keys, KeysArgs
 from infra.components.model_serving import ModelServing, ModelServingArgs
 from infra.components.network import Network, NetworkArgs
+from infra.components.node_autoscaling import NodeAutoscaling, NodeAutoscalingArgs
 from infra.components.observability import Observability, ObservabilityArgs
 from infra.components.platform import Platform, PlatformArgs
 from infra.components.policy_enforcement import PolicyEnforcement, PolicyEnforcementArgs
 from infra.components.secrets import Secrets, SecretsArgs
+from infra.components.storage import Storage, StorageArgs, StorageClasses, StorageClassesArgs
+from infra.components.workload_identity import VaultUnsealIdentity
 from infra.naming import names
+from infra.timeouts import long_running
 from privllm.stack import StackConfig
 
 
@@ -23,6 +28,18 @@ def gatekeeper_constraints(cfg: StackConfig) -> list[tuple[dict, dict]]:
     from policies.gatekeeper import constraints_for
 
     return constraints_for(cfg)
+
+
+def _eks_storage_and_identities(cfg: StackConfig, cluster: Cluster, kms_key_arn: pulumi.Output[str], k8s_opts: pulumi.ResourceOptions) -> None:
+    """EBS and Mountpoint drivers with their identities, the encrypted default class, Vault's unseal identity."""
+    n = names(cfg)
+    stem = cfg.target.cluster_name
+    storage = Storage(f"{stem}-storage", StorageArgs(cfg, cluster.name, kms_key_arn, depends_on=[cluster.addons["eks-pod-identity-agent"]]))
+    StorageClasses(f"{stem}-storage-classes", StorageClassesArgs(kms_key_arn, depends_on=[storage.ebs]), opts=k8s_opts)
+    if cfg.vault.mode == "in-cluster":
+        VaultUnsealIdentity(
+            f"{stem}-vault-unseal", cluster_name=cluster.name, namespace=n.vault_ns, service_account=n.vault_service_account, kms_key_arn=kms_key_arn
+        )
 
 
 def deploy(cfg: StackConfig) -> dict:
@@ -39,8 +56,13 @@ def deploy(cfg: StackConfig) -> dict:
         ClusterArgs(cfg, subnet_ids=net.subnet_ids if net else [], vpc_id=net.vpc_id if net else None, kms_key_arn=kms_key_arn),
     )
     k8s_opts = pulumi.ResourceOptions(providers={"kubernetes": cluster.provider})
+    # Components whose pods take longer than Pulumi's default wait (a sealed Vault, a 70B model).
+    slow_opts = pulumi.ResourceOptions(providers={"kubernetes": cluster.provider}, transforms=[long_running])
     platform = Platform(f"{stem}-platform", PlatformArgs(cfg), opts=k8s_opts)
     nss = platform.namespaces
+    eks = cluster.eks
+    if eks is not None and kms_key_arn is not None:
+        _eks_storage_and_identities(cfg, cluster, kms_key_arn, k8s_opts)
     GpuNodePools(
         f"{stem}-gpu-pools",
         GpuNodePoolsArgs(
@@ -49,14 +71,24 @@ def deploy(cfg: StackConfig) -> dict:
             subnet_ids=net.subnet_ids if net else None,
             kms_key_arn=kms_key_arn,
             namespace=nss[n.gpu_ns],
+            vpc_id=net.vpc_id if net else None,
+            cluster_security_group_id=eks.vpc_config.cluster_security_group_id if eks is not None else None,
         ),
         opts=k8s_opts,
     )
+    if eks is not None:
+        NodeAutoscaling(f"{stem}-node-autoscaling", NodeAutoscalingArgs(cfg, cluster.name), opts=k8s_opts)
     PolicyEnforcement(f"{stem}-policy", PolicyEnforcementArgs(cfg, nss, gatekeeper_constraints(cfg)), opts=k8s_opts)
-    secrets = Secrets(f"{stem}-secrets", SecretsArgs(cfg, kms_key_arn, nss), opts=k8s_opts)
+    secrets = Secrets(f"{stem}-secrets", SecretsArgs(cfg, kms_key_arn, nss), opts=slow_opts)
     Observability(f"{stem}-observability", ObservabilityArgs(cfg, nss), opts=k8s_opts)
-    serving = ModelServing(f"{stem}-serving", ModelServingArgs(cfg, nss), opts=k8s_opts)
-    Gateway(f"{stem}-gateway", GatewayArgs(cfg, nss, depends_on=[serving, secrets]), opts=k8s_opts)
+    serving = ModelServing(f"{stem}-serving", ModelServingArgs(cfg, nss), opts=slow_opts)
+    gateway = Gateway(f"{stem}-gateway", GatewayArgs(cfg, nss, depends_on=[serving, secrets]), opts=k8s_opts)
+    if eks is not None and net is not None:
+        GatewayLoadBalancer(
+            f"{stem}-gateway-lb",
+            GatewayLoadBalancerArgs(cfg, cluster.name, net.vpc_id, net.gateway_sg.id, nss, depends_on=[gateway]),
+            opts=k8s_opts,
+        )
     outputs = {
         "cluster": cluster.name,
         "gateway": f"https://{n.gateway_fullname}.{n.gateway_ns}.svc",

@@ -134,12 +134,13 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         }
         values["runtimeClassName"] = "nvidia" if cfg.target.kind != "kind" else ""
         values["shmSize"] = "16Gi"
-        from privllm.stack.hardware import INSTANCE_TYPES
+        from privllm.stack.model import EFA_NETWORK_CARDS
         from serving.vllm.coldstart import for_model as cold_start
         from serving.vllm.coldstart import startup_failure_threshold
 
-        instance = INSTANCE_TYPES.get(pool.instance_type or "")
-        values["multiNode"] = {"efaInterfaces": instance.efa_interfaces if instance and model.gpus > pool.gpus_per_node else 0}
+        # One vpc.amazonaws.com/efa resource per EFA interface of the node, for a model spanning nodes of an EFA pool.
+        spans_nodes = model.gpus > pool.gpus_per_node
+        values["multiNode"] = {"efaInterfaces": EFA_NETWORK_CARDS.get(pool.instance_type or "", 0) if pool.efa and spans_nodes else 0}
         cold = cold_start(cfg, model)
         values["probes"] = {"startupFailureThreshold": startup_failure_threshold(cold)}
         values["metrics"]["scaleFromZeroObjectiveSeconds"] = int(cold.total_s * WAKE_MARGIN)

@@ -507,7 +507,9 @@ def _engine(action: str, stack: str | None) -> None:
         _fail(f"cannot run `privllm {action}`:\n  " + "\n  ".join(problems), code=1)
     try:
         needed = images(build(cfg, name)) if action == "up" and cfg.target.kind == "kind" else None
-        run(action, cfg, name, needed)
+        from privllm.stack.load import resolve_stack_path
+
+        run(action, cfg, name, needed, stack_file=resolve_stack_path(stack))
     except UpError as exc:
         _fail(str(exc), code=1)
 
@@ -534,6 +536,27 @@ def destroy(stack: StackOpt = None) -> None:
 def down(stack: StackOpt = None) -> None:
     """Destroy the stack and, for kind, delete the cluster."""
     _engine("down", stack)
+
+
+@app.command()
+def preflight(stack: StackOpt = None) -> None:
+    """Check the stack's prerequisites: tools, and for an existing cluster the cluster itself."""
+    from privllm import preflight as checks
+    from privllm.up import preflight as tools
+
+    cfg = _load(stack)
+    results = [checks.Check(f"tool {p.split(' ', 1)[0]}", False, p) for p in tools(cfg)]
+    if cfg.target.kind == "existing":
+        try:
+            results += checks.run_checks(cfg, checks.KubernetesCluster(cfg.target.kube_context))
+        except checks.PreflightError as exc:
+            _fail(str(exc), code=1)
+    else:
+        print(f"target {cfg.target.kind}: the program provisions the cluster's prerequisites; only tools are checked")
+    for result in results:
+        print(result.line())
+    if any(not r.ok for r in results):
+        raise typer.Exit(1)
 
 
 def main() -> None:

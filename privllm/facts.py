@@ -181,6 +181,9 @@ IMAGE_PINS = MappingProxyType(
         "vault": ("hashicorp/vault", "1.18.1"),
         "vault-csi-provider": ("hashicorp/vault-csi-provider", "1.5.0"),
         "secrets-store-csi-driver": ("csi-secrets-store/driver", "v1.4.7"),
+        # eks target: GPU pools that scale from zero; the gateway's internal NLB.
+        "cluster-autoscaler": ("autoscaling/cluster-autoscaler", "v1.33.0"),
+        "aws-load-balancer-controller": ("eks/aws-load-balancer-controller", "v2.13.0"),
     }
 )
 # Third-party charts, by chart name: the version the kit renders and was checked with.
@@ -192,6 +195,8 @@ CHART_PINS = MappingProxyType(
         "nvidia-device-plugin": "0.17.0",
         "opentelemetry-collector": "0.111.0",
         "secrets-store-csi-driver": "1.4.7",
+        "cluster-autoscaler": "9.47.0",  # app 1.33.0
+        "aws-load-balancer-controller": "1.13.0",  # app v2.13.0
     }
 )
 

@@ -7,11 +7,14 @@ from the local Docker engine, so the cluster pulls nothing (an air-gap rehearsal
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from privllm.paths import INFRA, ROOT
 from privllm.stack import StackConfig
@@ -93,7 +96,31 @@ def build_and_load_images(cfg: StackConfig, images: list[str]) -> None:
         _run(["kind", "load", "docker-image", image, "--name", cfg.target.cluster_name])
 
 
-def _stack(cfg: StackConfig, stack_name: str):
+def stack_config(cfg: StackConfig, stack_file: Path) -> dict[str, str]:
+    """Every key of the stack file as Pulumi config text (structured values as JSON), so the inline
+    program's providers read exactly the file: ``aws:region`` and any other provider setting.
+    ``aws:region`` must agree with ``privllm:target.region`` and is derived from it when absent."""
+    doc = yaml.safe_load(stack_file.read_text()) or {}
+    values: dict[str, str] = {}
+    region = cfg.target.region or ""
+    for key, value in (doc.get("config") or {}).items():
+        if isinstance(value, dict) and "secure" in value:
+            raise UpError(f"{stack_file}: {key} is a secure value; give providers their secrets through their environment, not the stack file")
+        values[str(key)] = value if isinstance(value, str) else json.dumps(value)
+    if cfg.target.kind == "eks":
+        declared = values.get("aws:region")
+        if declared is None:
+            values["aws:region"] = region
+        elif declared != region:
+            raise UpError(f"{stack_file}: aws:region is {declared!r} but privllm:target.region is {region!r}; the provider would deploy elsewhere")
+    return values
+
+
+def _program(cfg: StackConfig, deploy) -> None:
+    deploy(cfg)
+
+
+def _stack(cfg: StackConfig, stack_name: str, stack_file: Path | None = None):
     from pulumi import automation as auto
 
     from infra.program import deploy
@@ -105,22 +132,28 @@ def _stack(cfg: StackConfig, stack_name: str):
     if "PULUMI_CONFIG_PASSPHRASE" not in os.environ and "PULUMI_CONFIG_PASSPHRASE_FILE" not in os.environ:
         raise UpError("set PULUMI_CONFIG_PASSPHRASE (or _FILE) for the state's secrets provider, or PULUMI_BACKEND_URL to your backend")
     settings = auto.ProjectSettings(name="privllm", runtime="python", backend=auto.ProjectBackend(url=backend))
-    return auto.create_or_select_stack(
+    stack = auto.create_or_select_stack(
         stack_name=stack_name,
         project_name="privllm",
-        program=lambda: deploy(cfg),
+        program=lambda: _program(cfg, deploy),
         opts=auto.LocalWorkspaceOptions(project_settings=settings, env_vars=env),
     )
+    # The inline program runs in a temporary workspace that has no Pulumi.<stack>.yaml: without
+    # this, providers would fall back to the operator's environment (another region, another account).
+    stack_file = stack_file or INFRA / f"Pulumi.{stack_name}.yaml"
+    if stack_file.exists():
+        stack.set_all_config({key: auto.ConfigValue(value=value) for key, value in stack_config(cfg, stack_file).items()})
+    return stack
 
 
-def run(action: str, cfg: StackConfig, stack_name: str, images: list[str] | None = None) -> None:
+def run(action: str, cfg: StackConfig, stack_name: str, images: list[str] | None = None, stack_file: Path | None = None) -> None:
     problems = preflight(cfg)
     if problems:
         raise UpError("cannot run `privllm " + action + "`:\n  " + "\n  ".join(problems))
     if action == "up" and cfg.target.kind == "kind":
         create_kind_cluster(cfg)
         build_and_load_images(cfg, images or [])
-    stack = _stack(cfg, stack_name)
+    stack = _stack(cfg, stack_name, stack_file)
     if action == "preview":
         stack.preview(on_output=print)
     elif action == "up":

@@ -10,9 +10,18 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from infra.components.access import EksAccess, EksAccessArgs
+from privllm.facts import KUBERNETES_API_PORT
 from privllm.stack import StackConfig
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+# vpc-cni enforces NetworkPolicy only with this setting; without it every default-deny is void.
+VPC_CNI_CONFIGURATION = {"enableNetworkPolicy": "true"}
+
+
+def control_plane_log_group(cluster_name: str) -> str:
+    """The name EKS writes control-plane logs to; created by the program so it is encrypted and retention-bound."""
+    return f"/aws/eks/{cluster_name}/cluster"
 
 
 @dataclass
@@ -50,12 +59,22 @@ class Cluster(pulumi.ComponentResource):
         aws.iam.RolePolicyAttachment(
             f"{name}-control-plane-policy", role=role.name, policy_arn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy", opts=child
         )
+        operators = list(cfg.aws.connectivity.operator_cidrs) if cfg.aws else []
         api_sg = aws.ec2.SecurityGroup(
             f"{name}-api",
             vpc_id=args.vpc_id,
-            description="Kubernetes API from inside the VPC only",
-            ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=443, to_port=443, cidr_blocks=[cfg.network.vpc_cidr])],
+            description="Kubernetes API from inside the VPC and the declared operator networks only",
+            ingress=[
+                aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=KUBERNETES_API_PORT, to_port=KUBERNETES_API_PORT, cidr_blocks=[cfg.network.vpc_cidr, *operators])
+            ],
             egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=[cfg.network.vpc_cidr])],
+            opts=child,
+        )
+        logs = aws.cloudwatch.LogGroup(
+            f"{name}-control-plane-logs",
+            name=control_plane_log_group(cfg.target.cluster_name),
+            retention_in_days=cfg.telemetry.audit_retention_days,
+            kms_key_id=args.kms_key_arn,
             opts=child,
         )
         cluster = aws.eks.Cluster(
@@ -77,10 +96,22 @@ class Cluster(pulumi.ComponentResource):
                 authentication_mode="API", bootstrap_cluster_creator_admin_permissions=False
             ),
             deletion_protection=True,
-            opts=child,
+            # EKS would create the log group itself, unencrypted and kept forever.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]),
         )
-        for addon in ("eks-pod-identity-agent", "aws-mountpoint-s3-csi-driver"):
-            aws.eks.Addon(f"{name}-{addon}", cluster_name=cluster.name, addon_name=addon, opts=child)
+        self.addons = {
+            "vpc-cni": aws.eks.Addon(
+                f"{name}-vpc-cni",
+                cluster_name=cluster.name,
+                addon_name="vpc-cni",
+                configuration_values=json.dumps(VPC_CNI_CONFIGURATION),
+                resolve_conflicts_on_create="OVERWRITE",
+                resolve_conflicts_on_update="OVERWRITE",
+                opts=child,
+            ),
+            "eks-pod-identity-agent": aws.eks.Addon(f"{name}-eks-pod-identity-agent", cluster_name=cluster.name, addon_name="eks-pod-identity-agent", opts=child),
+        }
+        access = EksAccess(f"{name}-access", EksAccessArgs(cfg, cluster.name), opts=child)
         kubeconfig = pulumi.Output.all(cluster.name, cluster.endpoint, cluster.certificate_authority).apply(
             lambda a: json.dumps(
                 {
@@ -106,4 +137,10 @@ class Cluster(pulumi.ComponentResource):
         )
         self.eks = cluster
         self.name = cluster.name
-        self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=kubeconfig, enable_server_side_apply=True, opts=child)
+        # Every Kubernetes call waits for the deployer's access and for NetworkPolicy enforcement.
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=kubeconfig,
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[access.deployer, self.addons["vpc-cni"]]),
+        )

@@ -8,7 +8,35 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from infra.components.workload_identity import partition
 from privllm.stack import StackConfig
+
+# The role EC2 Auto Scaling launches node-group instances with; it needs the key for the
+# encrypted root volumes of the launch templates, or node groups launch no instances.
+AUTOSCALING_SERVICE_LINKED_ROLE = "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+
+
+def autoscaling_statements(account: str, part: str) -> list[dict]:
+    """The two key-policy statements AWS documents for Auto Scaling with a customer managed key:
+    direct use of the key, and grants for the EBS volumes it attaches (AWS resources only)."""
+    principal = {"AWS": f"arn:{part}:iam::{account}:{AUTOSCALING_SERVICE_LINKED_ROLE}"}
+    return [
+        {
+            "Sid": "AutoScalingUsesTheKey",
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "AutoScalingGrantsForVolumes",
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": "kms:CreateGrant",
+            "Resource": "*",
+            "Condition": {"Bool": {"kms:GrantIsForAWSResource": True}},
+        },
+    ]
 
 
 @dataclass
@@ -22,6 +50,7 @@ class Keys(pulumi.ComponentResource):
     def __init__(self, name: str, args: KeysArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("privllm:keys:Keys", name, None, opts)
         cfg = args.cfg
+        part = partition(cfg.region)
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         policy = identity.account_id.apply(
             lambda account: json.dumps(
@@ -31,7 +60,7 @@ class Keys(pulumi.ComponentResource):
                         {
                             "Sid": "AccountAdministers",
                             "Effect": "Allow",
-                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                            "Principal": {"AWS": f"arn:{part}:iam::{account}:root"},
                             "Action": "kms:*",
                             "Resource": "*",
                         },
@@ -42,6 +71,7 @@ class Keys(pulumi.ComponentResource):
                             "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                             "Resource": "*",
                         },
+                        *autoscaling_statements(account, part),
                     ],
                 }
             )

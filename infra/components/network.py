@@ -9,9 +9,41 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from infra.components.connectivity import Connectivity, ConnectivityArgs
+from infra.components.workload_identity import partition
+from privllm.facts import GATEWAY_PORT
 from privllm.stack import StackConfig
 
 INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "sts", "logs", "kms", "ec2", "elasticloadbalancing", "autoscaling", "eks", "eks-auth")
+# Session Manager, for the in-VPC runner.
+SSM_ENDPOINTS = ("ssm", "ssmmessages", "ec2messages")
+
+
+def s3_buckets(cfg: StackConfig) -> tuple[list[str], list[str]]:
+    """(read-only weights buckets, read-write data buckets) the kit names."""
+    weights = sorted({m.weights.uri.removeprefix("s3://").split("/", 1)[0] for m in cfg.models if m.weights.uri.startswith("s3://")})
+    data = sorted({b for b in (cfg.data.inference_bucket, cfg.data.training_bucket) if b})
+    return weights, data
+
+
+def s3_endpoint_policy(cfg: StackConfig) -> str:
+    """The S3 gateway endpoint reaches the kit's buckets and ECR's image layers, nothing else:
+    any other bucket in the region would be an exfiltration path."""
+    part = partition(cfg.region)
+    weights, data = s3_buckets(cfg)
+    arns = lambda buckets: [a for b in buckets for a in (f"arn:{part}:s3:::{b}", f"arn:{part}:s3:::{b}/*")]  # noqa: E731
+    statements = []
+    if weights:
+        statements.append({"Sid": "ModelWeightsReadOnly", "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": arns(weights)})
+    if data:
+        statements.append(
+            {"Sid": "KitDataBuckets", "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"], "Resource": arns(data)}
+        )
+    # Images pulled through the ECR endpoints (EKS add-ons) store their layers in this bucket.
+    statements.append(
+        {"Sid": "EcrImageLayers", "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject"], "Resource": [f"arn:{part}:s3:::prod-{cfg.region}-starport-layer-bucket/*"]}
+    )
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
 @dataclass
@@ -42,7 +74,8 @@ class Network(pulumi.ComponentResource):
         # Nothing may use the default security group.
         aws.ec2.DefaultSecurityGroup(f"{name}-default-sg-locked", vpc_id=vpc.id, ingress=[], egress=[], tags=tags, opts=child)
 
-        route_table = aws.ec2.RouteTable(f"{name}-private-rt", vpc_id=vpc.id, routes=[], tags=tags, opts=child)
+        # Routes are separate resources (Connectivity): inline routes would fight them.
+        route_table = aws.ec2.RouteTable(f"{name}-private-rt", vpc_id=vpc.id, tags=tags, opts=child)
         self.subnet_ids = []
         for zone, cidr in zip(net.availability_zones, net.private_subnets, strict=True):
             subnet = aws.ec2.Subnet(
@@ -69,7 +102,8 @@ class Network(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        for service in INTERFACE_ENDPOINTS:
+        runner = cfg.aws is not None and cfg.eks.connectivity.runner is not None
+        for service in INTERFACE_ENDPOINTS + (SSM_ENDPOINTS if runner else ()):
             aws.ec2.VpcEndpoint(
                 f"{name}-{service.replace('.', '-')}",
                 vpc_id=vpc.id,
@@ -87,6 +121,7 @@ class Network(pulumi.ComponentResource):
             service_name=f"com.amazonaws.{region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=[route_table.id],
+            policy=s3_endpoint_policy(cfg),
             tags=tags,
             opts=child,
         )
@@ -136,7 +171,8 @@ class Network(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        # The gateway's clients: only the stack's CIDRs, only HTTPS.
+        # The gateway's internal load balancer: clients from the stack's CIDRs on HTTPS only; it
+        # forwards to the gateway pods' port inside the VPC.
         self.gateway_sg = aws.ec2.SecurityGroup(
             f"{name}-gateway-clients",
             vpc_id=vpc.id,
@@ -144,9 +180,17 @@ class Network(pulumi.ComponentResource):
             ingress=[
                 aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=443, to_port=443, cidr_blocks=list(net.gateway_ingress_cidrs))
             ],
-            egress=[aws.ec2.SecurityGroupEgressArgs(protocol="tcp", from_port=443, to_port=443, cidr_blocks=[net.vpc_cidr])],
+            egress=[
+                aws.ec2.SecurityGroupEgressArgs(protocol="tcp", from_port=GATEWAY_PORT, to_port=GATEWAY_PORT, cidr_blocks=[net.vpc_cidr])
+            ],
             tags=tags,
             opts=child,
         )
         self.vpc_id = vpc.id
+        self.route_table_id = route_table.id
+        self.connectivity = (
+            Connectivity(f"{name}-connectivity", ConnectivityArgs(cfg, vpc.id, self.subnet_ids, route_table.id, args.kms_key_arn), opts=child)
+            if cfg.aws is not None
+            else None
+        )
         self.register_outputs({"vpc_id": vpc.id, "subnet_ids": self.subnet_ids, "gateway_security_group": self.gateway_sg.id})

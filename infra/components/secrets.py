@@ -72,7 +72,7 @@ class Secrets(pulumi.ComponentResource):
                         "volumeMounts": [{"name": "vault-tls", "mountPath": "/vault/userconfig/vault-tls", "readOnly": True}],
                         "extraEnvironmentVars": {"VAULT_CACERT": "/vault/userconfig/vault-tls/ca.crt"},
                         "statefulSet": {"securityContext": {"pod": RESTRICTED_POD, "container": RESTRICTED_CONTAINER}},
-                        "serviceAccount": {"create": True},
+                        "serviceAccount": {"create": True, "name": n.vault_service_account},
                     },
                 },
                 opts=dep(n.vault_ns),

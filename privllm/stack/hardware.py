@@ -41,18 +41,17 @@ class InstanceType:
     name: str
     gpu: str
     gpus: int
-    efa_interfaces: int = 0  # Elastic Fabric Adapter interfaces (vpc.amazonaws.com/efa) for multi-node NCCL
 
 
 # AWS instance types with NVIDIA GPUs that the eks target knows how to size.
 INSTANCE_TYPES: dict[str, InstanceType] = {
     it.name: it
     for it in (
-        InstanceType("p5.48xlarge", "h100-80gb", 8, 32),
-        InstanceType("p5e.48xlarge", "h200-141gb", 8, 32),
-        InstanceType("p5en.48xlarge", "h200-141gb", 8, 16),
-        InstanceType("p4de.24xlarge", "a100-80gb", 8, 4),
-        InstanceType("p4d.24xlarge", "a100-40gb", 8, 4),
+        InstanceType("p5.48xlarge", "h100-80gb", 8),
+        InstanceType("p5e.48xlarge", "h200-141gb", 8),
+        InstanceType("p5en.48xlarge", "h200-141gb", 8),
+        InstanceType("p4de.24xlarge", "a100-80gb", 8),
+        InstanceType("p4d.24xlarge", "a100-40gb", 8),
         InstanceType("g6e.xlarge", "l40s-48gb", 1),
         InstanceType("g6e.12xlarge", "l40s-48gb", 4),
         InstanceType("g6e.48xlarge", "l40s-48gb", 8),

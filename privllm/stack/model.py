@@ -187,6 +187,18 @@ class Taint(Strict):
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
 
 
+# Network cards of the EFA-capable GPU instance types: an EFA pool puts one EFA interface on each.
+EFA_NETWORK_CARDS = {"p5.48xlarge": 32, "p5e.48xlarge": 32, "p5en.48xlarge": 16, "p4d.24xlarge": 4, "p4de.24xlarge": 4}
+
+
+class CapacityReservation(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^cr-[0-9a-f]{8,17}$")]
+    # "reservation": an On-Demand Capacity Reservation; "block": an EC2 Capacity Block for ML.
+    kind: Literal["reservation", "block"] = "reservation"
+    # The zone the reservation lives in: the pool launches only there.
+    availability_zone: str
+
+
 class GpuPool(Strict):
     name: DnsLabel
     instance_type: str | None = None
@@ -196,6 +208,10 @@ class GpuPool(Strict):
     max_nodes: Annotated[int, Field(ge=1, le=1000)]
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[Taint] = Field(default_factory=lambda: [Taint(key="nvidia.com/gpu", value="present")])
+    # eks only: launch into a capacity reservation or a purchased capacity block (p5 capacity).
+    capacity_reservation: CapacityReservation | None = None
+    # eks only: EFA interfaces on every network card, for models that span nodes.
+    efa: bool = False
 
     @model_validator(mode="after")
     def _rules(self) -> GpuPool:
@@ -210,6 +226,8 @@ class GpuPool(Strict):
                     "gpu",
                     f"{self.instance_type} has {known.gpus} x {known.gpu}, not {self.gpus_per_node} x {self.gpu}",
                 )
+        if self.efa and self.instance_type is not None and self.instance_type not in EFA_NETWORK_CARDS:
+            raise RuleViolation("efa", f"{self.instance_type!r} has no EFA support the kit knows; EFA instance types: {sorted(EFA_NETWORK_CARDS)}")
         return self
 
 
@@ -326,10 +344,23 @@ class SiemDestination(Strict):
         return self
 
 
+# The only retention periods CloudWatch Logs accepts (PutRetentionPolicy), from 30 days up.
+CLOUDWATCH_RETENTION_DAYS = (30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+
 class Telemetry(Strict):
     siem: list[SiemDestination] = Field(min_length=1)
     queue_size: Annotated[int, Field(ge=100, le=10_000_000)] = 50_000
-    audit_retention_days: Annotated[int, Field(ge=30, le=3650)] = 365
+    audit_retention_days: int = 365
+
+    @model_validator(mode="after")
+    def _rules(self) -> Telemetry:
+        if self.audit_retention_days not in CLOUDWATCH_RETENTION_DAYS:
+            raise RuleViolation(
+                "audit_retention_days",
+                f"{self.audit_retention_days} is not a retention CloudWatch Logs accepts; valid values: {list(CLOUDWATCH_RETENTION_DAYS)}",
+            )
+        return self
 
 
 # ---------------------------------------------------------------- data
@@ -363,6 +394,81 @@ class Rbac(Strict):
                 if group.startswith("system:"):
                     raise RuleViolation(f"{role}[{i}]", f"{group!r} is a built-in Kubernetes group; bind your organisation's groups")
         return self
+
+
+# ---------------------------------------------------------------- aws (eks target)
+IamRoleArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,128}$")]
+Ipv4 = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$")]
+DnsDomain = Annotated[str, StringConstraints(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$")]
+
+
+class EksAccess(Strict):
+    """IAM roles given EKS access entries. Authentication mode is API with creator-admin off,
+    so these entries are the only way in; each maps to the kit's RBAC groups."""
+
+    # The role `privllm up` / CI runs as: cluster admin (it installs CRDs, webhooks, RBAC).
+    deployer: IamRoleArn
+    platform_admin: list[IamRoleArn] = Field(default_factory=list)
+    model_operator: list[IamRoleArn] = Field(default_factory=list)
+    auditor: list[IamRoleArn] = Field(default_factory=list)
+
+
+class TransitGateway(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^tgw-[0-9a-f]{8,17}$")]
+
+
+class Runner(Strict):
+    """An in-VPC runner reached through SSM Session Manager (no inbound port): CI or an operator
+    runs `privllm up` / kubectl from it."""
+
+    ami_id: Annotated[str, StringConstraints(pattern=r"^ami-[0-9a-f]{8,17}$")]
+    instance_type: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")] = "m6i.large"
+
+
+class DnsForward(Strict):
+    domain: DnsDomain
+    resolver_ips: list[Ipv4] = Field(min_length=1)
+
+
+class Connectivity(Strict):
+    # Where operators and CI come from; they reach the private API endpoint on 443 through the TGW.
+    operator_cidrs: list[Cidr] = Field(default_factory=list)
+    transit_gateway: TransitGateway | None = None
+    runner: Runner | None = None
+    # Corporate zones the nodes resolve through the corporate DNS (Route 53 Resolver rules).
+    dns_forwarding: list[DnsForward] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _rules(self) -> Connectivity:
+        if not self.transit_gateway and not self.runner:
+            raise RuleViolation("transit_gateway", "the API endpoint is private: declare a path in (transit_gateway with operator_cidrs, or runner)")
+        if self.operator_cidrs and not self.transit_gateway:
+            raise RuleViolation("operator_cidrs", "operators outside the VPC need transit_gateway to reach the API endpoint")
+        if self.transit_gateway and not self.operator_cidrs and not self.runner:
+            raise RuleViolation("operator_cidrs", "name the operators' and CI's networks that reach the API through the transit gateway")
+        for i, cidr in enumerate(self.operator_cidrs):
+            if _network(cidr, f"operator_cidrs[{i}]").prefixlen < 8:
+                raise RuleViolation(f"operator_cidrs[{i}]", f"{cidr} is too broad for API access; name the operators' own range (/8 or narrower)")
+        return self
+
+
+class Aws(Strict):
+    access: EksAccess
+    connectivity: Connectivity
+    # ACM certificate of the gateway's internal load balancer (TLS listener).
+    gateway_certificate_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$")]
+
+
+# ---------------------------------------------------------------- existing clusters
+class Prerequisites(Strict):
+    """What an existing cluster must already provide; `privllm preflight` checks each against the cluster."""
+
+    # A CNI that enforces NetworkPolicy (the kit's default-deny is void without one).
+    network_policy_cni: Literal["calico", "cilium", "antrea", "kube-router"]
+    # RuntimeClass of the NVIDIA container runtime; the model charts run GPU pods with this name.
+    runtime_class: Literal["nvidia"] = "nvidia"
+    # Only when the cluster's feature gates enable image volumes (needed by oci:// weights).
+    image_volumes: bool = False
 
 
 # ---------------------------------------------------------------- the stack
@@ -418,6 +524,10 @@ class StackConfig(Strict):
     )
     # PEM bundle of the internal CA (public), relative to infra/; published as ConfigMap privllm-ca.
     internal_ca_file: str
+    # eks target: access entries, the path in, corporate DNS, the gateway's certificate.
+    aws: Aws | None = None
+    # existing target: the prerequisites the cluster states and `privllm preflight` verifies.
+    prerequisites: Prerequisites | None = None
 
     @property
     def internal_ca(self) -> str:
@@ -444,6 +554,7 @@ class StackConfig(Strict):
             self._check_model(i, m, pools)
         self._check_egress()
         self._check_ca()
+        self._check_target_specifics()
         allowed = ALLOWED_PROMPT_LOGGING
         for m in self.models:
             if self.data.prompt_logging not in allowed[m.data_classification]:
@@ -453,6 +564,96 @@ class StackConfig(Strict):
                     f"allowed: {list(allowed[m.data_classification])}",
                 )
         return self
+
+    @property
+    def eks(self) -> Aws:
+        """The aws settings of an eks stack (validation guarantees them there)."""
+        if self.aws is None:
+            raise ValueError(f"privllm:aws is only set for an eks target (this stack is {self.target.kind!r})")
+        return self.aws
+
+    @property
+    def region(self) -> str:
+        """The AWS region of an eks stack (validation guarantees it there)."""
+        if self.target.region is None:
+            raise ValueError(f"privllm:target.region is only set for an eks target (this stack is {self.target.kind!r})")
+        return self.target.region
+
+    @property
+    def onprem(self) -> Prerequisites:
+        """The prerequisites of an existing cluster (validation guarantees them there)."""
+        if self.prerequisites is None:
+            raise ValueError(f"privllm:prerequisites is only set for an existing target (this stack is {self.target.kind!r})")
+        return self.prerequisites
+
+    def _check_target_specifics(self) -> None:
+        kind = self.target.kind
+        if kind == "eks" and self.aws is None:
+            raise RuleViolation("aws", "required when target.kind is 'eks': access entries, a path in for operators, the gateway's certificate")
+        if kind != "eks" and self.aws is not None:
+            raise RuleViolation("aws", f"only for target.kind 'eks' (this stack is {kind!r})")
+        if kind == "existing" and self.prerequisites is None:
+            raise RuleViolation("prerequisites", "required when target.kind is 'existing': state the CNI and RuntimeClass the cluster provides")
+        if kind != "existing" and self.prerequisites is not None:
+            raise RuleViolation("prerequisites", f"only for target.kind 'existing' (this stack is {kind!r})")
+        for i, pool in enumerate(self.gpu_pools):
+            if kind == "eks" and pool.instance_type is None:
+                raise RuleViolation(f"gpu_pools[{i}].instance_type", f"required when target.kind is 'eks'; known: {sorted(INSTANCE_TYPES)}")
+            if kind != "eks" and (pool.efa or pool.capacity_reservation):
+                field = "efa" if pool.efa else "capacity_reservation"
+                raise RuleViolation(f"gpu_pools[{i}].{field}", "only for target.kind 'eks'")
+            zones = self.network.availability_zones
+            if pool.capacity_reservation and pool.capacity_reservation.availability_zone not in zones:
+                raise RuleViolation(
+                    f"gpu_pools[{i}].capacity_reservation.availability_zone",
+                    f"{pool.capacity_reservation.availability_zone!r} is not one of network.availability_zones {zones}",
+                )
+            if pool.capacity_reservation and pool.capacity_reservation.kind == "block" and pool.min_nodes:
+                raise RuleViolation(f"gpu_pools[{i}].min_nodes", "a capacity block starts empty and ends on a date; use min_nodes: 0")
+        image_volumes = kind == "existing" and self.prerequisites is not None and self.prerequisites.image_volumes
+        for i, m in enumerate(self.models):
+            if m.weights.uri.startswith("oci://") and not image_volumes:
+                raise RuleViolation(
+                    f"models[{i}].weights.uri",
+                    "oci:// weights mount an image volume (beta and off by default in Kubernetes 1.33-1.34, and EKS cannot enable it); "
+                    "use s3://bucket/prefix or pvc://claim/path (or, on an existing cluster with the gate on, prerequisites.image_volumes: true)",
+                )
+        if kind == "eks":
+            self._check_eks_paths()
+
+    def _check_eks_paths(self) -> None:
+        """Every corporate network the stack names needs a route, and every corporate host a DNS zone."""
+        vpc = ipaddress.IPv4Network(self.network.vpc_cidr)
+        conn = self.eks.connectivity
+        named = self.network.gateway_ingress_cidrs + [d.cidr for d in self.network.egress]
+        named += [f"{ip}/32" for zone in conn.dns_forwarding for ip in zone.resolver_ips]
+        outside = [c for c in named if not ipaddress.IPv4Network(c).subnet_of(vpc)]
+        if outside and conn.transit_gateway is None:
+            raise RuleViolation("aws.connectivity.transit_gateway", f"{outside} are outside the VPC; they are reached through a transit gateway")
+        zones = [z.domain for z in conn.dns_forwarding]
+        for path, host in self.corporate_hosts():
+            if not any(host == z or host.endswith("." + z) for z in zones):
+                raise RuleViolation(
+                    "aws.connectivity.dns_forwarding",
+                    f"{host} ({path}) is in no forwarded zone {zones}; nodes could not resolve it in the VPC",
+                )
+
+    def corporate_hosts(self) -> list[tuple[str, str]]:
+        """(key, host name) of every corporate service the cluster reaches by name."""
+        found = [("mirror.image_registry", _host(self.mirror.image_registry)), ("mirror.chart_repository", _host(self.mirror.chart_repository))]
+        found += [(f"telemetry.siem[{i}].endpoint", s.endpoint.rsplit(":", 1)[0]) for i, s in enumerate(self.telemetry.siem)]
+        if self.gateway.oidc:
+            found.append(("gateway.oidc.issuer", _host(self.gateway.oidc.issuer)))
+        if self.vault.mode == "external" and self.vault.address:
+            found.append(("vault.address", _host(self.vault.address)))
+        out = []
+        for path, host in found:
+            host = host.split(":", 1)[0]
+            is_ip = re.fullmatch(r"[0-9.]+", host) is not None
+            # Public names (a non-air-gapped mirror) resolve through Route 53's own resolver.
+            if not is_ip and not host.endswith((".svc", ".svc.cluster.local")) and not is_public_registry(host) and (path, host) not in out:
+                out.append((path, host))
+        return out
 
     def _check_ca(self) -> None:
         from cryptography import x509
@@ -529,8 +730,9 @@ class StackConfig(Strict):
             check_fits(m, pool)
         except SizingError as exc:
             raise RuleViolation(f"{at}.{exc.field}", str(exc)) from None
-        efa = INSTANCE_TYPES[pool.instance_type].efa_interfaces if pool.instance_type in INSTANCE_TYPES else 0
-        if m.tensor_parallel > per_node and not efa:
+        if m.gpus > per_node and self.target.kind == "eks" and not pool.efa:
+            raise RuleViolation(f"{at}.pool", f"spans {m.gpus // per_node} nodes of pool {pool.name!r}, which needs efa: true for inter-node traffic")
+        if m.tensor_parallel > per_node and not pool.efa:
             raise RuleViolation(
                 f"{at}.tensor_parallel",
                 f"{m.tensor_parallel} spans nodes of pool {pool.name!r}, which has no EFA: tensor-parallel all-reduce would cross "

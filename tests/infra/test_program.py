@@ -143,11 +143,12 @@ def test_model_values_follow_the_stack(reference):
     assert "'--tensor-parallel-size' '4'" in args and "'--quantization' 'fp8'" in args and "'--kv-cache-dtype' 'fp8'" in args
     assert spec["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == 4
     assert spec["nodeSelector"] == {"privllm.io/gpu-pool": "h100"}
-    pvc = next(o for o in reference.objects if o["kind"] == "PersistentVolumeClaim")
-    assert pvc["metadata"]["name"] == "weights-llama-70b"
+    claims = {o["metadata"]["name"] for o in reference.objects if o["kind"] == "PersistentVolumeClaim"}
+    assert claims == {"weights-llama-70b", "weights-qwen-7b"}
     qwen = next(o for o in reference.objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "qwen-7b-vllm-server")
     volume = next(v for v in qwen["spec"]["template"]["spec"]["volumes"] if v["name"] == "weights")
-    assert volume["image"]["reference"].startswith("registry.corp.internal:5000/weights/")
+    # S3 weights through Mountpoint, never an image volume (beta, off on EKS).
+    assert volume == {"name": "weights", "persistentVolumeClaim": {"claimName": "weights-qwen-7b", "readOnly": True}}
 
 
 def test_gateway_values_follow_the_stack(reference):
@@ -160,7 +161,10 @@ def test_gateway_values_follow_the_stack(reference):
 
 def test_cloud_resources_are_attributed_to_components(reference):
     components = {r.component for r in reference.cloud}
-    assert components == {"Keys", "Network", "Cluster", "GpuNodePools"}
+    assert components == {
+        "Keys", "Network", "Connectivity", "Cluster", "EksAccess", "GpuNodePools", "Storage",
+        "VaultUnsealIdentity", "NodeAutoscaling", "GatewayLoadBalancer",
+    }
 
 
 def test_collector_ships_to_the_siem_over_tls_with_a_persistent_queue(reference):

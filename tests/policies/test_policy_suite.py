@@ -10,7 +10,7 @@ from policies.catalog import LAYERS, load_all
 from policies.testing import run_all
 
 OUTCOMES = run_all()
-CONTROL_PREFIXES = ("PSS:", "NSA-CISA:", "CIS-", "OWASP-LLM")
+CONTROL_PREFIXES = ("PSS:", "NSA-CISA:", "CIS-", "OWASP-LLM", "AWS-FSBP:")  # AWS-FSBP: Security Hub foundational best practices
 
 
 @pytest.mark.parametrize("outcome", OUTCOMES, ids=[f"{o.policy}:{o.case}" for o in OUTCOMES])
