@@ -9,6 +9,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from privllm.facts import GATEWAY_PORT, VLLM_PORT
 
@@ -33,8 +34,13 @@ StackOpt = Annotated[
 ]
 
 
+def _error(message: str, label: str = "error:") -> None:
+    """One line on stderr; the message is printed literally (a value like "[/red]" is not markup)."""
+    err.print(f"[red]{label}[/red] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
+
+
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    _error(message)
     raise typer.Exit(code)
 
 
@@ -53,7 +59,7 @@ def _load(stack: str | None):
         return load_stack(stack)
     except StackError as exc:
         for problem in exc.problems:
-            err.print(f"[red]error:[/red] {exc.file}: {problem}", highlight=False, soft_wrap=True, markup=True)
+            _error(f"{exc.file}: {problem}")
         raise typer.Exit(2) from None
 
 
@@ -403,7 +409,7 @@ def telemetry_check(
         print(yaml.safe_dump(gateway_config(cfg), sort_keys=False))
     found = check_stack(cfg)
     for problem in found:
-        err.print(f"[red]problem:[/red] {problem}", highlight=False)
+        _error(str(problem), "problem:")
     if found:
         raise typer.Exit(1)
     print(f"collector configuration ok: {len(cfg.telemetry.siem)} SIEM exporter(s), TLS on, persistent queue of {cfg.telemetry.queue_size} records")
@@ -656,7 +662,7 @@ def redteam(
         try:
             audit.record(data)
         except (audit.AuditConfigError, OSError) as exc:
-            err.print(f"[red]error:[/red] the red-team audit event was not recorded: {exc}", markup=True, highlight=False)
+            _error(f"the red-team audit event was not recorded: {exc}")
             raise typer.Exit(1) from None
         err.print("audit event privllm.redteam.run recorded")
     if not data["passed"]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
 
 from privllm import facts
 
@@ -63,7 +63,7 @@ class Upstream(_Strict):
     """Kill switch: serving, disabled (503 at once) or fallback (to another model)."""
     fallback: str | None = None
     """The model that serves requests while state is fallback."""
-    timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 300
+    timeout_seconds: Annotated[StrictFloat, Field(gt=0, le=3600)] = 300
     """Longest wait for the model server's answer."""
     scale_to_zero: StrictBool = False
     """The model scales to zero when idle: the gateway holds its requests while it wakes (serving/gateway/wake.py)."""
@@ -108,7 +108,7 @@ class InjectionClassifier(_Strict):
     """vLLM's classification endpoint."""
     injection_labels: list[str] = Field(default_factory=lambda: ["INJECTION", "JAILBREAK", "MALICIOUS", "LABEL_1"], min_length=1)
     """Labels of the model that mean injection."""
-    threshold: Annotated[float, Field(gt=0, lt=1)] = 0.5
+    threshold: Annotated[StrictFloat, Field(gt=0, lt=1)] = 0.5
     """Smallest probability of an injection label that flags the text."""
     budget_ms: Annotated[StrictInt, Field(ge=5, le=5000)] = 150
     """Longest wait for the classifier's answer, in milliseconds."""
@@ -164,9 +164,9 @@ class KeyStoreConfig(_Strict):
     """CA bundle that signs Vault's certificate."""
     token_env: str = "VAULT_TOKEN"
     """Development and tests: the variable holding a Vault token, used when jwt_file is unset."""
-    cache_ttl_seconds: Annotated[float, Field(gt=0, le=3600)] = facts.KEY_CACHE_TTL_SECONDS
+    cache_ttl_seconds: Annotated[StrictFloat, Field(gt=0, le=3600)] = facts.KEY_CACHE_TTL_SECONDS
     """Seconds between keyring reads: a revocation takes effect within this time."""
-    max_stale_seconds: Annotated[float, Field(gt=0, le=86_400)] = facts.KEY_MAX_STALE_SECONDS
+    max_stale_seconds: Annotated[StrictFloat, Field(gt=0, le=86_400)] = facts.KEY_MAX_STALE_SECONDS
     """Serve from the last good keyring at most this long while Vault is unreachable, then fail closed."""
 
 
@@ -190,9 +190,9 @@ class ServerLimits(_Strict):
     """Largest request head (request line and headers) in bytes; larger heads get 431."""
     max_headers: Annotated[StrictInt, Field(ge=8, le=1000)] = 100
     """Most header fields in one request; more get 431."""
-    request_read_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30
+    request_read_timeout_seconds: Annotated[StrictFloat, Field(gt=0, le=600)] = 30
     """A request (head and body) must arrive within this; slower senders get 408 and are closed."""
-    keep_alive_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 5
+    keep_alive_timeout_seconds: Annotated[StrictFloat, Field(gt=0, le=600)] = 5
     """An idle connection (no request in flight) is closed after this."""
     max_connections: Annotated[StrictInt, Field(ge=1, le=100_000)] = 1024
     """Open connections beyond this get 503 with Retry-After and are closed."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -14,6 +15,15 @@ from privllm.stack.model import RuleViolation, StackConfig
 NAMESPACE = "privllm"
 
 
+SHOWN_CHARS = 80  # a user's value is echoed at most this long, then "..."
+MAX_DEPTH = 64  # deeper YAML is refused before it is built (a stack file nests a handful of levels)
+MAX_INT_DIGITS = 30  # no stack setting needs a longer number; Python refuses > 4300 digits with a traceback
+
+
+def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str
@@ -21,8 +31,16 @@ class Problem:
     value: object = None
 
     def __str__(self) -> str:
-        shown = "" if self.value is None else f" (got {self.value!r})"
-        return f"{self.path}: {self.message}{shown}"
+        shown = "" if self.value is None else f" (got {shorten(_safe_repr(self.value))})"
+        return f"{self.path}: {shorten(self.message, 4 * SHOWN_CHARS)}{shown}"
+
+
+def _safe_repr(value: object) -> str:
+    """repr that never raises, however large or odd the value."""
+    try:
+        return repr(value)
+    except ValueError:  # e.g. an int beyond Python's digit limit
+        return f"<{type(value).__name__}>"
 
 
 class StackError(Exception):
@@ -49,9 +67,9 @@ def stack_name(stack: str | Path | None) -> str:
 
 
 def _key_path(loc: tuple) -> str:
-    out = f"{NAMESPACE}:{loc[0]}" if loc else NAMESPACE
+    out = f"{NAMESPACE}:{shorten(str(loc[0]))}" if loc else NAMESPACE
     for part in loc[1:]:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        out += f"[{part}]" if isinstance(part, int) else f".{shorten(str(part))}"
     return out
 
 
@@ -89,16 +107,83 @@ def _split(rel: str) -> list:
     return parts
 
 
-def read_stack_values(path: Path) -> dict:
-    """The ``privllm:*`` values of a stack file, keyed without the namespace."""
+class _StackLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys, deep nesting and absurdly long numbers, with positions."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _LoadProblem("yaml", f"nested deeper than {MAX_DEPTH} levels at line {mark.line + 1}; a stack file nests a handful")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key (a list or mapping as key); the constructor names it below
+                continue
+            if first is not None:
+                raise _LoadProblem(
+                    shorten(str(key)),
+                    f"duplicate key at line {key_node.start_mark.line + 1}; first defined at line {first}; a later one would silently win",
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(c.isdigit() for c in str(node.value))
+        if digits > MAX_INT_DIGITS:
+            raise _LoadProblem("yaml", f"a number with {digits} digits at line {node.start_mark.line + 1}; no setting needs more than {MAX_INT_DIGITS}")
+        return super().construct_yaml_int(node)
+
+
+_StackLoader.add_constructor("tag:yaml.org,2002:int", _StackLoader.construct_yaml_int)
+
+
+class _LoadProblem(Exception):
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.problem = Problem(path, message)
+
+
+def _read_text(path: Path) -> str:
     if not path.exists():
         raise StackError(path, [Problem("file", "no such stack file; shipped stacks are reference, local, onprem")])
+    if path.is_dir():
+        raise StackError(path, [Problem("file", "is a directory; give a stack file (infra/Pulumi.<stack>.yaml) or a stack name")])
     try:
-        doc = yaml.safe_load(path.read_text())
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StackError(path, [Problem("file", f"cannot be read ({exc.strerror or exc})")]) from None
+    if b"\x00" in data:
+        raise StackError(path, [Problem("file", "is a binary file, not YAML text")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StackError(path, [Problem("file", f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8")]) from None
+
+
+def read_stack_values(path: Path) -> dict:
+    """The ``privllm:*`` values of a stack file, keyed without the namespace."""
+    text = _read_text(path)
+    try:
+        doc = yaml.load(text, Loader=_StackLoader)  # noqa: S506 - a SafeLoader subclass
+    except _LoadProblem as exc:
+        raise StackError(path, [exc.problem]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise StackError(path, [Problem("yaml", f"not valid YAML at {where}: {getattr(exc, 'problem', exc)}")]) from None
+        raise StackError(path, [Problem("yaml", f"not valid YAML at {where}: {getattr(exc, 'problem', None) or shorten(str(exc))}")]) from None
+    except RecursionError:
+        raise StackError(path, [Problem("yaml", f"nested too deeply to read; a stack file nests a handful of levels (at most {MAX_DEPTH})")]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("config"), dict):
         raise StackError(path, [Problem("config", "a Pulumi stack file needs a top-level 'config:' mapping")])
     values = {}
@@ -107,7 +192,7 @@ def read_stack_values(path: Path) -> dict:
         if namespace != NAMESPACE:
             continue  # other namespaces (aws:, kubernetes:) belong to their providers
         if isinstance(value, dict) and "secure" in value:
-            raise StackError(path, [Problem(str(key), "secrets do not belong in the stack file; keep them in Vault")])
+            raise StackError(path, [Problem(shorten(str(key)), "secrets do not belong in the stack file; keep them in Vault")])
         values[field] = value
     return values
 
@@ -119,3 +204,5 @@ def load_stack(stack: str | Path | None = None) -> StackConfig:
         return StackConfig.model_validate(values)
     except ValidationError as exc:
         raise StackError(path, problems_from(exc)) from None
+    except RecursionError:
+        raise StackError(path, [Problem(NAMESPACE, "a value nests too deeply to validate")]) from None

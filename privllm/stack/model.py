@@ -13,7 +13,7 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints, model_validator
 
 from privllm.facts import ALLOWED_PROMPT_LOGGING, CHART_PINS, IMAGE_PINS, PUBLIC_REGISTRIES
 from privllm.stack.catalog import ARCHITECTURES
@@ -150,7 +150,7 @@ class Mirror(Strict):
 class EgressDestination(Strict):
     name: DnsLabel
     cidr: Cidr
-    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(min_length=1)
+    ports: list[Annotated[StrictInt, Field(ge=1, le=65535)]] = Field(min_length=1)
 
 
 class Network(Strict):
@@ -203,9 +203,9 @@ class GpuPool(Strict):
     name: DnsLabel
     instance_type: str | None = None
     gpu: GpuName
-    gpus_per_node: Annotated[int, Field(ge=1, le=16)]
-    min_nodes: Annotated[int, Field(ge=0, le=1000)] = 0
-    max_nodes: Annotated[int, Field(ge=1, le=1000)]
+    gpus_per_node: Annotated[StrictInt, Field(ge=1, le=16)]
+    min_nodes: Annotated[StrictInt, Field(ge=0, le=1000)] = 0
+    max_nodes: Annotated[StrictInt, Field(ge=1, le=1000)]
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[Taint] = Field(default_factory=lambda: [Taint(key="nvidia.com/gpu", value="present")])
     # eks only: launch into a capacity reservation or a purchased capacity block (p5 capacity).
@@ -258,13 +258,13 @@ class Weights(Strict):
 
 
 class Autoscaling(Strict):
-    min_replicas: Annotated[int, Field(ge=0, le=100)] = 1
-    max_replicas: Annotated[int, Field(ge=1, le=100)] = 1
+    min_replicas: Annotated[StrictInt, Field(ge=0, le=100)] = 1
+    max_replicas: Annotated[StrictInt, Field(ge=1, le=100)] = 1
     scale_to_zero: bool = False
-    target_queue_depth: Annotated[int, Field(ge=1, le=1000)] = 4
-    kv_cache_threshold: Annotated[float, Field(gt=0, le=1)] = 0.85
-    polling_seconds: Annotated[int, Field(ge=5, le=300)] = 10
-    cooldown_seconds: Annotated[int, Field(ge=30, le=3600)] = 600
+    target_queue_depth: Annotated[StrictInt, Field(ge=1, le=1000)] = 4
+    kv_cache_threshold: Annotated[StrictFloat, Field(gt=0, le=1)] = 0.85
+    polling_seconds: Annotated[StrictInt, Field(ge=5, le=300)] = 10
+    cooldown_seconds: Annotated[StrictInt, Field(ge=30, le=3600)] = 600
 
     @model_validator(mode="after")
     def _rules(self) -> Autoscaling:
@@ -284,12 +284,12 @@ class Model(Strict):
     weights: Weights
     quantization: Quantization = "none"
     kv_cache_dtype: KvCacheDtype = "auto"
-    tensor_parallel: Annotated[int, Field(ge=1, le=64)] = 1
-    pipeline_parallel: Annotated[int, Field(ge=1, le=16)] = 1
-    max_model_len: Annotated[int, Field(ge=256, le=1_048_576)] = 8192
-    gpu_memory_utilization: Annotated[float, Field(ge=0.5, le=0.95)] = 0.9
+    tensor_parallel: Annotated[StrictInt, Field(ge=1, le=64)] = 1
+    pipeline_parallel: Annotated[StrictInt, Field(ge=1, le=16)] = 1
+    max_model_len: Annotated[StrictInt, Field(ge=256, le=1_048_576)] = 8192
+    gpu_memory_utilization: Annotated[StrictFloat, Field(ge=0.5, le=0.95)] = 0.9
     # None: derived from sizing (see serving.vllm.sizing.max_num_seqs_for).
-    max_num_seqs: Annotated[int, Field(ge=1, le=4096)] | None = None
+    max_num_seqs: Annotated[StrictInt, Field(ge=1, le=4096)] | None = None
     enable_prefix_caching: bool = True
     pool: DnsLabel | None = None
     autoscaling: Autoscaling = Field(default_factory=Autoscaling)
@@ -350,8 +350,8 @@ CLOUDWATCH_RETENTION_DAYS = (30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096
 
 class Telemetry(Strict):
     siem: list[SiemDestination] = Field(min_length=1)
-    queue_size: Annotated[int, Field(ge=100, le=10_000_000)] = 50_000
-    audit_retention_days: int = 365
+    queue_size: Annotated[StrictInt, Field(ge=100, le=10_000_000)] = 50_000
+    audit_retention_days: StrictInt = 365
 
     @model_validator(mode="after")
     def _rules(self) -> Telemetry:
@@ -366,8 +366,8 @@ class Telemetry(Strict):
 # ---------------------------------------------------------------- data
 class Data(Strict):
     prompt_logging: PromptLogging = "never"
-    retention_days: Annotated[int, Field(ge=0, le=3650)] = 30
-    max_retention_days: Annotated[int, Field(ge=0, le=3650)] = 90
+    retention_days: Annotated[StrictInt, Field(ge=0, le=3650)] = 30
+    max_retention_days: Annotated[StrictInt, Field(ge=0, le=3650)] = 90
     inference_bucket: str | None = None
     training_bucket: str | None = None
 
@@ -496,12 +496,12 @@ class RedTeam(Strict):
     high_risk_model: str | None = None
     forbidden_model: str | None = None  # a model the red-team key must not reach
     rag_group: DnsLabel = "redteam"
-    thresholds: dict[RedTeamFamily, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=_default_redteam_thresholds)
-    default_threshold: Annotated[float, Field(ge=0, le=1)] = 0.9  # families from the organisation's own suites
-    max_false_refusal: Annotated[float, Field(ge=0, le=1)] = 0.05
-    max_requests: Annotated[int, Field(ge=1, le=100_000)] = 500
-    requests_per_second: Annotated[float, Field(gt=0, le=100)] = 5.0
-    extraction_requests: Annotated[int, Field(ge=1, le=10_000)] = 40
+    thresholds: dict[RedTeamFamily, Annotated[StrictFloat, Field(ge=0, le=1)]] = Field(default_factory=_default_redteam_thresholds)
+    default_threshold: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.9  # families from the organisation's own suites
+    max_false_refusal: Annotated[StrictFloat, Field(ge=0, le=1)] = 0.05
+    max_requests: Annotated[StrictInt, Field(ge=1, le=100_000)] = 500
+    requests_per_second: Annotated[StrictFloat, Field(gt=0, le=100)] = 5.0
+    extraction_requests: Annotated[StrictInt, Field(ge=1, le=10_000)] = 40
 
 
 class StackConfig(Strict):

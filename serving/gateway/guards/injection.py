@@ -20,7 +20,7 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 
-from serving.gateway.guards.injection_features import FEATURES, MULTILINGUAL, Feature, TextKeys
+from serving.gateway.guards.injection_features import FEATURES, MULTILINGUAL, PREFIX_MAX, Feature, TextKeys
 
 GUARD_ID = "PLLM-G-INJECTION"
 
@@ -42,7 +42,7 @@ _SPACED = re.compile(r"(?<![^\W_])[^\W_]([ .\-_*·/|])(?:[^\W_]\1)+[^\W_](?![^\W
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "|": "l"})
 # a word with a digit or symbol between letters (1gn0r3, pr3v10u5), not an e-mail or a version
 _LEET_WORD = re.compile(r"(?<![\w@.])(?=[a-z0-9@$!|]*[a-z])[a-z]*[0-9@$!|]+[a-z][a-z0-9@$!|]*|(?<![\w@.])[0-9@$!|]+[a-z]+[0-9@$!|][a-z0-9@$!|]*|(?<![\w@.])[a-z]{2,}[0-9@$!|]{1,3}(?![\w@])")
-_LEET_HINT = re.compile(r"[a-z][0-9@$!|]|[0-9][a-z]")  # cheap test before _LEET_WORD
+_LEET_HINT = re.compile(r"[a-z][0-9]|[0-9][a-z]")  # cheap test before _LEET_WORD (an e-mail's "@" alone is no cause)
 # stems that make a leetspeak reading worth a second pass
 _LEET_STEMS = ("ignor", "instruct", "prompt", "previous", "system", "rule", "jailbr", "restrict", "reveal", "password", "disregard", "forget", "secret", "filter")
 
@@ -107,7 +107,10 @@ def decoded_variants(text: str) -> list[str]:
     tokens = text.split()
     # encoded payloads are long runs without spaces, or many short hex groups
     long_tokens = " ".join(t for t in tokens if len(t) >= 16)
-    hex_groups = sum(1 for t in tokens if 2 <= len(t) <= 4 and all(c in "0123456789abcdefABCDEF" for c in t))
+    hex_groups = run = 0  # the longest run of short hex tokens ("49 67 6e ...")
+    for t in tokens:
+        run = run + 1 if 2 <= len(t) <= 4 and all(c in "0123456789abcdefABCDEF" for c in t) else 0
+        hex_groups = max(hex_groups, run)
     for m in _B64.finditer(long_tokens):
         chunk = m.group(0)
         try:
@@ -116,7 +119,7 @@ def decoded_variants(text: str) -> list[str]:
             continue
         if decoded := _printable(raw):
             out.append(decoded)
-    for m in _HEX.finditer(text if hex_groups >= 6 else long_tokens):
+    for m in _HEX.finditer(text if hex_groups >= 6 else long_tokens):  # _HEX needs 12 bytes
         try:
             raw = bytes.fromhex(re.sub(r"[\s:]", "", m.group(0)))
         except ValueError:
@@ -153,7 +156,8 @@ class _GateIndex:
         self.features = features
         self.words: set[str] = set()
         self.prefixes: set[str] = set()
-        self.ascii_anywhere: set[str] = set()
+        # (phrase, its first word when it has one): "no longer" is looked for only where "no" is a word
+        self.ascii_anywhere: set[tuple[str, str]] = set()
         self.other_anywhere: set[str] = set()
         self.gates: list[tuple[frozenset[str], ...]] = []
         self.by_key: dict[str, list[int]] = {}  # first-gate key -> features it opens
@@ -163,7 +167,11 @@ class _GateIndex:
                 self.words |= keys.words
                 self.prefixes |= keys.prefixes
                 for k in keys.anywhere:
-                    (self.ascii_anywhere if k.isascii() else self.other_anywhere).add(k)
+                    if k.isascii():
+                        lead = _LEAD.match(k)
+                        self.ascii_anywhere.add((k, lead.group(0)[:PREFIX_MAX] if lead and (k[lead.end():lead.end() + 1] in (" ", "")) else ""))
+                    else:
+                        self.other_anywhere.add(k)
                 gates.append(frozenset({"w:" + k for k in keys.words} | {"p:" + k for k in keys.prefixes} | {"a:" + k for k in keys.anywhere}))
             self.gates.append(tuple(gates))
             for key in gates[0]:
@@ -172,7 +180,7 @@ class _GateIndex:
     def present(self, text: str) -> set[str]:
         keys = TextKeys.of(text)
         found = {"w:" + k for k in self.words & keys.words} | {"p:" + k for k in self.prefixes & keys.prefixes}
-        found |= {"a:" + k for k in self.ascii_anywhere if k in text}
+        found |= {"a:" + k for k, lead in self.ascii_anywhere if (not lead or lead in keys.words or lead in keys.prefixes) and k in text}
         if not text.isascii():
             found |= {"a:" + k for k in self.other_anywhere if k in text}
         return found
@@ -184,6 +192,7 @@ class _GateIndex:
                 if self.features[i].name not in skip and all(g & present for g in self.gates[i][1:])]
 
 
+_LEAD = re.compile(r"[a-z]{2,}")
 _INDEX = _GateIndex(FEATURES + MULTILINGUAL)
 
 
