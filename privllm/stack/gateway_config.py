@@ -205,6 +205,8 @@ class AuditConfig(_Strict):
     """Append-only spool the exporter ships from, on the pod's volume (set by the program); unset: a private temporary directory."""
     max_spool_bytes: Annotated[StrictInt, Field(ge=1024 * 1024, le=1024**4)] = 1024**3
     """Upper bound of the spool; beyond it records are refused (durable, 503) or dropped and counted (normal)."""
+    drain_seconds: Annotated[float, Field(ge=0, le=300)] = 15
+    """On shutdown (SIGTERM), keep shipping what the spool holds for at most this long; the rest waits for the next start."""
 
 
 class GatewaySettings(_Strict):

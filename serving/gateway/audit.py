@@ -108,7 +108,7 @@ def content(text: str | None, mode: str) -> str | None:
 
 
 
-def _export_child(directory: str, settings: OtlpSettings, resource: dict, counters, stop, wake, parent_pid: int, first_own_segment: int) -> None:
+def _export_child(directory: str, settings: OtlpSettings, resource: dict, counters, stop, wake, parent_pid: int, first_own_segment: int, drain_seconds: float) -> None:
     """The export process: ships the spool with the SDK's OTLP exporter, acknowledges what the
     collector accepted. It holds the directory's export lock, so after a restart the new one takes
     over only once the old one (which exits when its gateway is gone) has let go."""
@@ -152,6 +152,8 @@ def _export_child(directory: str, settings: OtlpSettings, resource: dict, counte
     while True:
         if os.getppid() != parent_pid:
             return  # the gateway was killed: what is not acknowledged stays in the spool for the next one
+        if stop.is_set() and stopping_since is None:
+            stopping_since = time.monotonic()  # the writer is closed before stop is set: the spool is final
         lines, position = reader.read(EXPORT_BATCH)
         if lines:
             records = []
@@ -166,15 +168,16 @@ def _export_child(directory: str, settings: OtlpSettings, resource: dict, counte
                 backoff = 0.5
                 continue
             counters[1] += 1  # the collector is down or refused: keep the batch, retry later
-            if stop.is_set() and stopping_since and time.monotonic() - stopping_since > SHUTDOWN_SECONDS:
-                break
-            time.sleep(backoff)
+            pause = backoff
+            if stopping_since is not None:
+                left = drain_seconds - (time.monotonic() - stopping_since)
+                if left <= 0:
+                    break  # the rest waits in the spool for the next start
+                pause = min(pause, left)
+            time.sleep(pause)
             backoff = min(backoff * 2, 10.0)
             continue
-        if stop.is_set():
-            if stopping_since is None:
-                stopping_since = time.monotonic()
-                continue  # one more read: the writer's last commit may have landed meanwhile
+        if stopping_since is not None:
             break
         wake.wait(0.2)
         wake.clear()
@@ -182,13 +185,12 @@ def _export_child(directory: str, settings: OtlpSettings, resource: dict, counte
 
 
 EXPORT_BATCH = 256
-SHUTDOWN_SECONDS = 15.0
 
 
 class SpoolExporter:
     """The spool writer in the gateway and the export process that ships it."""
 
-    def __init__(self, settings: OtlpSettings, spool_dir: Path, durable: bool, max_bytes: int):
+    def __init__(self, settings: OtlpSettings, spool_dir: Path, durable: bool, max_bytes: int, drain_seconds: float = 15.0):
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")  # no fork of a process that may hold gRPC or event-loop state
@@ -203,9 +205,10 @@ class SpoolExporter:
                 resource[key.strip()] = value.strip()
         self._proc = ctx.Process(
             target=_export_child, name="privllm-audit-export", daemon=True,
-            args=(str(spool_dir), settings, resource, self._counters, self._stop, self._wake, os.getpid(), self.writer.first_segment),
+            args=(str(spool_dir), settings, resource, self._counters, self._stop, self._wake, os.getpid(), self.writer.first_segment, drain_seconds),
         )
         self._proc.start()
+        self._drain_seconds = drain_seconds
 
     @property
     def exported(self) -> int:
@@ -234,7 +237,7 @@ class SpoolExporter:
         self.writer.close()
         self._stop.set()
         self._wake.set()
-        self._proc.join(SHUTDOWN_SECONDS + 5)
+        self._proc.join(self._drain_seconds + 10)
         if self._proc.is_alive():
             self._proc.terminate()  # what it had not shipped stays in the spool
 
@@ -244,14 +247,14 @@ class AuditLog:
     or `otlp` settings) and optionally to a JSONL file."""
 
     def __init__(self, prompt_logging: str, jsonl: Path | None = None, otlp: OtlpSettings | None = None, *,
-                 spool_dir: Path | None = None, durable: bool = False, max_spool_bytes: int = 1024 * 1024 * 1024):
+                 spool_dir: Path | None = None, durable: bool = False, max_spool_bytes: int = 1024 * 1024 * 1024, drain_seconds: float = 15.0):
         self.prompt_logging = prompt_logging
         self.durable = durable
         self.processor: SpoolExporter | None = None
         if otlp is not None or otlp_config.configured():
             settings = otlp or otlp_config.settings()
             directory = Path(spool_dir) if spool_dir else Path(tempfile.mkdtemp(prefix="privllm-audit-spool-"))
-            self.processor = SpoolExporter(settings, directory, durable, max_spool_bytes)
+            self.processor = SpoolExporter(settings, directory, durable, max_spool_bytes, drain_seconds)
         self._jsonl = open(jsonl, "a", buffering=1) if jsonl else None  # noqa: SIM115 - closed in close()
         self._jsonl_lock = threading.Lock()
 
@@ -259,7 +262,7 @@ class AuditLog:
     def from_config(cls, config, jsonl: Path | None = None) -> AuditLog:
         audit = config.audit
         return cls(config.prompt_logging, jsonl, spool_dir=Path(audit.spool_dir) if audit.spool_dir else None,
-                   durable=config.durable_audit, max_spool_bytes=audit.max_spool_bytes)
+                   durable=config.durable_audit, max_spool_bytes=audit.max_spool_bytes, drain_seconds=audit.drain_seconds)
 
     @property
     def dropped(self) -> int:

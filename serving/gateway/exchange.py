@@ -85,6 +85,11 @@ class ExchangeMiddleware:
         state = self._state_of(scope)
         refusal = _head_refusal(scope, state.config.server)
         if refusal is not None:
+            record = AuditRecord(request_id=uuid.uuid4().hex, route=scope["path"], method=scope["method"])
+            record.status, record.decision, record.reason = refusal.status, "denied", refusal.code
+            outcome = state.complete(record, time.perf_counter())
+            if outcome is not None:
+                await asyncio.gather(outcome, return_exceptions=True)
             await _send_error(send, refusal)
             return
         exchange = Exchange()

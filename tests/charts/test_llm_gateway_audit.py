@@ -27,6 +27,7 @@ def test_the_spool_directory_is_the_mounted_spool_volume():
     assert config.audit.mode == "durable" and config.durable_audit
     mount = next(m for m in pod["containers"][0]["volumeMounts"] if m["name"] == "audit-spool")
     assert mount["mountPath"] == config.audit.spool_dir == "/var/spool/audit"
+    assert pod["terminationGracePeriodSeconds"] >= 20 + config.audit.drain_seconds  # requests drained, then the spool shipped
     volume = next(v for v in pod["volumes"] if v["name"] == "audit-spool")
     assert volume["emptyDir"] == {"sizeLimit": "5Gi"}  # survives a container restart in the same pod
 

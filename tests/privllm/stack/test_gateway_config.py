@@ -78,3 +78,26 @@ def test_one_set_of_constraints(override, field):
     with pytest.raises(ValidationError) as exc:
         GatewayConfig.model_validate({**base, **override})
     assert field in {".".join(str(p) for p in e["loc"]) for e in exc.value.errors()}
+
+
+def _upstream(classification: str) -> dict:
+    return {"name": f"m-{classification}", "url": "http://m.serving.svc:8000", "data_classification": classification}
+
+
+def test_durable_audit_is_the_default_for_confidential_and_restricted_models():
+    from privllm.stack.gateway_config import GatewayConfig
+
+    for classification, durable in (("public", False), ("internal", False), ("confidential", True), ("restricted", True)):
+        config = GatewayConfig.model_validate({"upstreams": [_upstream(classification)]})
+        assert config.audit.mode == "auto" and config.durable_audit is durable
+
+
+def test_normal_audit_is_refused_for_a_restricted_model():
+    import pydantic
+    import pytest
+
+    from privllm.stack.gateway_config import GatewayConfig
+
+    with pytest.raises(pydantic.ValidationError, match="audit.mode 'normal'.*m-restricted"):
+        GatewayConfig.model_validate({"upstreams": [_upstream("internal"), _upstream("restricted")], "audit": {"mode": "normal"}})
+    assert GatewayConfig.model_validate({"upstreams": [_upstream("internal")], "audit": {"mode": "durable"}}).durable_audit

@@ -161,3 +161,58 @@ def test_redis_outage_with_local_policy_counts_per_replica(make_gateway):
     assert [gw.chat(key, "hello").status_code for _ in range(3)] == [200, 200, 429]
     ready = gw.client.get("/readyz")
     assert ready.status_code == 200 and "degraded" in ready.json()
+
+
+@pytest.fixture
+def durable_gateway(standin, tmp_path, monkeypatch):
+    """A gateway in durable audit mode, exporting to a collector that is down (records stay spooled)."""
+    from serving.gateway.app import create_app
+    from serving.gateway.audit import AuditLog
+    from serving.gateway.config import GatewayConfig
+    from serving.gateway.guards.review import SqliteReviewStore
+    from serving.gateway.keys import MemoryKeyStore
+    from serving.gateway.state import GatewayState
+    from tests.servers import ServerThread, free_port
+    from tests.serving.gateway.conftest import MODEL
+
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://127.0.0.1:{free_port()}")
+    started = []
+
+    def make(spool, max_bytes=1024 * 1024):
+        config = GatewayConfig.model_validate({"upstreams": [{"name": MODEL, "url": standin.url}],
+                                               "audit": {"mode": "durable", "spool_dir": str(spool), "max_spool_bytes": max_bytes, "drain_seconds": 0}})
+        store = MemoryKeyStore()
+        state = GatewayState(config=config, key_store=store, audit=AuditLog.from_config(config), reviews=SqliteReviewStore(tmp_path / "r.sqlite"))
+        server = ServerThread(create_app(state)).__enter__()
+        started.append(server)
+        import httpx
+
+        client = httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {store.issue('team-a', [MODEL])}"})
+        return lambda request_id: client.post("/v1/chat/completions", headers={"X-Request-Id": request_id},
+                                               json={"model": MODEL, "messages": [{"role": "user", "content": "hello"}]})
+
+    yield make
+    for server in started:
+        server.__exit__(None, None, None)
+
+
+def test_durable_mode_answers_only_once_the_record_is_on_disk(durable_gateway, tmp_path):
+    from serving.gateway.audit_spool import SpoolReader
+
+    call = durable_gateway(tmp_path / "spool")
+    for i in range(5):
+        assert call(f"req-{i}").status_code == 200
+        # The answer is here, so its record is already committed to the spool.
+        lines, _ = SpoolReader(tmp_path / "spool").read(100)
+        assert sum(f'"privllm.request_id":"req-{i}"' in line.decode() for line in lines) == 1
+
+
+def test_durable_mode_refuses_when_the_record_cannot_be_written(durable_gateway, tmp_path):
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    # What an earlier process left and the collector never acknowledged fills the spool's bound.
+    (spool / "seg-000000000001.jsonl").write_bytes(b'{"t":0,"a":{}}\n' * (1024 * 1024 // 15 + 1))
+    response = durable_gateway(spool)("req-full")
+    assert_openai_error(response, 503, "audit_unavailable")
+    assert response.headers["retry-after"] == "5"

@@ -62,11 +62,13 @@ def test_an_oversized_head_is_431_json_and_closed(server):
     assert body["error"]["code"] == "headers_too_large"
 
 
-def test_too_many_header_fields_is_431_json(server):
+def test_too_many_header_fields_is_431_json_and_audited(server, tmp_path):
     s = connect(server)
     s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n" + b"".join(b"x-h%d: 1\r\n" % i for i in range(30)) + b"connection: close\r\n\r\n")
     status, _, body = parse(read_until_closed(s))
     assert status == 431 and body["error"]["code"] == "too_many_headers"
+    record = json.loads((tmp_path / "audit.jsonl").read_text().splitlines()[-1])
+    assert record["http.response.status_code"] == 431 and record["privllm.reason"] == "too_many_headers"
 
 
 def test_a_normal_request_within_the_limits_is_served(server):
