@@ -106,7 +106,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
             "gatewayPodLabels": {facts.LABEL_NAME: facts.GATEWAY_RELEASE},
             "metricsNamespace": METRICS_NAMESPACE,
         },
-        "priorityClassName": "privllm-serving",
+        "priorityClassName": facts.PRIORITY_CLASS_SERVING,
         "metrics": {"runbookBaseUrl": cfg.runbook_base_url, "ttftObjectiveSeconds": facts.TTFT_OBJECTIVE_SECONDS},
         "service": {"port": facts.VLLM_PORT, "metricsPort": facts.VLLM_METRICS_PORT},
     }
@@ -207,6 +207,7 @@ def gateway_values(cfg: StackConfig) -> dict:
     return {
         "image": _image(cfg, "gateway"),
         "replicas": g.replicas,
+        "priorityClassName": facts.PRIORITY_CLASS_GATEWAY,
         # Passed through unchanged: the chart writes it as gateway.yaml and the gateway loads it with the same model.
         "gateway": gateway_config(cfg).model_dump(mode="json"),
         "vault": {

@@ -49,6 +49,10 @@ GATEWAY_VAULT_TOKEN_FILE = "/var/run/secrets/privllm/vault-token/token"
 GATEWAY_AUDIT_SPOOL_DIR = "/var/spool/privllm-audit"  # the audit spool volume in the gateway pod
 GATEWAY_REDIS_PASSWORD_FILE = "/var/run/secrets/privllm/redis/redis-password"
 
+# Scheduling priority: the gateway above the model servers (without it no model is reachable).
+PRIORITY_CLASS_GATEWAY = "privllm-gateway"
+PRIORITY_CLASS_SERVING = "privllm-serving"
+
 # ---------------------------------------------------------------- ports
 GATEWAY_PORT = 8080
 VLLM_PORT = 8000
