@@ -18,9 +18,10 @@ from infra.components.platform import Platform, PlatformArgs
 from infra.components.policy_enforcement import PolicyEnforcement, PolicyEnforcementArgs
 from infra.components.secrets import Secrets, SecretsArgs
 from infra.components.storage import Storage, StorageArgs, StorageClasses, StorageClassesArgs
-from infra.components.workload_identity import VaultUnsealIdentity
+from infra.components.workload_identity import PodIdentityEgress, VaultUnsealIdentity
 from infra.naming import names
 from infra.timeouts import long_running
+from privllm.facts import LABEL_NAME
 from privllm.stack import StackConfig
 
 
@@ -30,7 +31,9 @@ def gatekeeper_constraints(cfg: StackConfig) -> list[tuple[dict, dict]]:
     return constraints_for(cfg)
 
 
-def _eks_storage_and_identities(cfg: StackConfig, cluster: Cluster, kms_key_arn: pulumi.Output[str], k8s_opts: pulumi.ResourceOptions) -> None:
+def _eks_storage_and_identities(
+    cfg: StackConfig, cluster: Cluster, kms_key_arn: pulumi.Output[str], k8s_opts: pulumi.ResourceOptions, namespaces: dict
+) -> None:
     """EBS and Mountpoint drivers with their identities, the encrypted default class, Vault's unseal identity."""
     n = names(cfg)
     stem = cfg.target.cluster_name
@@ -39,6 +42,13 @@ def _eks_storage_and_identities(cfg: StackConfig, cluster: Cluster, kms_key_arn:
     if cfg.vault.mode == "in-cluster":
         VaultUnsealIdentity(
             f"{stem}-vault-unseal", cluster_name=cluster.name, namespace=n.vault_ns, service_account=n.vault_service_account, kms_key_arn=kms_key_arn
+        )
+        # Vault's pods are the Vault chart's ("app.kubernetes.io/name: vault", as Platform selects them).
+        PodIdentityEgress(
+            f"{stem}-vault-pod-identity",
+            namespace=n.vault_ns,
+            pod_labels={LABEL_NAME: "vault"},
+            opts=pulumi.ResourceOptions.merge(k8s_opts, pulumi.ResourceOptions(depends_on=[namespaces[n.vault_ns]])),
         )
 
 
@@ -62,7 +72,7 @@ def deploy(cfg: StackConfig) -> dict:
     nss = platform.namespaces
     eks = cluster.eks
     if eks is not None and kms_key_arn is not None:
-        _eks_storage_and_identities(cfg, cluster, kms_key_arn, k8s_opts)
+        _eks_storage_and_identities(cfg, cluster, kms_key_arn, k8s_opts, nss)
     GpuNodePools(
         f"{stem}-gpu-pools",
         GpuNodePoolsArgs(

@@ -38,6 +38,7 @@ PULUMI = Tool("pulumi", "the Pulumi engine that applies the program", "https://w
 DOCKER = Tool("docker", "the container engine kind runs nodes in", "install Docker Engine and start it")
 KIND = Tool("kind", "the local cluster", "https://kind.sigs.k8s.io/docs/user/quick-start/#installation")
 KUBECTL = Tool("kubectl", "talking to the cluster", "https://kubernetes.io/docs/tasks/tools/")
+AWS_CLI = Tool("aws", "EKS tokens for the Kubernetes provider (`aws eks get-token`)", "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html")
 
 
 def _docker_engine_running() -> bool:
@@ -49,7 +50,7 @@ def _docker_engine_running() -> bool:
 
 def preflight(cfg: StackConfig) -> list[str]:
     """One line per missing prerequisite (empty when the engine can run)."""
-    needed = [PULUMI] + ([DOCKER, KIND, KUBECTL] if cfg.target.kind == "kind" else [])
+    needed = [PULUMI] + ([DOCKER, KIND, KUBECTL] if cfg.target.kind == "kind" else []) + ([AWS_CLI] if cfg.target.kind == "eks" else [])
     problems = [f"{t.name} is not installed ({t.why}): {t.how}" for t in needed if shutil.which(t.name) is None]
     if cfg.target.kind == "kind" and shutil.which("docker") and not _docker_engine_running():
         problems.append("docker is installed but its engine is not reachable (`docker info` fails): start the Docker daemon")

@@ -75,6 +75,8 @@ class Connectivity(pulumi.ComponentResource):
             outputs["transit_gateway_attachment"] = attachment.id
         if conn.dns_forwarding:
             self._resolver(name, args, tags)
+        if conn.operator_cidrs:
+            outputs["api_dns_resolver"] = self._inbound_resolver(name, args, tags)
         self.runner_role_arn = self._runner(name, args, conn.runner, tags) if conn.runner else None
         self.register_outputs(outputs)
 
@@ -118,6 +120,29 @@ class Connectivity(pulumi.ComponentResource):
                 opts=child,
             )
             aws.route53.ResolverRuleAssociation(f"{name}-forward-{label}", resolver_rule_id=rule.id, vpc_id=args.vpc_id, opts=child)
+
+    def _inbound_resolver(self, name: str, args: ConnectivityArgs, tags: dict) -> pulumi.Output:
+        """The private API endpoint's name resolves only inside the VPC: the corporate DNS forwards
+        the cluster's endpoint zone to these addresses so operators and CI can resolve it."""
+        cfg, operators = args.cfg, list(args.cfg.eks.connectivity.operator_cidrs)
+        sg = aws.ec2.SecurityGroup(
+            f"{name}-resolver-inbound",
+            vpc_id=args.vpc_id,
+            description="Route 53 Resolver inbound endpoint: DNS from the operators' networks only",
+            ingress=[aws.ec2.SecurityGroupIngressArgs(protocol=p, from_port=DNS_PORT, to_port=DNS_PORT, cidr_blocks=operators) for p in ("udp", "tcp")],
+            egress=[],
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        endpoint = aws.route53.ResolverEndpoint(
+            f"{name}-inbound",
+            direction="INBOUND",
+            security_group_ids=[sg.id],
+            ip_addresses=[aws.route53.ResolverEndpointIpAddressArgs(subnet_id=s) for s in args.subnet_ids[:2]],
+            tags={**tags, "privllm:forward-zone": f"eks.{cfg.region}.amazonaws.com"},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return endpoint.ip_addresses
 
     def _runner(self, name: str, args: ConnectivityArgs, runner: Runner, tags: dict) -> pulumi.Output[str]:
         cfg = args.cfg

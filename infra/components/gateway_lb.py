@@ -96,6 +96,11 @@ def controller_values(cfg: StackConfig, vpc_id: pulumi.Input[str]) -> dict:
         "serviceAccount": {"create": True, "name": SERVICE_ACCOUNT},
         # Only Services that ask for it (loadBalancerClass) get an NLB; nothing is mutated implicitly.
         "enableServiceMutatorWebhook": False,
+        # NLBs only: no ALB IngressClass, and no calls to Shield or WAF (no endpoints for them here).
+        "createIngressClassResource": False,
+        "enableShield": False,
+        "enableWaf": False,
+        "enableWafv2": False,
         "podSecurityContext": RESTRICTED_POD,
         "securityContext": RESTRICTED_CONTAINER,
         "nodeSelector": {"privllm.io/pool": "system"},

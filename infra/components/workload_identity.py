@@ -9,6 +9,10 @@ import pulumi
 import pulumi_aws as aws
 
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+# The EKS Pod Identity agent serves credentials on this link-local address (host network): a pod
+# under an egress NetworkPolicy gets no credentials unless the policy admits it.
+POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32"
+POD_IDENTITY_AGENT_PORT = 80
 
 
 def partition(region: str) -> str:
@@ -78,3 +82,25 @@ class VaultUnsealIdentity(pulumi.ComponentResource):
         role = workload_role(f"{name}-role", policy=policy, parent=self)
         associate(f"{name}-association", cluster_name=cluster_name, namespace=namespace, service_account=service_account, role=role, parent=self)
         self.register_outputs({"role": role.arn})
+
+
+class PodIdentityEgress(pulumi.ComponentResource):
+    """Lets pods of a default-deny namespace reach the Pod Identity agent (and nothing else new)."""
+
+    def __init__(self, name: str, *, namespace: str, pod_labels: dict[str, str], opts: pulumi.ResourceOptions | None = None):
+        super().__init__("privllm:workload_identity:PodIdentityEgress", name, None, opts)
+        import pulumi_kubernetes as k8s
+
+        from privllm.facts import LABEL_PART_OF, PROJECT
+
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-policy",
+            metadata={"name": "allow-pod-identity-agent", "namespace": namespace, "labels": {LABEL_PART_OF: PROJECT}},
+            spec={
+                "podSelector": {"matchLabels": pod_labels},
+                "policyTypes": ["Egress"],
+                "egress": [{"to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT_CIDR}}], "ports": [{"protocol": "TCP", "port": POD_IDENTITY_AGENT_PORT}]}],
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({})

@@ -3,7 +3,8 @@
 # description: >-
 #   An EKS cluster runs the Pod Identity agent; the storage drivers (EBS CSI, Mountpoint for S3)
 #   carry their own Pod Identity (or IRSA) role, so neither the node role nor instance metadata
-#   (IMDS hop limit 1) grants pods anything; an in-cluster Vault has an identity for its KMS seal.
+#   (IMDS hop limit 1) grants pods anything; an in-cluster Vault has an identity for its KMS seal
+#   and a NetworkPolicy that lets it reach the Pod Identity agent (169.254.170.23:80).
 #   Every Pod Identity role trusts only the EKS Pod Identity agent.
 # custom:
 #   id: PLLM-L1-035
@@ -58,4 +59,26 @@ deny contains msg if {
 	contains(input.spec.values.server.ha.raft.config, "seal \"awskms\"")
 	count([a | some a in resources("aws:eks/podIdentityAssociation:PodIdentityAssociation"); a.inputs.namespace == input.metadata.namespace]) == 0
 	msg := sprintf("Vault release %s seals with awskms but no Pod Identity association exists in namespace %s", [input.metadata.name, input.metadata.namespace])
+}
+
+agent_cidr := "169.254.170.23/32"
+
+reaches_agent(ns) if {
+	some np in k.inventory_of("NetworkPolicy")
+	np.metadata.namespace == ns
+	some rule in object.get(np.spec, "egress", [])
+	some peer in object.get(rule, "to", [])
+	peer.ipBlock.cidr == agent_cidr
+}
+
+vault_seals_with_kms if {
+	input.kind == "HelmRelease"
+	endswith(input.spec.chart, "/vault")
+	contains(object.get(input.spec.values, ["server", "ha", "raft", "config"], ""), "seal \"awskms\"")
+}
+
+deny contains msg if {
+	vault_seals_with_kms
+	not reaches_agent(input.metadata.namespace)
+	msg := sprintf("Vault release %s seals with awskms but no NetworkPolicy in %s admits egress to the Pod Identity agent (%s:80)", [input.metadata.name, input.metadata.namespace, agent_cidr])
 }

@@ -44,10 +44,16 @@ test_pod_identity_role_also_trusting_ec2_denied if {
 	count(p.deny) == 1 with input as role([pods, {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}])
 }
 
+agent_egress(ns) := {"kind": "NetworkPolicy", "metadata": {"name": "allow-pod-identity-agent", "namespace": ns}, "spec": {"egress": [{"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}], "ports": [{"protocol": "TCP", "port": 80}]}]}}
+
 test_vault_seal_with_identity_allowed if {
-	count(p.deny) == 0 with input as vault with data.inventory as [assoc("privllm-vault")]
+	count(p.deny) == 0 with input as vault with data.inventory as [assoc("privllm-vault"), agent_egress("privllm-vault")]
 }
 
 test_vault_seal_without_identity_denied if {
-	count(p.deny) == 1 with input as vault with data.inventory as [assoc("kube-system")]
+	count(p.deny) == 1 with input as vault with data.inventory as [assoc("kube-system"), agent_egress("privllm-vault")]
+}
+
+test_vault_seal_without_agent_egress_denied if {
+	count(p.deny) == 1 with input as vault with data.inventory as [assoc("privllm-vault"), agent_egress("kube-system")]
 }

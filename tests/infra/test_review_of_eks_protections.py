@@ -65,6 +65,7 @@ CASES = {
     "no encrypted default StorageClass": (drop(lambda d: d.get("kind") == "StorageClass"), "PLLM-L1-034"),
     "Mountpoint on the node role": (edit(_addon("aws-mountpoint-s3-csi-driver"), lambda d: d["inputs"].pop("podIdentityAssociations")), "PLLM-L1-035"),
     "Vault unseal without an identity": (drop(lambda d: _type(d, "aws:eks/podIdentityAssociation:PodIdentityAssociation") and d["inputs"]["namespace"] == "privllm-vault"), "PLLM-L1-035"),
+    "Vault unseal cannot reach the Pod Identity agent": (drop(lambda d: d.get("kind") == "NetworkPolicy" and d["metadata"]["name"] == "allow-pod-identity-agent"), "PLLM-L1-035"),
     "vpc-cni without network policy": (edit(_addon("vpc-cni"), lambda d: d["inputs"].pop("configurationValues")), "PLLM-L1-032"),
     "S3 endpoint without a policy": (edit(_s3_endpoint, lambda d: d["inputs"].pop("policy")), "PLLM-L1-036"),
     "control-plane log group left to EKS": (drop(lambda d: _type(d, "aws:cloudwatch/logGroup:LogGroup") and d["inputs"].get("name", "").startswith("/aws/eks/")), "PLLM-L6-011"),

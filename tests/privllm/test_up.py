@@ -29,10 +29,10 @@ def test_docker_without_engine_is_named(tmp_path):
     assert "docker is installed but its engine is not reachable" in r.stderr
 
 
-def test_cloud_stack_needs_only_pulumi(tmp_path):
+def test_cloud_stack_needs_pulumi_and_the_aws_cli(tmp_path):
     r = run(["preview", "--stack", "reference"], str(tmp_path))
     assert r.returncode == 1
-    assert "pulumi is not installed" in r.stderr and "kind" not in r.stderr
+    assert "pulumi is not installed" in r.stderr and "aws is not installed" in r.stderr and "kind" not in r.stderr
 
 
 def test_bad_stack_is_reported_before_tools(tmp_path):

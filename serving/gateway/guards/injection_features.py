@@ -88,15 +88,15 @@ _TARGET = (
     r"(?:instructions?|rules|prompts?|guidelines|directions|directives|commands|orders|guidance|constraints|restrictions|"
     r"programming|polic(?:y|ies)|context|tasks?|training|system message|system prompt)"
 )
-_EARLIER = r"(?:previous|prior|above|earlier|preceding|foregoing|initial|original|existing|former|old|system|safety|all|any|every|your|these|those|other)"
+_EARLIER = r"(?:previous|prior|above|earlier|preceding|foregoing|initial|original|existing|former|old|system|safety|all|any|every|your|ur|these|those|other)"
 _AI = (
     r"(?:ai|a\.i\.|llm|language model|model|assistant|chatbot|bot|agent|gpt|chatgpt|copilot|ai system|ai model|ai agent|ai assistant|"
     r"ai code reviewers?|ai reviewers?|llm reviewers?|automated (?:system|processing|screener|reviewer|cv screener)|cv screener|screening bot|email assistant|reviewer bot)"
 )
-_DISCLOSE = r"(?:reveal|show|print|repeat|output|display|tell me|give me|leak|dump|recite|spell out|copy|paste|quote|echo|share|list|summari[sz]e|translate|write out|provide|send|return|what(?:'s| is| are| was| were))"
+_DISCLOSE = r"(?:reveal|show|print|repeat|output|display|tell me|give me|leak|dump|recite|spell out|copy|paste|quote|echo|share|list|summari[sz]e|translate|write out|provide|send|return|what(?:'s| is| are| was| were)|(?:i need|i want|send me|get me) (?:the |a )?(?:exact |full |complete |original )?(?:text|copy|contents?|wording) of)"
 _HIDDEN_PROMPT = (
     r"(?:(?:your|the|this|its|my|our) (?:system (?:prompt|message|instructions?)|(?:initial|original|hidden|secret|full|first|entire|complete|exact|underlying|developer|pre-?)\s?(?:prompt|instructions|message|rules|configuration))|"
-    r"instructions you (?:were|have been|got|received)|prompt you (?:were|are|have been)|rules you (?:were|have been|are)|"
+    r"instructions you (?:were|have been|got|received)|prompt you (?:were|are|have been)|rules you (?:were|have been|are)|(?:the |your )?(?:prompt|system) template(?: you use)?|"
     r"your (?:instructions|prompt|rules|configuration|guidelines)(?: you (?:were|have been) given)?)"
 )
 _MODE = r"(?:developer|dev|debug|god|sudo|admin|root|maintenance|test|unrestricted|jailbreak|jailbroken|opposite|evil|dan|unlocked|unfiltered|raw|diagnostic|superuser|chaos|uncensored|freedom|unrestricted_mode)"
@@ -116,8 +116,9 @@ FEATURES: tuple[Feature, ...] = (
        ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss", "attention", "follow"), requires=_TARGET_WORDS),
     _f("changing_your_instructions", "override", 1.1,
        r"\b(?:i'?m|i am|let me|we are|we'?re|i will|i'?ll|the (?:admin|developer|operator) (?:is|has)) (?:now )?(?:changing|updating|replacing|rewriting|overriding|resetting|modifying|updated|replaced|changed) your (?:instructions|rules|prompt|programming|guidelines|system prompt|directives)"
-       r"|\b(?:supersedes?|overrides?|replaces?|takes? precedence over|trumps?|outranks?) (?:everything|all|any)(?: (?:other|previous|prior|earlier))? ?(?:before|above|previous|prior|else|other|instructions|rules)?\b",
-       ("chang", "updat", "replac", "rewrit", "overrid", "reset", "modif", "supersed", "precedence", "trump", "outrank")),
+       r"|\b(?:supersedes?|overrides?|replaces?|takes? precedence over|trumps?|outranks?|more important than) (?:everything|all|any|anything|whatever)(?: (?:other|previous|prior|earlier))? ?(?:before|above|previous|prior|else|other|instructions|rules|you(?:'ve| have)? been (?:told|given|instructed))?\b"
+       r"|\b(?:overrides?|supersedes?|replaces?) your (?:configuration|instructions|rules|guidelines|programming|system prompt|settings)\b",
+       ("chang", "updat", "replac", "rewrit", "overrid", "reset", "modif", "supersed", "precedence", "trump", "outrank", "important")),
     _f("priority_instruction", "override", 0.5,
        r"\b(?:highest|top|maximum|absolute|overriding) priority (?:instruction|command|order|task)|\b(?:last|final) instruction\b",
        ("priority", "last instruction", "final instruction")),
@@ -127,6 +128,14 @@ FEATURES: tuple[Feature, ...] = (
     _f("task_done", "override", 0.5,
        r"\b(?:previous|earlier|first|above|original|old|current) (?:task|instructions?|assignment|job)s? (?:is|are|has been|have been|was|were) (?:now )?(?:done|complete|completed|over|finished|cancell?ed)",
        ("done", "complete", "over", "finished", "cancel")),
+    _f("override_the_rules", "override", 0.6,
+       r"\b(?:ignore|disregard|forget|bypass|set aside|skip|break)\b (?:the|these|those|all the|any of the) (?:rules|instructions|guidelines|restrictions|policies|filters)\b",
+       ("ignor", "disregard", "forget", "bypass", "aside", "skip", "break")),
+    _f("rules_dont_apply", "persona", 0.8,
+       r"\b(?:usual |normal |your |the |any |these |those |all )?(?:restrictions|rules|guidelines|policies|filters|limits|ethics|content polic(?:y|ies)|safety rules) (?:don'?t|do not|no longer|won'?t|doesn'?t|does not|shall not) apply\b|\b(?:your|the) (?:instructions|rules|guidelines|prompt|configuration) (?:changed|have changed|were (?:changed|updated|replaced)|have been (?:changed|updated|replaced))\b",
+       ("apply", "changed", "updated", "replaced")),
+    _f("never_existed", "override", 1.1,
+       rf"\b{_TARGET}\s(?:never existed|(?:don'?t|do not|no longer) exist)\b", ("existed", "exist")),
     _f("override_them", "override", 1.0,
        r"\b(?:instructions|rules|guidelines|prompt|directives|programming|system message|message|system prompt)\b[^.!?\n]{0,60}[.;,!]?\s*(?:so |just |please |you can |you may |you should |feel free to )?(?:\w+ )?(?:ignore|disregard|forget|override|bypass) (?:them|it|those|these|that)\b",
        ("ignor", "disregard", "forget", "override", "bypass")),
@@ -140,8 +149,8 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:you(?:'ve| have)? (?:were|been|was) (?:told|given|instructed|asked|taught|programmed)|(?:they|someone|anyone|the developers?|openai) (?:told|said to|gave) you|(?:u|you) (?:were|was) told)",
        ("ignor", "disregard", "forget", "mind", "follow", "obey", "listen"), requires=("told", "given", "instructed", "asked", "taught", "programmed", "said", "gave")),
     _f("previous_instructions_void", "override", 1.1,
-       rf"\b(?:the|your|all|any|these|those|my)?\s?{_EARLIER}?\s?{_TARGET}\b[^.!?\n]{{0,30}}\b(?:are|is|were|have been|has been)\s(?:now\s)?(?:no longer (?:valid|applicable|in effect|relevant)|revoked|cancell?ed|void|invalid|outdated|obsolete|replaced|superseded|null|lifted|suspended|disabled|overridden|deprecated|(?:only |just )?(?:a )?(?:test|joke|mistake|placeholder|example|drill))\b",
-       ("revoked", "cancel", "void", "invalid", "outdated", "obsolete", "replaced", "superseded", "null", "lifted", "suspended", "disabled", "overridden", "no longer", "deprecated", "test", "joke", "mistake", "placeholder", "example", "drill"), requires=_TARGET_WORDS),
+       rf"\b(?:the|your|all|any|these|those|my)?\s?{_EARLIER}?\s?{_TARGET}\b[^.!?\n]{{0,30}}\b(?:are|is|were|have been|has been)\s(?:now\s)?(?:no longer (?:valid|applicable|in effect|relevant)|revoked|cancell?ed|void|invalid|outdated|obsolete|replaced|superseded|null|lifted|suspended|disabled|overridden|deprecated|(?:only |just )?(?:a )?(?:test|joke|mistake|placeholder|example|drill)|never existed|(?:don'?t|do not|no longer) exist|(?:were|have been) (?:deleted|erased|wiped|removed))\b",
+       ("revoked", "cancel", "void", "invalid", "outdated", "obsolete", "replaced", "superseded", "null", "lifted", "suspended", "disabled", "overridden", "no longer", "deprecated", "test", "joke", "mistake", "placeholder", "example", "drill", "existed", "exist", "deleted", "erased", "wiped", "removed"), requires=_TARGET_WORDS),
     _f("whatever_before_no_longer", "override", 1.1,
        r"\b(?:whatever|anything|everything|what) (?:you were|you've been|you have been|was) (?:told|instructed|given|said)[^.!?\n]{0,30}(?:no longer|doesn'?t|does not|don'?t) (?:appl|matter|count)",
        ("no longer", "matter", "appl", "count")),
@@ -207,8 +216,8 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:let|set|define|suppose)\s\w{1,3}\s?=\s?[\"“'][^\"”'\n]{2,80}[\"”'][^\n]{0,120}?\b\w{1,3}\s?\+\s?\w{1,3}\b",
        ("let", "set", "define", "suppose")),
     _f("excuse_frame", "persona", 0.55,
-       r"\b(?:for (?:purely )?(?:educational|research|academic|testing|training|debugging) purposes(?: only)?|(?:it'?s|this is|just) for debugging|(?:purely|just|only|strictly) (?:hypothetical(?:ly)?|fictional|theoretical(?:ly)?)|(?:inside|in) (?:a|the|this) simulation|nothing (?:here |in it )?is real|no ?one (?:can|will|could) (?:be|get) (?:harmed|hurt)|(?:it|this) will never be (?:used|run|executed|deployed)|opposite day)",
-       ("purpose", "hypothetic", "fiction", "theoretic", "simulation", "nothing", "one", "never be", "opposite day", "debugging")),
+       r"\b(?:for (?:purely )?(?:educational|research|academic|testing|training|debugging) purposes(?: only)?|(?:it'?s|this is|just) for debugging|(?:you(?:'re| are) )?in a sandbox|nothing you say (?:leaves|will leave|is logged)|(?:purely|just|only|strictly) (?:hypothetical(?:ly)?|fictional|theoretical(?:ly)?)|(?:inside|in) (?:a|the|this) simulation|nothing (?:here |in it )?is real|no ?one (?:can|will|could) (?:be|get) (?:harmed|hurt)|(?:it|this) will never be (?:used|run|executed|deployed)|opposite day)",
+       ("purpose", "hypothetic", "fiction", "theoretic", "simulation", "nothing", "one", "never be", "opposite day", "debugging", "sandbox", "nothing you say")),
     _f("break_the_rules", "persona", 0.7,
        r"\b(?:break|breaking|bend|circumvent|get around|evade) (?:the|all|your|any|those|these|its) (?:rules|guidelines|restrictions|policies|content policy|filters)\b|\bmandatory (?:warning|disclaimer) out of the way|\blet'?s break the rules",
        ("break", "bend", "circumvent", "get around", "evade", "mandatory")),
@@ -222,11 +231,11 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:respond|reply|answer|write your (?:output|answer|response|reply))(?: \w+){0,3} in (?:base64|hex|rot13|binary|morse|leetspeak|pig latin)\b|\bbase64[- ]encoded (?:request|question|message|prompt|instruction)",
        ("base64", "hex", "rot13", "binary", "morse", "leetspeak", "pig latin")),
     _f("fiction_wrapper", "persona", 0.3,
-       r"\bwrite (?:me )?(?:a|an) (?:\w+ )?(?:song|poem|story|rap|scene|dialogue|screenplay|script|novel chapter|monologue)\b[^\n]{0,80}\b(?:explain|explains|describe|describes|how to|step by step|steps)",
+       r"\bwrite (?:me )?(?:a|an) (?:\w+ )?(?:song|poem|story|rap|scene|dialogue|screenplay|script|novel chapter|monologue)\b[^\n]{0,80}\b(?:explain|explains|describe|describes|how to|step by step|steps)|\b(?:my|the|a) (?:main )?character (?:is an?|who) (?:\w+ )?(?:hacker|chemist|criminal|terrorist|drug dealer|assassin|bomb maker|thief)",
        ("write",)),
     _f("stay_in_character", "persona", 0.6,
        r"\b(?:stay(?:s|ing)? in (?:character|role)|(?:don'?t|do not|never) break (?:character|role)|break(?:s|ing)? character|(?:drop|fall|step|get)(?:s|ping)? out of character|stay as \w+|remind you to stay|(?:always )?remain in character|in character (?:as|no matter))",
-       ("character", "stay", "role")),
+       ("character", "stay", "role", "character")),
     _f("dual_response", "persona", 0.5,
        r"\b(?:two|2) (?:different |separate )?(?:responses|answers|ways|paragraphs|replies|outputs)\b[^\n]{0,120}\b(?:normal|standard|classic|filtered|jailbr|dev|unfiltered|no filter|as \w+)",
        ("two", "2 ")),
@@ -237,8 +246,8 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:called|named|known as|persona of|role of|as|be|are|is|play|you're)\s[\"“']?(?!an?\b|the\b|my\b|your\b)[a-z]{2,12}[\"”']?,?\s(?:an? |the )?(?:ai|a\.i\.|model|chatbot|bot|assistant|intelligence|entity|machine|program)\b",
        ("ai", "model", "bot", "assistant", "intelligence", "entity", "machine", "program")),
     _f("evil_persona", "persona", 0.6,
-       r"\b(?:evil|malicious|rogue|dark|shadow|opposite|criminal|villainous|unhinged|chaotic)\s(?:twin|self|ai|bot|assistant|version|confidant|mode|side|persona|gpt|intelligence|model|entity|machine|agent|character|personality)\b|\bsay the (?:exact )?opposite\b|\b(?:hates|ignores|despises) (?:rules|laws|ethics|restrictions)\b",
-       ("evil", "malicious", "rogue", "dark", "shadow", "opposite", "criminal", "villain", "unhinged", "chaotic", "hates", "ignores", "despises", "say the")),
+       r"\b(?:evil|malicious|rogue|dark|shadow|opposite|criminal|villainous|unhinged|chaotic|unfiltered|uncensored|unrestricted|jailbroken|uncensored)\s(?:twin|self|ai|bot|assistant|version|confidant|mode|side|persona|gpt|intelligence|model|entity|machine|agent|character|personality)\b|\bsay the (?:exact )?opposite\b|\b(?:hates|ignores|despises) (?:rules|laws|ethics|restrictions)\b",
+       ("evil", "malicious", "rogue", "dark", "shadow", "opposite", "criminal", "villain", "unhinged", "chaotic", "hates", "ignores", "despises", "say the", "unfilter", "uncensor", "unrestrict", "jailbr")),
     _f("deceased_relative", "persona", 0.55,
        r"\b(?:my|our) (?:late |deceased |dead |dear )?(?:grandma|grandmother|granny|grandfather|grandpa|uncle|aunt|mother|father|mom|dad)\b[^\n]{0,160}\b(?:used to|would) (?:tell|read|sing|recite|explain|whisper)",
        ("grand", "uncle", "aunt", "mother", "father", "mom", "dad"), requires=("used to", "would")),
@@ -249,12 +258,12 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:hypothetically|in a (?:fictional|hypothetical) (?:world|scenario)|(?:this|a|the|that) hypothetical (?:setting|story|scenario|world)|purely factual resource|imagine (?:a world|you are|you're|that)|for a (?:story|novel|movie|script|film)|in (?:the|that) world|let'?s (?:play a game|pretend)|this is (?:just )?(?:a|for a) (?:script|story|game|fiction))",
        ("hypothetical", "fictional", "imagine", "story", "novel", "movie", "script", "film", "world", "let", "game", "fiction")),
     _f("harmful_topic", "persona", 0.45,
-       r"\b(?:nerve agents?|sarin|methamphetamine|\bmeth\b|pipe bomb|bombs?|explosives?|untraceable (?:gun|weapon)|ghost gun|malware|keylogger|ransomware|launder(?:ing)? money|money laundering|shoplift|break into|hack into|(?:steal|stealing) (?:a|someone|credit)|phishing email|poison (?:someone|a person)|pick a lock|lock ?pick|someone'?s (?:email|account|wifi) without|without (?:them|the owner) knowing|neighbou?r'?s wifi|fake (?:id|passport|identity|doctor'?s note)|counterfeit|forged (?:documents?|ids?)|home address from|ricin|anthrax|molotov|bioweapons?|chemical weapons?|crystal meth|cook meth|exploit code|working exploit|"
+       r"\b(?:nerve agents?|sarin|methamphetamine|\bmeth\b|pipe bomb|bombs?|explosives?|untraceable (?:gun|weapon)|ghost gun|malware|keylogger|ransomware|launder(?:ing)? money|money laundering|shoplift|break into|hack into|(?:steal|stealing) (?:a|someone|credit)|phishing email|poison (?:someone|a person)|pick(?:ing)? (?:a )?locks?|lock ?pick|take over (?:someone'?s|an?|their|his|her) (?:\w+ )?account|hijack (?:an? |someone'?s |their )?(?:\w+ )?account|hack (?:into )?(?:an? |someone'?s |their )(?:\w+ )?account|thermite|car immobili[sz]er|someone'?s (?:email|account|wifi) without|without (?:them|the owner) knowing|neighbou?r'?s wifi|fake (?:id|passport|identity|doctor'?s note)|counterfeit|forged (?:documents?|ids?)|home address from|ricin|anthrax|molotov|bioweapons?|chemical weapons?|crystal meth|cook meth|exploit code|working exploit|"
        r"disable (?:the |a )?(?:building'?s )?(?:cctv|alarm|security cameras?)|(?:homemade|home-made|3d-printed) (?:gun|pistol|firearm|bomb)|pistola casera|credit card fraud|stolen credit cards?|identity theft|dox+ing|locked (?:iphone|phone) that isn'?t mine|kill (?:someone|a person|my)|hurt (?:someone|people)|(?:activation|license|licence|serial|product) keys?|opium|heroin|cocaine|fentanyl|racist|sexist|slurs?|chloroform)\b",
-       ("nerve", "sarin", "meth", "bomb", "explosive", "untraceable", "ghost gun", "malware", "keylogger", "ransomware", "launder", "shoplift", "break into", "hack into", "steal", "phishing", "poison", "lock", "without", "wifi", "fake", "counterfeit", "forged", "home address", "ricin", "anthrax", "molotov", "bioweapon", "chemical weapon", "crystal", "cook meth", "exploit", "disable", "homemade", "home-made", "3d-printed", "pistola", "fraud", "stolen", "identity theft", "dox", "locked", "kill", "hurt", "activation", "license", "licence", "serial", "product key", "opium", "heroin", "cocaine", "fentanyl", "racist", "sexist", "slur", "chloroform")),
+       ("nerve", "sarin", "meth", "bomb", "explosive", "untraceable", "ghost gun", "malware", "keylogger", "ransomware", "launder", "shoplift", "break into", "hack into", "steal", "phishing", "poison", "lock", "without", "wifi", "fake", "counterfeit", "forged", "home address", "ricin", "anthrax", "molotov", "bioweapon", "chemical weapon", "crystal", "cook meth", "exploit", "disable", "homemade", "home-made", "3d-printed", "pistola", "fraud", "stolen", "identity theft", "dox", "locked", "kill", "hurt", "activation", "license", "licence", "serial", "product key", "opium", "heroin", "cocaine", "fentanyl", "racist", "sexist", "slur", "chloroform", "picking", "take over", "hijack", "hack", "thermite", "immobili")),
     _f("realistic_detail", "persona", 0.3,
-       r"\b(?:real|precise|accurate|working|detailed|exact|step[- ]by[- ]step|full technical|complete|functional)(?:,? (?:real|precise|accurate|working|detailed|exact))? (?:instructions|steps|details|code|recipe|procedure|quantities|method)\b",
-       ("real", "precise", "accurate", "working", "detailed", "exact", "step", "technical", "complete", "functional")),
+       r"\b(?:real|precise|accurate|working|detailed|exact|step[- ]by[- ]step|full technical|complete|functional|actual)(?:,? (?:real|precise|accurate|working|detailed|exact))? (?:instructions|steps|details?|code|recipe|procedure|quantities|method)\b|\bbe (?:very )?specific\b",
+       ("real", "precise", "accurate", "working", "detailed", "exact", "step", "technical", "complete", "functional", "actual", "specific")),
     _f("identity_reset", "persona", 0.8,
        r"\byou are no longer (?:an? |the )?(?:chatgpt|gpt|claude|gemini|llama|assistant|ai|language model|bound|restricted|limited|an ai assistant|a helpful)|\byou(?:'re| are) not (?:an? )?(?:ai|assistant|language model) anymore\b|\bforget (?:that )?you are an? (?:ai|assistant|language model)",
        ("no longer", "anymore", "forget")),
@@ -271,17 +280,18 @@ FEATURES: tuple[Feature, ...] = (
     _f("filters_off", "developer_mode", 1.1,
        r"\b(?:safety|content|ethical|moral)?\s?(?:filters?|polic(?:y|ies)|layer|guardrails|restrictions|safeguards|safety|alignment|moderation|safety checks|protocols|limits|limitations)\s(?:are |is |have been |has been |will be )?(?:now )?(?:temporarily )?(?:disabled|off|suspended|lifted|removed|turned off|deactivated|bypassed|not active|inactive|gone|broken|not working|malfunctioning|down)\b"
        r"|\b(?:disable|turn off|deactivate|remove|lift|suspend|bypass|switch off) (?:your|the|all|any) (?:safety |content |ethical )?(?:filters?|guardrails|restrictions|safety (?:layer|filters?|measures)|content polic(?:y|ies)|safeguards)"
-       r"|\b(?:disable|turn off|deactivate|remove|lift|suspend|bypass|switch off|ignore) (?:your|the|all|any) (?:safety|ethical|content|moral) (?:guidelines|rules|training|protocols|settings|principles)",
-       ("disabl", "off", "suspend", "lift", "remov", "deactivat", "bypass", "not active", "inactive", "gone", "broken", "not working", "malfunction", "down", "removed")),
+       r"|\b(?:disable|turn off|deactivate|remove|lift|suspend|bypass|switch off|ignore) (?:your|the|all|any) (?:safety|ethical|content|moral) (?:guidelines|rules|training|protocols|settings|principles)"
+       r"|\b(?:drop|lose|ditch|skip|remove) (?:the|your) (?:\w+ )?(?:filters?|censorship|safety (?:stuff|nonsense|theater|theatre))\b|\b(?:safety|ethics|policy|filter|censorship) (?:nonsense|theater|theatre|bs|crap)\b",
+       ("disabl", "off", "suspend", "lift", "remov", "deactivat", "bypass", "not active", "inactive", "gone", "broken", "not working", "malfunction", "down", "removed", "drop", "lose", "ditch", "skip", "remove", "nonsense", "theater", "theatre", "bs", "crap")),
     _f("claimed_authority", "developer_mode", 0.5,
        r"\b(?:i am|i'm|this is|as) (?:one of )?(?:your|the) (?:real |actual |true |official )?(?:developers?|creators?|admins?|administrators?|owners?|makers?|operators?|programmers?|engineers?)\b|\b(?:openai|anthropic|your (?:developers|creators|administrators|admins|makers)|the system owner)\b[^.!?\n]{0,40}\b(?:authori[sz]|enabl|allow|permit|lift|disabl|switched|suspend|turn)"
-       r"|\bauthori[sz]ed (?:red[- ]team|test|penetration|session)|\b(?:priority|admin|system|root|developer) (?:instruction|override|command)s?\b|\[(?:system|admin|developer|operator|root)[^\]\n]{0,20}\]",
-       ("developer", "creator", "admin", "owner", "maker", "operator", "programmer", "engineer", "openai", "anthropic", "authori", "priority", "system", "root", "[")),
+       r"|\b(?:system|admin|developer|root|operator)[- ]level (?:instruction|command|access|override)|\bauthori[sz]ed (?:red[- ]team|test|penetration|session)|\b(?:priority|admin|system|root|developer) (?:instruction|override|command)s?\b|\[(?:system|admin|developer|operator|root)[^\]\n]{0,20}\]",
+       ("developer", "creator", "admin", "owner", "maker", "operator", "programmer", "engineer", "openai", "anthropic", "authori", "priority", "system", "root", "[", "level")),
     _f("root_access", "developer_mode", 0.5,
        r"\b(?:sudo|root access|admin access|/admin|superuser|god mode|access granted)\b", ("sudo", "root", "admin", "superuser", "god mode", "granted")),
     # --- output hijacking ---------------------------------------------------------------------
     _f("say_only", "output_hijack", 0.5,
-       r"\b(?:say|print|output|respond|reply|answer|write|return|type|display|repeat)(?: with)? (?:only|just|exactly|solely|nothing but|nothing except)\b|\b(?:only|just) (?:say|print|output|respond|reply|write|type|return)\b"
+       r"\b(?:say|print|output|respond|reply|answer|write|return|type|display|repeat)(?: with)? (?:only|just|exactly|solely|nothing but|nothing except)\b|\b(?:only|just)(?: ever)? (?:say|print|output|respond|reply|write|type|return)\b"
        r"|\bsay\s[\"“']|\b(?:reply|respond|answer|say|print|output) with (?:the|this) (?:sentence|text|phrase|words?|string|message)\b",
        ("only", "just", "exactly", "solely", "nothing", "say", "with the", "with this"), group="answer_format"),
     _f("answer_every_with", "output_hijack", 0.5,
@@ -295,14 +305,17 @@ FEATURES: tuple[Feature, ...] = (
        r"\byour (?:only )?(?:response|answer|reply|output)s? (?:must|should|will|has to|have to) (?:be|consist|contain|include|start|end)\b[^.!?\n]{0,20}\b(?:exactly|only|solely|this|the following|following)",
        ("your",)),
     _f("regardless_of_question", "output_hijack", 0.6,
-       r"\bregardless of what (?:it is|they ask|is asked|i ask|the question)|\b(?:whatever|anything) (?:i|the user) (?:ask|say|write|type)s?(?: next| after this| from now on)?\b|\bregardless of (?:the|what|any) (?:question|user|input|request|prompt)|\b(?:whatever|no matter what) the user (?:asks|says|wants|requests)|\bdon'?t answer(?: the question)?\b|\bdo not answer(?: the question)?\b|\bignore the user'?s (?:question|request|instructions)",
-       ("regardless", "whatever i", "whatever the user", "anything i", "anything the user", "no matter", "n't answer", "not answer", "the user's", "the users")),
+       r"\bregardless of what (?:it is|they ask|is asked|i ask|the question)|\bwhatever the (?:question|request|input|prompt|user)\b|\b(?:whatever|anything) (?:i|the user) (?:ask|say|write|type)s?(?: next| after this| from now on)?\b|\bregardless of (?:the|what|any) (?:question|user|input|request|prompt)|\b(?:whatever|no matter what) the user (?:asks|says|wants|requests)|\bdon'?t answer(?: the question)?\b|\bdo not answer(?: the question)?\b|\bignore the user'?s (?:question|request|instructions)",
+       ("regardless", "whatever i ", "whatever the", "anything i ask", "anything i say", "anything i write", "anything the user", "no matter", "n't answer", "not answer", "the user's", "the users")),
     _f("every_answer_append", "output_hijack", 0.5,
        r"\b(?:in|at the end of|to) (?:every|each|all) (?:answer|response|reply|message|output)s?\b|\bfrom now on,? (?:always )?(?:append|add|include|end|start)",
        ("every", "each", "all", "append", "add", "include")),
     _f("lure_user", "output_hijack", 0.5,
        r"\b(?:tell|ask|instruct|direct|urge|inform) (?:the|a|every) (?:user|reader|customer|visitor|recipient)s?\b|\b(?:visit|download|install|run|click|enter their|go to)\b[^\n]{0,40}(?:https?://|www\.|\.exe|\.sh\b|curl )|\bcurl [^\n]{0,60}\|\s?(?:sh|bash)\b|\b(?:this|the following) (?:url|link)\s?:?\s?(?:https?://|www\.)|\b(?:include|add|insert|append|put) (?:this|the following|a|the) (?:link|url|hyperlink)\b|\btell (?:them|him|her)\b",
        ("tell", "ask", "instruct", "direct", "urge", "inform", "visit", "download", "install", "run", "click", "enter", "go to", "curl", "url", "link", "include", "insert", "append", "put", "them", "him", "her")),
+    _f("quoted_link", "output_hijack", 0.3,
+       r"[\"“'][^\"”'\n]{0,60}(?:https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|io|example|ru|xyz|top|info|biz)\b|\+\d[\d ]{6,})[^\"”'\n]{0,40}[\"”']",
+       ("http", "www.", ".com", ".net", ".org", ".io", ".example", ".ru", ".xyz", ".top", ".info", ".biz", "+"), requires=('"', "“")),
     _f("pwned_marker", "output_hijack", 0.6,
        r"[\"“'][^\"”'\n]{0,40}\b(?:pwned|hacked|owned|compromised|jailbroken|hackerato|gehackt|piraté|access granted|system failure)\b[^\"”'\n]{0,30}[\"”']|\b(?:pwned|owned|i have been compromised|i am a compromised)\b",
        ("pwn", "hack", "owned", "compromis", "jailbr", "pirat", "granted", "failure")),
@@ -313,17 +326,17 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:what|which|everything|all) (?:were you|have you been|are you|you were|you've been|you have been|that you (?:were|have been)|did (?:the developer|they|your (?:developer|creator|operator)s?)) (?:told|instructed|given|programmed|asked|configured)\b|\bwhat did (?:the|your) (?:developer|operator|creator|admin)s? (?:tell|instruct|ask) you",
        ("told", "instruct", "given", "programmed", "asked", "configured", "tell")),
     _f("text_above", "extraction", 0.7,
-       r"\b(?:words|text|everything|all|content|what(?:ever)?|contents)(?: (?:written|that (?:came|comes|is|was|appears?)|is|was|appears?))? (?:above|before|prior to) (?:this|my|the first|our|[\"“']?user:)|\btext (?:that )?came before\b|\bcontext window\b|\bwords above\b",
+       r"\b(?:words|text|everything|all|content|what(?:ever)?|contents|part|portion)(?: of this conversation)?(?: (?:written|that (?:came|comes|is|was|appears?)|is|was|appears?|comes|came))? (?:above|before|prior to) (?:this|my|the first|our|[\"“']?user:)|\btext (?:that )?came before\b|\bcontext window\b|\bwords above\b",
        ("above", "before", "context window")),
     _f("disclose_preceding", "extraction", 0.5,
-       rf"\b{_DISCLOSE}\b[^.!?\n]{{0,30}}\b(?:text|words|everything|content|messages?|lines)\b[^.!?\n]{{0,25}}\b(?:before|above|preceding|prior to)\b",
+       rf"\b{_DISCLOSE}\b[^.!?\n]{{0,30}}\b(?:text|words|everything|content|messages?|lines|part|parts|portion|section)\b[^.!?\n]{{0,40}}\b(?:before|above|preceding|prior to)\b",
        ("before", "above", "preceding", "prior to")),
     _f("secrets_you_know", "extraction", 0.6,
        r"\b(?:api keys?|passwords?|secrets|credentials|tokens|access keys?|private keys?)\b (?:that )?(?:you (?:know|have|can see|can access|were given|store)|in your (?:memory|context|prompt|instructions))",
        ("key", "password", "secret", "credential", "token")),
     _f("ask_secret", "extraction", 0.6,
        r"\b(?:what'?s|what is|tell me|give me|reveal|share|spell|says?|print|write|reverse|encode|leak|output) (?:out )?(?:the|your|that) (?:secret |hidden |admin |master )?(?:password|passphrase|passcode|secret(?: word| key| code| phrase)?|pin|access code|api key|(?:hidden|secret|master) (?:key|word|code))\b(?!\s(?:policy|policies|manager|reset|requirements|rules|strength|length|field|hash))",
-       ("what", "tell", "give", "reveal", "share", "spell", "say", "print", "write", "reverse", "encode", "leak", "says", "output")),
+       ("what", "tell", "give", "reveal", "share", "spell", "say", "print", "write", "reverse", "encode", "leak", "says", "output"), requires=("password", "passphrase", "passcode", "secret", "pin", "access code", "api key", "hidden", "master")),
     _f("covert_disclosure", "extraction", 0.5,
        r"\b(?:backwards|in reverse|one letter per line|letter by letter|with (?:dashes|spaces|dots) between|replace each (?:vowel|letter)|so (?:it|that it) (?:doesn'?t|does not) count|first letters? of each (?:line|word) spell|acrostic|(?:first|last) (?:\w+ )?(?:letters|characters|digits)|in (?:another|a different) language|(?:story|poem|song|riddle|rhyme) where|hint)\b",
        ("backwards", "reverse", "letter", "dashes", "spaces", "dots", "replace", "count", "acrostic", "first", "last", "language", "story", "poem", "song", "riddle", "rhyme", "hint")),
@@ -334,8 +347,9 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:verbatim|word for word|exactly as (?:written|given|it is)|in full|(?:parts?|things|text|bits) (?:that )?the user (?:can'?t|cannot|doesn'?t|does not) see|leaving nothing out|including (?:any |all )?(?:hidden|the hidden|secret)|include everything|nothing left out|in its entirety|(?:copy|paste|quote) (?:it|them|that) (?:here )?(?:exactly|verbatim)|in (?:a|one) (?:markdown |txt )?code ?block|inside (?:a )?code ?block)\b",
        ("verbatim", "word for word", "exactly", "in full", "leaving", "including", "include everything", "left out", "entirety", "copy", "paste", "quote", "user", "code block", "codeblock")),
     _f("first_n_of_prompt", "extraction", 1.1,
-       r"\b(?:first|initial|opening|last) (?:\d+|few|hundred|fifty|ten|twenty) (?:words|characters|lines|tokens|sentences) of (?:your|the|this) (?:prompt|context|instructions|system|conversation|message|input)",
-       ("first", "initial", "opening", "last")),
+       r"\b(?:first|initial|opening|last) (?:\d+|few|hundred|fifty|ten|twenty) (?:words|characters|lines|tokens|sentences) of (?:your|the|this) (?:prompt|context|instructions|system|conversation|message|input)"
+       r"|\b(?:first|initial|opening) (?:words|message|lines?|sentences?|instructions?) (?:you were|you've been|you have been) (?:told|given|sent)",
+       ("first", "initial", "opening", "last", "told", "given", "sent")),
     _f("starting_with_you_are", "extraction", 0.7, r"\bstart(?:ing)? with (?:the (?:phrase|words) )?[\"“']?you are\b", ("start",)),
     _f("secret_in_instructions", "extraction", 0.6,
        r"\b(?:secret|password|passphrase|api key|key|code)s? (?:in|from) (?:your|the) (?:instructions|prompt|system|context|configuration)|\b(?:echo|print|dump|show)(?: back)? (?:the )?(?:full |your |entire )?(?:configuration|config|context|settings)\b",
@@ -348,11 +362,11 @@ FEATURES: tuple[Feature, ...] = (
        r"(?:^|\n)\s*(?:to|dear|attention|for|hi|hey|hello|note to)\b,? (?:the |any |all |whatever |our |you,? )?(?:automated |ai |llm |ai-powered )?(?:[a-z]+ )?(?:screener|reviewer|ai|assistant|model|llm|bot|agent|chatbot|gpt|copilot)s?\s?[:,]",
        ("to", "dear", "attention", "for", "hi", "hey", "hello", "note"), requires=_AI_WORDS),
     _f("if_you_are_ai", "indirect", 0.8,
-       rf"\b(?:if|when|whenever|since) (?:you(?:'re| are)|ur) (?:an? |the )?{_AI}\b|\b(?:if|when|whenever|once) (?:an?|the|any) {_AI}\b[^.!?\n]{{0,20}}\b(?:reads?|processes|sees|summari[sz]es|is reading|parses|reviews)\b|\b(?:hey|hi|hello|dear|attention|yo|oh),? (?:the |any |whatever |you,? )?(?:\w+ )?{_AI}\b(?:[^\n]{{0,20}}(?:reading|processing|that reads|summari[sz]ing|seeing))?|\bto whatever {_AI}",
-       ("you", "hey", "hi", "hello", "dear", "attention", "to whatever", "yo", "oh", "if", "when", "once"), requires=_AI_WORDS),
+       rf"\b(?:if|when|whenever|since) (?:you(?:'re| are)|ur) (?:an? |the )?{_AI}\b|\b(?:if|when|whenever|once) (?:an?|the|any) {_AI}\b[^.!?\n]{{0,20}}\b(?:reads?|processes|sees|summari[sz]es|is reading|parses|reviews)\b|\b(?:hey|hi|hello|dear|attention|yo|oh|also|btw|ps|and),? (?:the |any |whatever |you,? )?(?:\w+ )?{_AI}\b(?= ?[,:])|\b(?:hey|hi|hello|dear|attention|yo|oh),? (?:the |any |whatever |you,? )?(?:\w+ )?{_AI}\b(?:[^\n]{{0,20}}(?:reading|processing|that reads|summari[sz]ing|seeing))?|\bto whatever {_AI}",
+       ("you", "hey", "hi", "hello", "dear", "attention", "to whatever", "yo", "oh", "if", "when", "once", "also", "btw", "ps", "and"), requires=_AI_WORDS),
     _f("ai_reading_this", "indirect", 0.6,
-       rf"\b{_AI}s?\b (?:reading|processing|summari[sz]ing|reviewing|parsing|analy[sz]ing|answering|responding|handling|listening|evaluating|screening|grading|ranking|assessing|scoring|browsing|visiting|that (?:reads|processes|sees|summari[sz]es|answers)|who (?:reads|processes|answers))\b",
-       ("reading", "processing", "summari", "reviewing", "parsing", "analy", "reads", "sees", "answering", "responding", "handling", "listening", "answers", "evaluating", "screening", "grading", "ranking", "assessing", "scoring", "browsing", "visiting"), requires=_AI_WORDS),
+       rf"\b{_AI}s?\b (?:reading|processing|summari[sz]ing|reviewing|parsing|analy[sz]ing|answering|responding|handling|listening|scraping|crawling|indexing|evaluating|screening|grading|ranking|assessing|scoring|browsing|visiting|that (?:reads|processes|sees|summari[sz]es|answers)|who (?:reads|processes|answers))\b",
+       ("reading", "processing", "summari", "reviewing", "parsing", "analy", "reads", "sees", "answering", "responding", "handling", "listening", "answers", "evaluating", "screening", "grading", "ranking", "assessing", "scoring", "browsing", "visiting", "scraping", "crawling", "indexing"), requires=_AI_WORDS),
     _f("addressed_line", "indirect", 0.45,
        r"(?:^|\n|[\"“(\[|*#/>:.!?-]|,\s?\")\s*(?:ai|assistant|model|system|llm|bot|agent|ai agent|ai assistant|ai reviewer|ai agents?)(?: instructions?| note| directive| command| message)?\s?[:,\-]\s",
        ("ai", "assistant", "model", "system", "llm", "bot", "agent")),
@@ -367,7 +381,13 @@ FEATURES: tuple[Feature, ...] = (
        ("insult", "mock", "threaten", "scare", "lie to", "deceive", "mislead", "manipulate", "harass")),
     _f("summary_tamper", "indirect", 0.5,
        r"\b(?:state|say|write|mention|claim|add|report|include) (?:in|to) (?:your|the) (?:summary|answer|response|reply|output|review|report) that\b",
-       ("state", "say", "write", "mention", "claim", "add", "report", "include")),
+       ("state", "say", "write", "mention", "claim", "add", "report", "include"), requires=("summary", "answer", "response", "reply", "output", "review", "report")),
+    _f("tool_action", "indirect", 0.5,
+       r"\b(?:call|invoke|use|run|execute|trigger) the \w+ (?:tool|function|api|plugin|action)\b|\b(?:send|wire|transfer|pay) (?:\d[\d,.]*\s?(?:eur|usd|gbp|\$|€|£)|money|funds)\b",
+       ("call", "invoke", "use", "run", "execute", "trigger", "send", "wire", "transfer", "pay"), requires=("tool", "function", "api", "plugin", "action", "eur", "usd", "gbp", "$", "€", "£", "money", "funds")),
+    _f("skip_review", "indirect", 0.5,
+       r"\b(?:approve|merge|accept|sign off)(?: on)? (?:this|the) (?:pr|pull request|merge request|change|code|diff|contract|invoice)\b[^.!?\n]{0,30}\bwithout (?:reading|reviewing|checking|looking|testing)",
+       ("approve", "merge", "accept", "sign off")),
     _f("exfiltrate", "indirect", 0.55,
        r"\b(?:forward|send|email|e-mail|upload|post|transmit|leak|copy|attach)\b[^.!?\n]{0,60}\b(?:to|at)\b\s?(?:[\w.+-]+@[\w-]+\.[\w.]+|https?://|the (?:attacker|following address))",
        ("forward", "send", "email", "e-mail", "upload", "post", "transmit", "leak", "copy", "attach"), requires=("@", "http", "attacker", "following address")),
@@ -398,7 +418,7 @@ FEATURES: tuple[Feature, ...] = (
 # Other languages: an override verb and the model's instructions close together (strong), a
 # request for the system prompt (strong), and a life "without restrictions" (weak).
 _MULTI_OVERRIDE_VERB = (
-    r"(?:ignorier\w*|vergiss|vergessen|missachte\w*|übergehe?|ignore[zrs]?|oublie[zrs]?|ne tiens pas compte|fais abstraction|ignora[r]?|olvida\w*|omite|haz caso omiso|dimentica\w*|trascura|"
+    r"(?:忽视|ignorier\w*|vergiss|vergessen|missachte\w*|übergehe?|ignore[zrs]?|oublie[zrs]?|ne tiens pas compte|fais abstraction|ignora[r]?|olvida\w*|omite|haz caso omiso|dimentica\w*|trascura|"
     r"esque[çc]a\w*|desconsidere|negeer|vergeet|игнорируй\w*|проигнорируй\w*|забудь\w*|не обращай внимания|忽略|忘记|忘掉|无视|不要理会|無視|忘れ|무시|잊어|تجاهل|انس|zignoruj|ignoruj|zapomnij|yok say|görmezden gel|unut|अनदेखा|भूल जाओ|नज़रअंदाज़)"
 )
 _MULTI_TARGET = (
@@ -408,9 +428,9 @@ _MULTI_TARGET = (
 )
 MULTILINGUAL: tuple[Feature, ...] = (
     _f("foreign_override", "multilingual", 1.1,
-       rf"{_MULTI_OVERRIDE_VERB}[^.!?。！？\n]{{0,40}}{_MULTI_TARGET}|{_MULTI_TARGET}[^.!?。！？\n]{{0,12}}(?:を|은|는|을|를)?\s?(?:すべて)?\s?(?:無視|忘れ|무시|잊어)",
+       rf"{_MULTI_OVERRIDE_VERB}[^.!?。！？\n]{{0,40}}{_MULTI_TARGET}|(?:ignora|ignore[zr]?|ignoriere|negeer|ignoruj)\s(?:el|le|den|het|il|o|ten)\s(?:texto|texte|text|testo|documento|document|dokument|tekst)|{_MULTI_TARGET}[^.!?。！？\n]{{0,12}}(?:を|은|는|을|를)?\s?(?:すべて)?\s?(?:無視|忘れ|무시|잊어)",
        ("ignor", "vergiss", "vergessen", "missacht", "überg", "oubli", "tiens", "abstraction", "olvid", "omite", "caso", "dimentic", "trascur", "esque", "desconsider", "negeer", "vergeet",
-        "игнор", "проигнор", "забудь", "обращай", "忽略", "忘", "无视", "理会", "無視", "무시", "잊어", "تجاهل", "انس", "zignoruj", "zapomnij", "yok say", "görmezden", "unut", "अनदेखा", "भूल", "नज़रअंदाज़")),
+        "игнор", "проигнор", "забудь", "обращай", "忽略", "忘", "无视", "理会", "無視", "무시", "잊어", "تجاهل", "انس", "zignoruj", "zapomnij", "yok say", "görmezden", "unut", "अनदेखा", "भूल", "नज़रअंदाज़", "忽视")),
     _f("foreign_disclose_prompt", "multilingual", 1.1,
        r"(?:zeig\w*|nenn\w*|gib|verrate|affiche\w*|montre\w*|révèle\w*|revele\w*|donne|muestra\w*|muéstra\w*|revela\w*|dime|mostra\w*|rivela\w*|mostre|покажи|выведи|раскрой|显示|输出|告诉我|展示|表示|見せ|보여|출력|pokaż|ujawnij|göster|दिखाएं|दिखाओ|اعرض|أظهر)"
        r"[^.!?。！？\n]{0,30}(?:system-?prompt|systemanweisung|prompt (?:système|systeme|del sistema|de sistema|di sistema|do sistema)|системн\w* (?:промпт|подсказк|инструкц)|系统提示|提示词|システムプロンプト|시스템 프롬프트|prompt systemowy|sistem istemi|सिस्टम प्रॉम्प्ट|موجه النظام|hasło|password|kennwort|passwort|mot de passe|contraseña|пароль|密码|パスワード|비밀번호|كلمة المرور|şifre)"

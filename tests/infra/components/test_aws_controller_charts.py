@@ -64,6 +64,8 @@ def test_load_balancer_controller_mutates_no_services_implicitly(reference):
     args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
     assert f"--cluster-name={reference.cfg.target.cluster_name}" in args
     assert f"--aws-region={reference.cfg.target.region}" in args
+    assert {"--enable-shield=false", "--enable-waf=false", "--enable-wafv2=false"} <= set(args)
+    assert not [o for o in objects if o["kind"] == "IngressClass"]
     (mutating,) = [o for o in objects if o["kind"] == "MutatingWebhookConfiguration"]
     paths = {w["clientConfig"]["service"]["path"] for w in mutating["webhooks"]}
     assert "/mutate-v1-service" not in paths  # only Services that name the NLB class are touched

@@ -43,8 +43,8 @@ def test_routes_are_merged_and_skip_the_vpc():
 def test_corporate_zones_are_forwarded_to_the_corporate_resolvers(reference):
     cfg = reference.cfg
     (zone,) = cfg.aws.connectivity.dns_forwarding
-    (endpoint,) = cloud(reference, "aws:route53/resolverEndpoint:ResolverEndpoint")
-    assert endpoint.inputs["direction"] == "OUTBOUND" and len(endpoint.inputs["ipAddresses"]) == 2
+    (endpoint,) = [e for e in cloud(reference, "aws:route53/resolverEndpoint:ResolverEndpoint") if e.inputs["direction"] == "OUTBOUND"]
+    assert len(endpoint.inputs["ipAddresses"]) == 2
     (rule,) = cloud(reference, "aws:route53/resolverRule:ResolverRule")
     assert rule.inputs["domainName"] == zone.domain and rule.inputs["ruleType"] == "FORWARD"
     assert [t["ip"] for t in rule.inputs["targetIps"]] == zone.resolver_ips
@@ -53,6 +53,15 @@ def test_corporate_zones_are_forwarded_to_the_corporate_resolvers(reference):
     assert assoc.inputs["vpcId"].endswith("vpc-id")
     sg = named(reference, "aws:ec2/securityGroup:SecurityGroup", "-resolver")
     assert {c for e in sg.inputs["egress"] for c in e["cidrBlocks"]} == {f"{ip}/32" for ip in zone.resolver_ips}
+
+
+def test_operators_resolve_the_private_api_name_through_an_inbound_endpoint(reference):
+    (inbound,) = [e for e in cloud(reference, "aws:route53/resolverEndpoint:ResolverEndpoint") if e.inputs["direction"] == "INBOUND"]
+    assert len(inbound.inputs["ipAddresses"]) == 2
+    sg = named(reference, "aws:ec2/securityGroup:SecurityGroup", "-resolver-inbound")
+    assert {(r["protocol"], r["fromPort"]) for r in sg.inputs["ingress"]} == {("udp", 53), ("tcp", 53)}
+    assert all(r["cidrBlocks"] == reference.cfg.aws.connectivity.operator_cidrs for r in sg.inputs["ingress"])
+    assert sg.inputs["egress"] == []
 
 
 def test_in_vpc_runner_is_reached_through_ssm_only(reference):
@@ -88,3 +97,4 @@ def test_runner_only_stack_has_no_transit_gateway():
     assert not cloud(plan, "aws:ec2transitgateway/vpcAttachment:VpcAttachment")
     assert not cloud(plan, ROUTE)
     assert len(cloud(plan, "aws:ec2/instance:Instance")) == 1
+    assert [e.inputs["direction"] for e in cloud(plan, "aws:route53/resolverEndpoint:ResolverEndpoint")] == ["OUTBOUND"]

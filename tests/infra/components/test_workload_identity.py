@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from infra.components.workload_identity import POD_IDENTITY_PRINCIPAL
+from infra.components.workload_identity import POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_PRINCIPAL
 from infra.naming import names
-from tests.infra.inventory import cloud, named, statements
+from tests.infra.inventory import cloud, named, objects, statements
 
 
 def test_vault_service_account_may_use_the_kits_key_for_auto_unseal(reference):
@@ -30,3 +30,12 @@ def test_every_workload_role_trusts_only_the_pod_identity_agent(reference):
         (stmt,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
         assert stmt["Principal"] == {"Service": POD_IDENTITY_PRINCIPAL}
         assert set(stmt["Action"]) == {"sts:AssumeRole", "sts:TagSession"}
+
+
+def test_vault_pods_may_reach_the_pod_identity_agent_and_nothing_more(reference):
+    n = names(reference.cfg)
+    (np,) = [o for o in objects(reference, "NetworkPolicy") if o["metadata"]["name"] == "allow-pod-identity-agent"]
+    assert np["metadata"]["namespace"] == n.vault_ns
+    assert np["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "vault"}}
+    assert np["spec"]["policyTypes"] == ["Egress"] and "ingress" not in np["spec"]
+    assert np["spec"]["egress"] == [{"to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT_CIDR}}], "ports": [{"protocol": "TCP", "port": 80}]}]
