@@ -564,8 +564,19 @@ def preflight(stack: StackOpt = None) -> None:
         raise typer.Exit(1)
 
 
+# Import names of the "kit" extra: planning, review and deployment tools the gateway image lacks.
+KIT_MODULES = frozenset({"pulumi", "pulumi_aws", "pulumi_kubernetes", "helm_python", "kubernetes_validate", "regorus", "kubernetes"})
+
+
 def main() -> None:
-    app()
+    try:
+        app()
+    except ModuleNotFoundError as exc:
+        # Commands import the kit lazily, so the gateway image (no kit) still runs `privllm gateway`.
+        if (exc.name or "").split(".")[0] not in KIT_MODULES:
+            raise
+        _error(f"this command needs the kit's tools ({exc.name} is not installed); install them with: pip install 'privllm[kit]'")
+        raise SystemExit(2) from None
 
 
 

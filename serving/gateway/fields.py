@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 Path = tuple[str | int, ...]
 
@@ -43,12 +43,17 @@ def set_path(obj: Any, path: Path, value: Any) -> None:
     obj[path[-1]] = value
 
 
-def _str(value: Any) -> bool:
+def _str(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and value != ""
 
 
+def as_list(value: Any) -> list:
+    # Upstream answers are not validated: a field of the wrong shape carries no text to guard.
+    return value if isinstance(value, list) else []
+
+
 def _tool_calls(holder: dict, base: Path) -> Iterator[TextField]:
-    for j, call in enumerate(holder.get("tool_calls") or []):
+    for j, call in enumerate(as_list(holder.get("tool_calls"))):
         function = call.get("function") if isinstance(call, dict) else None
         if isinstance(function, dict) and _str(function.get("arguments")):
             yield TextField((*base, "tool_calls", j, "function", "arguments"), function["arguments"])
@@ -60,7 +65,9 @@ def _tool_calls(holder: dict, base: Path) -> Iterator[TextField]:
 def chat_inputs(body: dict) -> list[TextField]:
     """Every message of every role: string or content parts, name, tool calls, tool results."""
     out: list[TextField] = []
-    for i, message in enumerate(body.get("messages") or []):
+    for i, message in enumerate(as_list(body.get("messages"))):
+        if not isinstance(message, dict):
+            continue
         role = message.get("role")
         content = message.get("content")
         if _str(content):
@@ -85,7 +92,7 @@ def prompt_inputs(body: dict, key: str) -> list[TextField]:
     value = body.get(key)
     if isinstance(value, str):
         return [TextField((key,), value)] if value else []
-    return [TextField((key, i), v) for i, v in enumerate(value or []) if _str(v)]
+    return [TextField((key, i), v) for i, v in enumerate(as_list(value)) if _str(v)]
 
 
 def completion_inputs(body: dict) -> list[TextField]:
@@ -109,7 +116,7 @@ def _choice_fields(choice: dict, base: Path, holder_key: str) -> Iterator[TextFi
 def answer_outputs(answer: dict) -> list[TextField]:
     """Every text a completion carries to the client (logprobs are the logprobs guard's)."""
     out: list[TextField] = []
-    for i, choice in enumerate(answer.get("choices") or []):
+    for i, choice in enumerate(as_list(answer.get("choices"))):
         if isinstance(choice, dict):
             out += _choice_fields(choice, ("choices", i), "message")
     return out
@@ -119,7 +126,7 @@ def chunk_outputs(chunk: dict) -> list[tuple[tuple[int, Path], TextField]]:
     """The text pieces of one stream chunk, each with the key of the stream it continues:
     (choice index, field path inside the choice), tool calls by their own index."""
     out = []
-    for i, choice in enumerate(chunk.get("choices") or []):
+    for i, choice in enumerate(as_list(chunk.get("choices"))):
         if not isinstance(choice, dict):
             continue
         index = choice.get("index", i)

@@ -123,7 +123,7 @@ async def admit(request: Request, state: GatewayState, record: AuditRecord, sche
     route = state.models.route(model)
     record.target, record.variant, record.rerouted_from = route.target, route.variant, route.rerouted_from
     record.data_classification = route.upstream.data_classification
-    ctx = GuardContext(state.config, route.upstream, principal, record, state.metrics)
+    ctx = GuardContext(state.config, route.upstream, principal, record, state.metrics, http=lambda: state.models.session)
     return Admitted(req, raw, route, ctx)
 
 

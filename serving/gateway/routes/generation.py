@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from serving.gateway.audit import AuditRecord, content
 from serving.gateway.errors import GatewayError
-from serving.gateway.fields import TextField, answer_outputs
+from serving.gateway.fields import TextField, answer_outputs, as_list
 from serving.gateway.guards import output_schema, review
 from serving.gateway.pipeline import NOTES_FIELD
 from serving.gateway.routes.common import Admitted, admit, call_json, enforce_rate_limits, log_prompt, upstream_error
@@ -45,13 +45,12 @@ class Generation:
 
 
 def first_text(answer: dict) -> str | None:
-    choices = answer.get("choices") or []
-    if not choices:
+    choices = as_list(answer.get("choices"))
+    choice = choices[0] if choices else None
+    if not isinstance(choice, dict):
         return None
-    choice = choices[0]
-    if "message" in choice:
-        return (choice["message"] or {}).get("content")
-    return choice.get("text")
+    text = choice["message"].get("content") if isinstance(choice.get("message"), dict) else choice.get("text")
+    return text if isinstance(text, str) else None
 
 
 async def guard_inputs(state: GatewayState, admitted: Admitted, fields: list[TextField]) -> None:
@@ -86,7 +85,8 @@ def _observe(state: GatewayState, admitted: Admitted, answer: dict, record: Audi
     usage = answer.get("usage") or {}
     record.output_tokens = usage.get("completion_tokens")
     text = first_text(answer)
-    record.completion = content("\n".join(f.text for f in answer_outputs(answer)), state.config.prompt_logging)
+    if state.config.prompt_logging != "never":
+        record.completion = content("\n".join(f.text for f in answer_outputs(answer)), state.config.prompt_logging)
     # Drift signals: completion length and refusals per model.
     if record.output_tokens is not None:
         state.metrics.output_tokens.labels(model).observe(record.output_tokens)
