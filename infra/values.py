@@ -106,7 +106,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
             "gatewayPodLabels": {facts.LABEL_NAME: facts.GATEWAY_RELEASE},
             "metricsNamespace": METRICS_NAMESPACE,
         },
-        "priorityClassName": "privllm-serving",
+        "priorityClassName": facts.PRIORITY_CLASS_SERVING,
         "metrics": {"runbookBaseUrl": cfg.runbook_base_url, "ttftObjectiveSeconds": facts.TTFT_OBJECTIVE_SECONDS},
         "service": {"port": facts.VLLM_PORT, "metricsPort": facts.VLLM_METRICS_PORT},
     }
@@ -132,7 +132,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
                 {"key": t.key, "operator": "Equal", "value": t.value, "effect": t.effect} for t in pool.taints
             ],
         }
-        values["runtimeClassName"] = "nvidia" if cfg.target.kind != "kind" else ""
+        values["runtimeClassName"] = facts.GPU_RUNTIME_CLASS if cfg.target.kind != "kind" else ""
         values["shmSize"] = "16Gi"
         from privllm.stack.model import EFA_NETWORK_CARDS
         from serving.vllm.coldstart import for_model as cold_start
@@ -207,6 +207,7 @@ def gateway_values(cfg: StackConfig) -> dict:
     return {
         "image": _image(cfg, "gateway"),
         "replicas": g.replicas,
+        "priorityClassName": facts.PRIORITY_CLASS_GATEWAY,
         # Passed through unchanged: the chart writes it as gateway.yaml and the gateway loads it with the same model.
         "gateway": gateway_config(cfg).model_dump(mode="json"),
         "vault": {
