@@ -492,6 +492,7 @@ def size(
         ("KV cache per token", f"{data['kv_cache_bytes_per_token']:,} bytes"),
         ("smallest tensor parallel", str(data["tensor_parallel"])),
         ("KV cache available per GPU", gib(data["kv_cache_bytes_available_per_gpu"])),
+        ("KV cache capacity (vLLM's \"GPU KV cache size\")", f"{data['kv_cache_tokens']:,} tokens"),
         ("concurrent full-length sequences", str(data["max_concurrent_sequences"])),
         ("decode ceiling, one sequence", f"{data['decode_tokens_per_second_ceiling']:,.0f} tokens/s"),
     ]

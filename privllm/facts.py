@@ -46,9 +46,14 @@ GATEWAY_VAULT_TOKEN_FILE = "/var/run/secrets/privllm/vault-token/token"
 GATEWAY_AUDIT_SPOOL_DIR = "/var/spool/privllm-audit"  # the audit spool volume in the gateway pod
 GATEWAY_REDIS_PASSWORD_FILE = "/var/run/secrets/privllm/redis/redis-password"
 
+# Scheduling priority: the gateway above the model servers (without it no model is reachable).
+PRIORITY_CLASS_GATEWAY = "privllm-gateway"
+PRIORITY_CLASS_SERVING = "privllm-serving"
+
 # ---------------------------------------------------------------- ports
 GATEWAY_PORT = 8080
 VLLM_PORT = 8000
+VLLM_METRICS_PORT = 8001  # the metrics sidecar: GET /metrics and /health only (the API port is the gateway's)
 OTLP_GRPC_PORT = 4317
 OTLP_HTTP_PORT = 4318
 VAULT_PORT = 8200
@@ -166,7 +171,7 @@ VAULT_CI_POLICY = "privllm-keys-admin"
 # Upstream release tags; the mirroring step copies each into the mirror and records its digest.
 IMAGE_PINS = MappingProxyType(
     {
-        "vllm": ("vllm/vllm-openai", "v0.11.0"),
+        "vllm": ("vllm/vllm-openai", "v0.33.0"),  # serving/vllm/cli_table.json is read from this release (a test ties them)
         "gateway": ("privllm/llm-gateway", "0.1.0"),
         "vllm-standin": ("privllm/vllm-standin", "0.1.0"),
         "redis": ("library/redis", "7.4.1"),
@@ -237,6 +242,7 @@ METRIC_GUARD_BLOCKS = "privllm_gateway_guard_blocks"
 METRIC_GUARD_REDACTIONS = "privllm_gateway_guard_redactions"
 METRIC_RATE_LIMITED = "privllm_gateway_rate_limited"
 METRIC_UPSTREAM_INFLIGHT = "privllm_gateway_upstream_inflight"
+METRIC_PENDING_REQUESTS = "privllm_gateway_pending_requests"  # held while a model scales up from zero; KEDA wakes on it
 METRIC_UPSTREAM_CIRCUIT_OPEN = "privllm_gateway_upstream_circuit_open"
 METRIC_TOKENS = "privllm_gateway_tokens"
 METRIC_AUDIT_DROPPED = "privllm_gateway_audit_dropped_total"

@@ -13,6 +13,8 @@ from infra.naming import names
 from infra.values import vllm_values, weights_claim
 from privllm.paths import CHARTS
 from privllm.stack import StackConfig
+from serving.vllm.coldstart import for_model as cold_start
+from serving.vllm.kernels import kernel_lines
 
 
 @dataclass
@@ -58,7 +60,14 @@ class ModelServing(pulumi.ComponentResource):
                 values=vllm_values(cfg, model),
                 opts=dep(n.serving_ns, keda, *extra),
             )
-        self.register_outputs({"models": {m.name: n.vllm_fullname(m.name) for m in cfg.models}})
+        self.register_outputs(
+            {
+                "models": {m.name: n.vllm_fullname(m.name) for m in cfg.models},
+                # The kernel each model runs and why (serving/vllm/kernels.py); infra/plan.py can print kernel_lines(cfg).
+                "kernels": dict(zip([m.name for m in cfg.models], kernel_lines(cfg), strict=True)),
+                "cold_start_seconds": {m.name: round(cold_start(cfg, m).total_s) for m in cfg.models if m.pool is not None},
+            }
+        )
 
     def _standin_weights(self, cfg: StackConfig, model, nss) -> pulumi.Resource:
         """kind stack: a claim with a tiny weights directory and its checksum manifest for the stand-in."""

@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 
 from infra.naming import METRICS_NAMESPACE, Names, names
 from infra.values import external_vault_cidr, vault_port
+from privllm import facts
 from privllm.facts import COLLECTOR_METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PROMETHEUS_PORT, VAULT_CLUSTER_PORT, VAULT_PORT
 from privllm.stack import StackConfig
 
@@ -197,7 +198,7 @@ class Platform(pulumi.ComponentResource):
     def _quota(self, cfg: StackConfig, ns: str) -> None:
         gpus = sum(p.gpus_per_node * p.max_nodes for p in cfg.gpu_pools)
         hard = {"pods": "200", "services.loadbalancers": "0", "services.nodeports": "0"}
-        if ns.endswith("-serving"):
+        if ns.endswith("-" + facts.NAMESPACE_SUFFIXES["serving"]):
             hard["requests.nvidia.com/gpu"] = str(gpus)
         k8s.core.v1.ResourceQuota(f"{ns}-quota", metadata=_meta("privllm-quota", ns), spec={"hard": hard}, opts=self._opts(self.namespaces[ns]))
         k8s.core.v1.LimitRange(
@@ -217,8 +218,8 @@ class Platform(pulumi.ComponentResource):
 
     def _priority_classes(self) -> None:
         for name, value, description in (
-            ("privllm-gateway", 100000, "The gateway: without it no model is reachable."),
-            ("privllm-serving", 90000, "Model servers: preempt batch work, not the gateway."),
+            (facts.PRIORITY_CLASS_GATEWAY, 100000, "The gateway: without it no model is reachable."),
+            (facts.PRIORITY_CLASS_SERVING, 90000, "Model servers: preempt batch work, not the gateway."),
         ):
             k8s.scheduling.v1.PriorityClass(
                 name, metadata=_meta(name), value=value, global_default=False, preemption_policy="PreemptLowerPriority", description=description, opts=self._child

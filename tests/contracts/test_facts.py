@@ -311,3 +311,14 @@ def test_ttft_objective_and_burn_rates_reach_alerts_and_charts(cfg, plans):
                 if r.get("alert") == "GatewayAvailabilityBudgetBurn"]
     assert rendered and all(str(round(facts.BURN_RATE_FAST * 0.005, 4)) in e for e in rendered)
     assert occurrences(r"14\.4|TTFT_OBJECTIVE_SECONDS = ", python_sources()) == []
+
+
+# ---------------------------------------------------------------- scheduling
+@pytest.mark.parametrize("stack", ["reference", "local"])
+def test_workloads_use_the_priority_classes_the_platform_creates(plans, stack):
+    objects = plans[stack].objects
+    created = {o["metadata"]["name"] for o in objects if o["kind"] == "PriorityClass"}
+    assert created == {facts.PRIORITY_CLASS_GATEWAY, facts.PRIORITY_CLASS_SERVING}
+    gateway = [o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == facts.GATEWAY_RELEASE]
+    assert [o["spec"]["template"]["spec"].get("priorityClassName") for o in gateway] == [facts.PRIORITY_CLASS_GATEWAY]
+    assert occurrences(r'"privllm-(gateway|serving)"', python_sources()) == []
