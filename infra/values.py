@@ -132,7 +132,7 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
                 {"key": t.key, "operator": "Equal", "value": t.value, "effect": t.effect} for t in pool.taints
             ],
         }
-        values["runtimeClassName"] = "nvidia" if cfg.target.kind != "kind" else ""
+        values["runtimeClassName"] = facts.GPU_RUNTIME_CLASS if cfg.target.kind != "kind" else ""
         values["shmSize"] = "16Gi"
         from privllm.stack.model import EFA_NETWORK_CARDS
         from serving.vllm.coldstart import for_model as cold_start

@@ -46,6 +46,7 @@ class Review:
     results: list[PolicyResult]
     documents: int
     errors: list[str] = field(default_factory=list)
+    plan: dict | None = None  # the reviewed plan's status (infra.plan.status): complete or partial, problems
 
     @property
     def findings(self) -> list[Finding]:
@@ -122,23 +123,30 @@ def review_params(cfg) -> dict:
     return {"mirror": cfg.mirror.image_registry, "chart_repository": cfg.mirror.chart_repository, "rbac": cfg.rbac.model_dump()}
 
 
-def review_stack(cfg, name: str) -> Review:
+def review_stack(cfg, name: str, charts=None) -> Review:
     """Plan the stack offline and review everything it would deploy, the stack itself included."""
     from infra.plan import build
 
-    return review_plan(build(cfg, name))
+    return review_plan(build(cfg, name, charts))
 
 
 def review_plan(plan) -> Review:
     """Review a plan already built (tests share one per session), the stack itself included."""
-    from infra.plan import cloud_inventory
+    from infra.plan import cloud_inventory, status
     from policies.documents import cloud_documents, stack_document
 
     docs = plan.objects + cloud_documents(cloud_inventory(plan)) + [stack_document(plan.cfg, plan.stack)]
-    return review(docs, review_params(plan.cfg))
+    result = review(docs, review_params(plan.cfg))
+    result.plan = status(plan)
+    return result
 
 
 def review_directory(path, params: dict | None = None) -> Review:
+    from pathlib import Path
+
+    from infra.plan import read_status
     from policies.documents import read_directory
 
-    return review(read_directory(path), params)
+    result = review(read_directory(path), params)
+    result.plan = read_status(Path(path))
+    return result

@@ -396,6 +396,29 @@ class Rbac(Strict):
         return self
 
 
+# ---------------------------------------------------------------- what the cluster already has
+_PREEXISTING_OBJECT = r"^[A-Za-z]+/[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$"
+
+
+class Prometheus(Strict):
+    # The organisation's Prometheus (with its Operator, which brings the monitoring.coreos.com CRDs).
+    address: Annotated[str, StringConstraints(pattern=r"^https?://[a-z0-9.-]+(:[0-9]+)?$")]
+
+
+class Preinstalled(Strict):
+    """What the cluster has before the kit: the plan resolves every reference against the planned
+    objects and these, and names whatever resolves to neither."""
+
+    crds: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+\.[a-z0-9.-]+$")]] = Field(default_factory=list)  # CRD names
+    storage_classes: list[DnsLabel] = Field(default_factory=list)
+    default_storage_class: DnsLabel | None = None
+    runtime_classes: list[DnsLabel] = Field(default_factory=list)
+    priority_classes: list[DnsLabel] = Field(default_factory=list)
+    # Objects the organisation provides, "Kind/namespace/name" (e.g. Secret/privllm-vault/vault-tls).
+    objects: list[Annotated[str, StringConstraints(pattern=_PREEXISTING_OBJECT)]] = Field(default_factory=list)
+    prometheus: Prometheus | None = None
+
+
 # ---------------------------------------------------------------- aws (eks target)
 IamRoleArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,128}$")]
 Ipv4 = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$")]
@@ -528,6 +551,7 @@ class StackConfig(Strict):
     aws: Aws | None = None
     # existing target: the prerequisites the cluster states and `privllm preflight` verifies.
     prerequisites: Prerequisites | None = None
+    preinstalled: Preinstalled = Field(default_factory=Preinstalled)
 
     @property
     def internal_ca(self) -> str:
