@@ -3,8 +3,10 @@
 Replica capacity comes from the sizing model (the reference stack's qwen-7b: AWQ on an L40S):
 each replica serves `slots` sequences at once (vLLM's batch, from the KV cache) and one request
 takes `output_tokens / per-sequence decode rate` seconds. A request waits in the queue until a
-slot frees. Cold start = time from a scale-up decision to a ready replica (60 s or 180 s),
-during which the GPU is already paid for.
+slot frees. Cold start = time from a scale-up decision to a ready replica, from the kit's cold-start
+model (serving/vllm/coldstart.py: node provisioning, image pull, weight verify and load, torch.compile
+and CUDA graphs) for the same model: on a node already in the pool, and on a new node. The GPU is
+paid for during the cold start.
 
 Policies (all with min 1 replica, the same max):
 - hpa-cpu: HPA on CPU at 70%. CPU sees busy slots, never the queue; metrics lag ~60 s; 15 s sync;
@@ -140,8 +142,24 @@ def simulate(policy: Policy, trace: list[int], cold_start: int, slots: int, serv
     return over, gpu_seconds / 60
 
 
+def cold_starts() -> tuple[tuple[str, int], ...]:
+    """The reference stack's scale-to-zero model, on a warm node and on a new node (serving/vllm/coldstart.py)."""
+    from serving.vllm.coldstart import estimate
+    from serving.vllm.sizing import for_model as sizing_for
+
+    cfg = load_stack("reference")
+    model = cfg.model("qwen-7b")
+    weights = sizing_for(model, cfg.pool(model.pool)).weights_bytes
+    source = model.weights.uri.split("://", 1)[0]
+    warm = estimate(weights, source, new_node=False, node_cache=model.weights.node_cache)
+    new = estimate(weights, source, new_node=True, node_cache=model.weights.node_cache)
+    return (("warm node", round(warm.total_s)), ("new node", round(new.total_s)))
+
+
 def main() -> None:
     slots, service = capacity()
+    colds = cold_starts()
+    print("cold starts (serving/vllm/coldstart.py): " + ", ".join(f"{name} {seconds} s" for name, seconds in colds))
     print("SIMULATION (not a measurement): autoscaling policies replayed on synthetic traces")
     print(f"replica: {slots} slots, {service:.1f} s per request (sizing: qwen2.5-7b AWQ on L40S); objective: wait <= {OBJECTIVE_WAIT_SECONDS:.0f} s\n")
     print(f"{'trace':<10} {'cold':>5} {'policy':<17} {'s over objective':>17} {'GPU-minutes':>12} {'vs keda-default':>22}")
@@ -149,7 +167,7 @@ def main() -> None:
     per_replica = slots / service
     traces = (("step", step_trace(per_replica)), ("burst/8m", bursty_trace(per_replica, 480)), ("burst/17m", bursty_trace(per_replica, 1020, seconds=5400)))
     for trace_name, trace in traces:
-        for cold in (60, 180):
+        for _, cold in colds:
             results = {p.name: simulate(p, trace, cold, slots, service) for p in POLICIES}
             base_over, base_gpu = results["keda-default"]
             for name, (over, gpu) in results.items():

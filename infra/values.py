@@ -9,8 +9,10 @@ from privllm.stack import StackConfig
 from privllm.stack.gateway_config import GatewayConfig, KeyStoreConfig, Upstream
 from privllm.stack.model import Model
 
-__all__ = ["CA_CONFIGMAP", "external_vault_cidr", "gateway_config", "gateway_values", "max_num_seqs", "vault_port", "vllm_values"]
+__all__ = ["CA_CONFIGMAP", "external_vault_cidr", "gateway_config", "gateway_values", "max_num_seqs", "vault_port", "vllm_values", "wake_hold_seconds"]
 GATEWAY_REDIS_SERVICE = f"{facts.GATEWAY_RELEASE}-redis"  # the chart's llm-gateway.redisName for the release
+OPENAI_CLIENT_TIMEOUT_SECONDS = 600  # the openai SDK's default request timeout
+WAKE_MARGIN = 1.25
 DEMAND_SHARE = 0.75  # the share of a replica's batch the autoscaler aims for (bench/autoscaling_sim.py)
 
 
@@ -28,6 +30,16 @@ def max_num_seqs(cfg: StackConfig, model: Model) -> int:
     from serving.vllm.sizing import for_model, max_num_seqs_for
 
     return max_num_seqs_for(for_model(model, cfg.pool(model.pool)))
+
+
+def vllm_quantization(cfg: StackConfig, model: Model) -> str:
+    """The --quantization value: the fast kernel for the pool's GPU (awq -> awq_marlin on sm 8.0+)."""
+    if model.pool is None:
+        return model.quantization  # the CPU stand-in ignores it
+    from privllm.stack.hardware import GPUS
+    from serving.vllm.kernels import kernel_for
+
+    return kernel_for(model.quantization, GPUS[cfg.pool(model.pool).gpu]).vllm_method or "none"
 
 
 def weights_claim(model: Model) -> str:
@@ -53,8 +65,9 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         "testImage": dict(image),
         "model": {
             "servedName": model.served_name,
-            "path": "/models/weights" + (f"/{weights_subpath(model)}" if weights_subpath(model) else ""),
-            "quantization": model.quantization,
+            "path": "/models/weights",
+            "quantization": vllm_quantization(cfg, model),
+            "loadFormat": "" if model.weights.load_format == "auto" else model.weights.load_format,
             "kvCacheDtype": model.kv_cache_dtype,
             "tensorParallel": model.tensor_parallel,
             "pipelineParallel": model.pipeline_parallel,
@@ -63,7 +76,12 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
             "maxNumSeqs": max_num_seqs(cfg, model),
             "enablePrefixCaching": model.enable_prefix_caching,
         },
-        "weights": {"revision": model.weights.revision, "checksumManifest": model.weights.checksum_manifest},
+        "weights": {
+            "revision": model.weights.revision,
+            "checksumManifest": model.weights.checksum_manifest,
+            "manifestSha256": model.weights.manifest_sha256.removeprefix("sha256:"),
+            "cache": {"enabled": model.weights.node_cache},
+        },
         "apiKey": {
             "vaultAddress": vault_address(cfg),
             "vaultRole": facts.VAULT_ROLES["vllm"].name,
@@ -80,20 +98,25 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
             "kvCacheThreshold": model.autoscaling.kv_cache_threshold,
             "pollingInterval": model.autoscaling.polling_seconds,
             "cooldownPeriod": model.autoscaling.cooldown_seconds,
+            "pendingMetric": facts.METRIC_PENDING_REQUESTS,
+            "inflightMetric": facts.METRIC_UPSTREAM_INFLIGHT,
         },
         "networkPolicy": {
             "gatewayNamespace": n.gateway_ns,
             "gatewayPodLabels": {facts.LABEL_NAME: facts.GATEWAY_RELEASE},
             "metricsNamespace": METRICS_NAMESPACE,
         },
-        "priorityClassName": "privllm-serving",
+        "priorityClassName": facts.PRIORITY_CLASS_SERVING,
         "metrics": {"runbookBaseUrl": cfg.runbook_base_url, "ttftObjectiveSeconds": facts.TTFT_OBJECTIVE_SECONDS},
+        "service": {"port": facts.VLLM_PORT, "metricsPort": facts.VLLM_METRICS_PORT},
     }
     if model.weights.uri.startswith("oci://"):
         values["weights"].update(source="image", imageReference=model.weights.uri.removeprefix("oci://"))
-        values["model"]["path"] = "/models/weights"
     else:
-        values["weights"].update(source="pvc", claimName=weights_claim(model))
+        # The claim's subdirectory is mounted with subPath, so model.path is the weights directory itself.
+        values["weights"].update(source="pvc", claimName=weights_claim(model), subPath=weights_subpath(model))
+    if model.compile_cache_claim:
+        values["compileCache"] = {"claimName": model.compile_cache_claim}
     if model.pool is None:  # the CPU stand-in
         values["resources"] = {"gpus": 0, "cpu": "2", "memory": "4Gi"}
         values["shmSize"] = "256Mi"
@@ -109,8 +132,18 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
                 {"key": t.key, "operator": "Equal", "value": t.value, "effect": t.effect} for t in pool.taints
             ],
         }
-        values["runtimeClassName"] = "nvidia" if cfg.target.kind != "kind" else ""
+        values["runtimeClassName"] = facts.GPU_RUNTIME_CLASS if cfg.target.kind != "kind" else ""
         values["shmSize"] = "16Gi"
+        from privllm.stack.model import EFA_NETWORK_CARDS
+        from serving.vllm.coldstart import for_model as cold_start
+        from serving.vllm.coldstart import startup_failure_threshold
+
+        # One vpc.amazonaws.com/efa resource per EFA interface of the node, for a model spanning nodes of an EFA pool.
+        spans_nodes = model.gpus > pool.gpus_per_node
+        values["multiNode"] = {"efaInterfaces": EFA_NETWORK_CARDS.get(pool.instance_type or "", 0) if pool.efa and spans_nodes else 0}
+        cold = cold_start(cfg, model)
+        values["probes"] = {"startupFailureThreshold": startup_failure_threshold(cold)}
+        values["metrics"]["scaleFromZeroObjectiveSeconds"] = int(cold.total_s * WAKE_MARGIN)
     return values
 
 
@@ -144,7 +177,8 @@ def gateway_config(cfg: StackConfig) -> GatewayConfig:
         listen_port=facts.GATEWAY_PORT,
         prompt_logging=cfg.data.prompt_logging,
         upstreams=[
-            Upstream(name=m.served_name, url=n.vllm_url(m.name), data_classification=m.data_classification, high_risk=m.high_risk, response_schema=m.response_schema)
+            Upstream(name=m.served_name, url=n.vllm_url(m.name), data_classification=m.data_classification, high_risk=m.high_risk, response_schema=m.response_schema,
+                     scale_to_zero=m.autoscaling.scale_to_zero, wake_hold_seconds=wake_hold_seconds(cfg, m))
             for m in cfg.models
         ],
         key_store=KeyStoreConfig(
@@ -157,12 +191,23 @@ def gateway_config(cfg: StackConfig) -> GatewayConfig:
     )
 
 
+def wake_hold_seconds(cfg: StackConfig, model: Model) -> float:
+    """How long the gateway holds a request while a scale-to-zero model wakes: its cold start on a new node
+    with a margin, within what OpenAI clients wait by default (600 s)."""
+    if model.pool is None:
+        return 120.0  # the CPU stand-in starts in seconds
+    from serving.vllm.coldstart import for_model as cold_start
+
+    return float(min(OPENAI_CLIENT_TIMEOUT_SECONDS, round(cold_start(cfg, model).total_s * WAKE_MARGIN)))
+
+
 def gateway_values(cfg: StackConfig) -> dict:
     n = names(cfg)
     g = cfg.gateway
     return {
         "image": _image(cfg, "gateway"),
         "replicas": g.replicas,
+        "priorityClassName": facts.PRIORITY_CLASS_GATEWAY,
         # Passed through unchanged: the chart writes it as gateway.yaml and the gateway loads it with the same model.
         "gateway": gateway_config(cfg).model_dump(mode="json"),
         "vault": {

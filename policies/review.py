@@ -67,6 +67,7 @@ class Review:
     results: list[PolicyResult]
     documents: int
     errors: list[str] = field(default_factory=list)
+    plan: dict | None = None  # the reviewed plan's status (infra.plan.status): complete or partial, problems
     skipped: list[Skipped] = field(default_factory=list)
     kinds: dict[str, int] = field(default_factory=dict)  # reviewed objects by kind
     unexamined_kinds: list[str] = field(default_factory=list)  # kinds no policy applies to
@@ -166,7 +167,7 @@ def review(
     try:
         outcomes = evaluate(modules, {"privllm": {"inventory": inventory, "params": params}}, jobs)
     except EngineError as exc:
-        return Review(results, len(items), [f"policy set failed to load: {exc}"], skipped)
+        return Review(results, len(items), [f"policy set failed to load: {exc}"], skipped=skipped)
     for item, job, (found, problems) in zip(reviewed, jobs, outcomes, strict=True):
         errors += problems
         for r in by_kind[item.doc["kind"]]:
@@ -180,7 +181,7 @@ def review(
     crd_pods = [{"resource": item.resource} for item in items if not item.original]
     owners_of_pods = {i.resource["kind"] for i in items if not i.original}
     unexamined = sorted(k for k in kinds if k not in applied_kinds and k not in owners_of_pods)
-    return Review(results, len(items), errors, skipped, dict(kinds), unexamined, crd_pods)
+    return Review(results, len(items), errors, skipped=skipped, kinds=dict(kinds), unexamined_kinds=unexamined, pod_specs_in_custom_resources=crd_pods)
 
 
 def _job(item: Reviewable, applicable: list[PolicyResult]) -> tuple[str, tuple[str, ...], str]:
@@ -207,21 +208,23 @@ def _well_formed(items: list[Reviewable], applied_kinds: set[str], skipped: list
     return kept
 
 
-def review_stack(cfg, name: str) -> Review:
+def review_stack(cfg, name: str, charts=None) -> Review:
     """Plan the stack offline and review everything it would deploy, the stack itself included."""
     from infra.plan import build
 
-    return review_plan(build(cfg, name))
+    return review_plan(build(cfg, name, charts))
 
 
 def review_plan(plan) -> Review:
     """Review a plan already built (tests share one per session), the stack itself included."""
-    from infra.plan import cloud_inventory
+    from infra.plan import cloud_inventory, status
     from policies.documents import cloud_documents, stack_document
 
     docs = plan.objects + cloud_documents(cloud_inventory(plan)) + [stack_document(plan.cfg, plan.stack)]
     items, skipped = reviewables(docs, f"plan:{plan.stack}")
-    return review(items, review_params(plan.cfg), exemptions=list(plan.cfg.review.exemptions), skipped=skipped)
+    result = review(items, review_params(plan.cfg), exemptions=list(plan.cfg.review.exemptions), skipped=skipped)
+    result.plan = status(plan)
+    return result
 
 
 def prepare_file(job: tuple) -> Intake:
@@ -239,14 +242,20 @@ def prepare_file(job: tuple) -> Intake:
 def review_directory(path, params: dict | None = None, exemptions: list | None = None) -> Review:
     """Stream the files: each object is checked and kept as JSON text as soon as its file is read,
     so memory grows with the text of the input, not with parsed YAML. Big inputs are read by
-    worker processes, a file each."""
+    worker processes, a file each. A plan output directory also brings its status (plan.json)."""
+    from pathlib import Path
+
+    from infra.plan import PLAN_STATUS, read_status
     from policies.documents import manifest_files, read_directory
     from policies.evaluate import map_files
 
     policies = load_all()
     applied_kinds = {k for p in policies for k in p.kinds}
     keep_whole = inventory_kinds(policies)
-    files = manifest_files(path)
-    parts = map_files(prepare_file, [(f, path, applied_kinds, keep_whole) for f in files], sum(f.stat().st_size for f in files))
-    intake = read_directory(path, parts=parts)
-    return review(intake.items, params, policies=policies, exemptions=exemptions, skipped=intake.skipped)
+    root = Path(path)
+    files = [f for f in manifest_files(root) if not (f.name == PLAN_STATUS and f.parent == root)]
+    parts = map_files(prepare_file, [(f, root, applied_kinds, keep_whole) for f in files], sum(f.stat().st_size for f in files))
+    intake = read_directory(root, parts=parts)
+    result = review(intake.items, params, policies=policies, exemptions=exemptions, skipped=intake.skipped)
+    result.plan = read_status(root)
+    return result

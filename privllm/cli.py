@@ -82,25 +82,56 @@ def config_show(stack: StackOpt = None) -> None:
     out.print_json(json.dumps(cfg.model_dump(mode="json")))
 
 
+ChartsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--charts",
+        help="Chart cache directory with <chart>-<version>/ or <chart>-<version>.tgz (repeatable; also $PRIVLLM_CHARTS).",
+    ),
+]
+PullOpt = Annotated[bool, typer.Option("--pull/--no-pull", help="Pull charts missing from the caches from the stack's chart mirror.")]
+
+
+def _chart_source(charts: list[Path] | None, pull: bool):
+    from infra.chart_source import ChartSource
+
+    for d in charts or []:
+        if not d.is_dir():
+            _fail(f"--charts {d}: not a directory (give a chart cache holding <chart>-<version>/ directories or .tgz archives)")
+    return ChartSource.from_env(charts, pull=pull)
+
+
 @app.command()
 def plan(
     stack: StackOpt = None,
     out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output directory (replaced whole).")] = None,
+    charts: ChartsOpt = None,
+    pull: PullOpt = True,
+    require_complete: Annotated[bool, typer.Option("--require-complete", help="Exit 1 when a third-party chart could not be rendered.")] = False,
 ) -> None:
-    """Run the Pulumi program offline and write everything it would deploy."""
+    """Run the Pulumi program offline and write everything it would deploy, every Helm release rendered.
+
+    Exit 0: a plan (possibly partial). Exit 1: the plan cannot come up (problems listed), or it is
+    partial and --require-complete was given. Exit 2: a bad stack file or option.
+    """
     from infra.plan import PlanError, build, write
     from privllm.helm import ChartValuesError
 
     if stack is None:
         print("Planning the reference stack (air-gapped EKS); pass --stack NAME|FILE to plan another.", flush=True)
     cfg = _load(stack)
+    source = _chart_source(charts, pull)
     target = out_dir or Path("build/plan")
     try:
-        result = build(cfg, _stack_name(stack))
+        result = build(cfg, _stack_name(stack), source)
         write(result, target)
     except (PlanError, ChartValuesError) as exc:
         _fail(str(exc), code=1)
     print((target / "summary.txt").read_text(), end="")
+    if result.problems:
+        _fail(f"the plan has {len(result.problems)} problems (listed above); a cluster deployed from it would not come up as planned", code=1)
+    if result.partial and require_complete:
+        _fail(f"--require-complete: {len(result.unrendered)} third-party releases were not rendered (listed above)", code=1)
 
 
 class Format(StrEnum):
@@ -126,6 +157,9 @@ def review_cmd(
     fail_on: Annotated[Severity, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = Severity.low,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")] = None,
     framework: Annotated[list[str] | None, typer.Option("--framework", help="Also answer, per control, what this deployment meets of a framework: gdpr, hipaa, iso27001, rbi, sebi (repeatable).")] = None,
+    charts: ChartsOpt = None,
+    pull: PullOpt = True,
+    accept_partial: Annotated[bool, typer.Option("--accept-partial", help="Pass a plan that could not render every third-party release.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any document was skipped (not reviewed).")] = False,
     exemptions: Annotated[
         Path | None,
@@ -135,13 +169,16 @@ def review_cmd(
     """Review a stack (planned offline) or a directory of manifests against the six-layer policy set.
 
     Exit 0: nothing unexempted at or above --fail-on (and, with --strict, nothing skipped).
-    Exit 1: findings, skipped documents under --strict, or the review could not run. Exit 2: usage error.
+    Exit 1: findings, a partial plan (unless --accept-partial), plan problems, skipped documents
+    under --strict, or the review could not run. Exit 2: usage error.
     """
+    from infra.plan import PlanError
     from policies import compliance, compliance_report
     from policies.documents import ReviewInputError
     from policies.engine import EngineError
     from policies.report import FORMATS
     from policies.review import review_directory, review_stack
+    from privllm.helm import ChartValuesError
 
     if stack and manifests:
         _fail("give --stack or --manifests, not both")
@@ -164,9 +201,11 @@ def review_cmd(
             result = review_directory(manifests, params, list(settings.exemptions) if settings else None)
         else:
             cfg = _load(stack)
-            result = review_stack(cfg, _stack_name(stack))
+            result = review_stack(cfg, _stack_name(stack), _chart_source(charts, pull))
     except ReviewInputError as exc:
         _fail(str(exc))
+    except (PlanError, ChartValuesError) as exc:
+        _fail(f"the plan could not be built, so the review failed: {exc}", code=1)
     except EngineError as exc:
         _fail(f"the policy engine failed, so the review failed: {exc}", code=1)
     report = FORMATS[fmt.value](result)
@@ -182,6 +221,21 @@ def review_cmd(
     if result.skipped:
         err.print(f"{'[red]review failed:[/red]' if strict else 'warning:'} {len(result.skipped)} documents were not reviewed (listed in the report)")
         if strict:
+            raise typer.Exit(1)
+    plan_status = result.plan or {}
+    for problem in plan_status.get("problems") or []:
+        err.print(f"[red]plan problem:[/red] {problem}", highlight=False, markup=True, soft_wrap=True)
+    if plan_status.get("problems"):
+        raise typer.Exit(1)
+    if plan_status and not plan_status.get("complete"):
+        unrendered = ", ".join(plan_status.get("unrendered") or [])
+        verdict = "accepted (--accept-partial)" if accept_partial else "refused"
+        err.print(
+            f"[yellow]partial plan {verdict}:[/yellow] releases not rendered, so not reviewed: {unrendered}. "
+            "Point --charts DIR (or PRIVLLM_CHARTS) at a chart cache, or make the chart mirror reachable.",
+            highlight=False, markup=True, soft_wrap=True,
+        )
+        if not accept_partial:
             raise typer.Exit(1)
     if result.at_or_above(fail_on.value):
         raise typer.Exit(1)
@@ -511,6 +565,7 @@ def size(
         ("KV cache per token", f"{data['kv_cache_bytes_per_token']:,} bytes"),
         ("smallest tensor parallel", str(data["tensor_parallel"])),
         ("KV cache available per GPU", gib(data["kv_cache_bytes_available_per_gpu"])),
+        ("KV cache capacity (vLLM's \"GPU KV cache size\")", f"{data['kv_cache_tokens']:,} tokens"),
         ("concurrent full-length sequences", str(data["max_concurrent_sequences"])),
         ("decode ceiling, one sequence", f"{data['decode_tokens_per_second_ceiling']:,.0f} tokens/s"),
     ]
@@ -583,8 +638,19 @@ def preflight(stack: StackOpt = None) -> None:
         raise typer.Exit(1)
 
 
+# Import names of the "kit" extra: planning, review and deployment tools the gateway image lacks.
+KIT_MODULES = frozenset({"pulumi", "pulumi_aws", "pulumi_kubernetes", "helm_python", "kubernetes_validate", "regorus", "kubernetes"})
+
+
 def main() -> None:
-    app()
+    try:
+        app()
+    except ModuleNotFoundError as exc:
+        # Commands import the kit lazily, so the gateway image (no kit) still runs `privllm gateway`.
+        if (exc.name or "").split(".")[0] not in KIT_MODULES:
+            raise
+        _error(f"this command needs the kit's tools ({exc.name} is not installed); install them with: pip install 'privllm[kit]'")
+        raise SystemExit(2) from None
 
 
 

@@ -29,16 +29,19 @@ NAMESPACE_SUFFIXES = MappingProxyType(
         "siem": "siem",  # kind stack only: the SIEM stand-in
     }
 )
-# The organisation's Prometheus; the kit only adds monitors and rules there.
+# Prometheus: the organisation's (the stack's preinstalled.prometheus) or, without one, the kit's own.
 METRICS_NAMESPACE = "monitoring"
+PROMETHEUS_RELEASE = "prometheus"
 
 # ---------------------------------------------------------------- releases and services
 GATEWAY_RELEASE = "llm-gateway"
 VLLM_RELEASE_SUFFIX = "-vllm-server"  # "<model>-vllm-server": release, service and service account
 COLLECTOR_NAME = "otel-collector"
+COLLECTOR_AGENT_NAME = "otel-agent"  # the node log agent: release, DaemonSet and service account
 SIEM_STANDIN_NAME = "siem-standin"
 VAULT_SERVICE = "vault"
 CA_CONFIGMAP = "privllm-ca"
+GPU_RUNTIME_CLASS = "nvidia"  # RuntimeClass of GPU pods; its handler is the node's NVIDIA container runtime
 
 # Files inside the gateway's pod: the chart mounts each at the directory of the path the program sets.
 GATEWAY_CA_FILE = "/etc/privllm-ca/ca.crt"
@@ -46,9 +49,14 @@ GATEWAY_VAULT_TOKEN_FILE = "/var/run/secrets/privllm/vault-token/token"
 GATEWAY_AUDIT_SPOOL_DIR = "/var/spool/privllm-audit"  # the audit spool volume in the gateway pod
 GATEWAY_REDIS_PASSWORD_FILE = "/var/run/secrets/privllm/redis/redis-password"
 
+# Scheduling priority: the gateway above the model servers (without it no model is reachable).
+PRIORITY_CLASS_GATEWAY = "privllm-gateway"
+PRIORITY_CLASS_SERVING = "privllm-serving"
+
 # ---------------------------------------------------------------- ports
 GATEWAY_PORT = 8080
 VLLM_PORT = 8000
+VLLM_METRICS_PORT = 8001  # the metrics sidecar: GET /metrics and /health only (the API port is the gateway's)
 OTLP_GRPC_PORT = 4317
 OTLP_HTTP_PORT = 4318
 VAULT_PORT = 8200
@@ -84,6 +92,7 @@ VLLM_API_KEY_PATH = "vllm/api-key"
 TELEMETRY_PATH = "telemetry"
 COLLECTOR_TLS_PATH = f"{TELEMETRY_PATH}/collector-tls"
 SIEM_STANDIN_TLS_PATH = f"{TELEMETRY_PATH}/siem-standin-tls"
+AGENT_TLS_PATH = f"{TELEMETRY_PATH}/agent-tls"  # the node agent's client certificate for the collector
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,7 @@ VAULT_POLICIES = MappingProxyType(
             VaultPolicy("privllm-vllm", (VaultGrant("{kv}/data/vllm/*", _READ),)),
             VaultPolicy("privllm-otel-collector", (VaultGrant(f"{{kv}}/data/{TELEMETRY_PATH}/*", _READ),)),
             VaultPolicy("privllm-siem-standin", (VaultGrant(f"{{kv}}/data/{SIEM_STANDIN_TLS_PATH}", _READ),)),
+            VaultPolicy("privllm-otel-agent", (VaultGrant(f"{{kv}}/data/{AGENT_TLS_PATH}", _READ),)),
             VaultPolicy(
                 "privllm-keys-admin",
                 (
@@ -154,6 +164,7 @@ VAULT_ROLES = MappingProxyType(
             VaultRole("llm-gateway", "privllm-gateway", "gateway", (GATEWAY_RELEASE,)),
             VaultRole("vllm", "privllm-vllm", "serving", ()),
             VaultRole("otel-collector", "privllm-otel-collector", "observability", (COLLECTOR_NAME,)),
+            VaultRole("otel-agent", "privllm-otel-agent", "node_logs", (COLLECTOR_AGENT_NAME,)),
             VaultRole("siem-standin", "privllm-siem-standin", "siem", (SIEM_STANDIN_NAME,), kind_only=True),
         )
     }
@@ -166,34 +177,47 @@ VAULT_CI_POLICY = "privllm-keys-admin"
 # Upstream release tags; the mirroring step copies each into the mirror and records its digest.
 IMAGE_PINS = MappingProxyType(
     {
-        "vllm": ("vllm/vllm-openai", "v0.11.0"),
+        "vllm": ("vllm/vllm-openai", "v0.33.0"),  # serving/vllm/cli_table.json is read from this release (a test ties them)
         "gateway": ("privllm/llm-gateway", "0.1.0"),
         "vllm-standin": ("privllm/vllm-standin", "0.1.0"),
         "redis": ("library/redis", "7.4.1"),
-        "otel-collector": ("otel/opentelemetry-collector-contrib", "0.115.0"),
-        "nvidia-device-plugin": ("nvidia/k8s-device-plugin", "v0.17.0"),
-        "keda": ("kedacore/keda", "2.16.0"),
-        "keda-metrics-apiserver": ("kedacore/keda-metrics-apiserver", "2.16.0"),
-        "keda-admission-webhooks": ("kedacore/keda-admission-webhooks", "2.16.0"),
-        "gatekeeper": ("openpolicyagent/gatekeeper", "v3.18.0"),
-        "gatekeeper-crds": ("openpolicyagent/gatekeeper-crds", "v3.18.0"),
-        "vault": ("hashicorp/vault", "1.18.1"),
-        "vault-csi-provider": ("hashicorp/vault-csi-provider", "1.5.0"),
-        "secrets-store-csi-driver": ("csi-secrets-store/driver", "v1.4.7"),
+        # Third-party images at the versions their pinned charts (CHART_PINS) were released with.
+        "otel-collector": ("otel/opentelemetry-collector-contrib", "0.158.0"),
+        "nvidia-device-plugin": ("nvidia/k8s-device-plugin", "v0.20.0"),
+        "keda": ("kedacore/keda", "2.20.2"),
+        "keda-metrics-apiserver": ("kedacore/keda-metrics-apiserver", "2.20.2"),
+        "keda-admission-webhooks": ("kedacore/keda-admission-webhooks", "2.20.2"),
+        "gatekeeper": ("openpolicyagent/gatekeeper", "v3.23.0"),
+        "gatekeeper-crds": ("openpolicyagent/gatekeeper-crds", "v3.23.0"),
+        "gatekeeper-probe": ("curlimages/curl", "8.20.0"),  # Gatekeeper's post-install webhook probe
+        "vault": ("hashicorp/vault", "2.0.4"),
+        "vault-csi-provider": ("hashicorp/vault-csi-provider", "1.7.4"),
+        "secrets-store-csi-driver": ("csi-secrets-store/driver", "v1.6.0"),
+        "secrets-store-csi-driver-crds": ("csi-secrets-store/driver-crds", "v1.6.0"),  # its CRD hook Jobs
+        "csi-node-driver-registrar": ("sig-storage/csi-node-driver-registrar", "v2.16.0"),
+        "csi-livenessprobe": ("sig-storage/livenessprobe", "v2.18.0"),
+        "lws": ("lws/lws", "v0.10.0"),
+        # The kit's Prometheus (operator and one server) when the stack names no existing one.
+        "prometheus-operator": ("prometheus-operator/prometheus-operator", "v0.93.1"),
+        "prometheus-config-reloader": ("prometheus-operator/prometheus-config-reloader", "v0.93.1"),
+        "prometheus": ("prometheus/prometheus", "v3.14.0-distroless"),
         # eks target: GPU pools that scale from zero; the gateway's internal NLB.
         "cluster-autoscaler": ("autoscaling/cluster-autoscaler", "v1.33.0"),
         "aws-load-balancer-controller": ("eks/aws-load-balancer-controller", "v2.13.0"),
     }
 )
-# Third-party charts, by chart name: the version the kit renders and was checked with.
+# Third-party charts, by chart name: the version the kit renders and was checked with
+# (rendered with the kit's values by tests/infra/test_real_charts.py when a chart cache is present).
 CHART_PINS = MappingProxyType(
     {
-        "keda": "2.16.0",
-        "gatekeeper": "3.18.0",
-        "vault": "0.29.1",
-        "nvidia-device-plugin": "0.17.0",
-        "opentelemetry-collector": "0.111.0",
-        "secrets-store-csi-driver": "1.4.7",
+        "keda": "2.20.2",
+        "gatekeeper": "3.23.0",
+        "vault": "0.34.1",
+        "nvidia-device-plugin": "0.20.0",
+        "opentelemetry-collector": "0.170.0",
+        "secrets-store-csi-driver": "1.6.0",
+        "lws": "0.10.0",
+        "kube-prometheus-stack": "88.5.3",
         "cluster-autoscaler": "9.47.0",  # app 1.33.0
         "aws-load-balancer-controller": "1.13.0",  # app v2.13.0
     }
@@ -237,6 +261,7 @@ METRIC_GUARD_BLOCKS = "privllm_gateway_guard_blocks"
 METRIC_GUARD_REDACTIONS = "privllm_gateway_guard_redactions"
 METRIC_RATE_LIMITED = "privllm_gateway_rate_limited"
 METRIC_UPSTREAM_INFLIGHT = "privllm_gateway_upstream_inflight"
+METRIC_PENDING_REQUESTS = "privllm_gateway_pending_requests"  # held while a model scales up from zero; KEDA wakes on it
 METRIC_UPSTREAM_CIRCUIT_OPEN = "privllm_gateway_upstream_circuit_open"
 METRIC_TOKENS = "privllm_gateway_tokens"
 METRIC_AUDIT_DROPPED = "privllm_gateway_audit_dropped_total"

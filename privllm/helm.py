@@ -6,6 +6,7 @@ the chart's own templates, schema and ``fail`` checks all run inside Helm.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,39 @@ import helm_python as helm
 import yaml
 
 from privllm.paths import CHARTS
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML resolves a bare ``=`` to its "value" tag, which it cannot construct; YAML 1.2 (and
+    Kubernetes) read a string there, and CRD enums use it (Prometheus Operator's, for one)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:value"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_all(text: str) -> list[dict]:
+    """The objects of a rendered manifest; a ``kind: List`` is its items, as the API client applies them."""
+    out: list[dict] = []
+    for doc in yaml.load_all(text, Loader=_Loader):
+        if not doc:
+            continue
+        if doc.get("kind") == "List" and isinstance(doc.get("items"), list):
+            out += [_without_nulls(item) for item in doc["items"] if item]
+        else:
+            out.append(_without_nulls(doc))
+    return out
+
+
+def _without_nulls(value):
+    """A field set to null is a field not set, to the API server; charts render ``volumes: null``."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 class ChartValuesError(ValueError):
@@ -62,24 +96,84 @@ def _clean(message: str) -> str:
 
 
 def render(name: str, values: dict | None, *, release: str, namespace: str) -> Rendered:
+    """One of our charts (charts/NAME), its library dependency rebuilt first."""
     path = chart_dir(name)
     _build_dependencies(path)
+    return render_path(path, values, release=release, namespace=namespace, label=name)
+
+
+def _render(chart: helm.Chart, values: dict, options: dict) -> dict[str, str]:
+    # helm-python-sdk 0.2.2's Chart.render does not pass kube_version/api_versions on, though its
+    # native library reads them; charts branch on .Capabilities, so the cluster's version matters.
+    from helm_python import _native
+
+    return json.loads(_native.call_string("helm_render", chart._raw(), json.dumps(values), json.dumps(options)))
+
+
+def render_path(
+    path: Path,
+    values: dict | None,
+    *,
+    release: str,
+    namespace: str,
+    label: str | None = None,
+    kube_version: str | None = None,
+    api_versions: list[str] | None = None,
+) -> Rendered:
+    """Any chart directory or archive, as ``helm install`` into a cluster of ``kube_version``
+    (e.g. "1.33") would create it: CRDs, hooks and templates."""
+    label = label or Path(path).name
+    options: dict = {"name": release, "namespace": namespace, "is_install": True}
+    if kube_version:
+        options["kube_version"] = f"v{kube_version}.0"
+    if api_versions:
+        options["api_versions"] = sorted(api_versions)
     try:
         with helm.Chart.load(str(path)) as chart:
-            files = chart.render(values=normalise(values or {}), name=release, namespace=namespace, is_install=True)
+            files = _render(chart, normalise(values or {}), options)
+            crds = [doc for item in chart.crds for doc in load_all(item["data"])]
+            docs = {template: load_all(text) for template, text in sorted(files.items()) if not template.endswith("NOTES.txt")}
+    except yaml.YAMLError as exc:
+        raise ChartValuesError(f"chart {label}: rendered YAML does not parse: {exc}") from None
     except (helm.HelmValuesError, helm.HelmRenderError) as exc:
-        raise ChartValuesError(f"chart {name}: {_clean(exc)}") from None
-    objects, tests, notes = [], [], ""
-    for template, text in sorted(files.items()):
-        if template.endswith("NOTES.txt"):
-            notes = text
-            continue
-        for doc in yaml.safe_load_all(text):
-            if not doc:
-                continue
+        raise ChartValuesError(f"chart {label}: {_clean(str(exc))}") from None
+    except helm.HelmChartLoadError as exc:
+        raise ChartValuesError(f"chart {label}: {path} is not a readable chart ({_clean(str(exc))})") from None
+    objects, tests = list(crds), []  # type: list[dict], list[dict]
+    notes = next((text for template, text in files.items() if template.endswith("NOTES.txt")), "")
+    for template in docs:
+        for doc in docs[template]:
             hook = (doc.get("metadata", {}).get("annotations") or {}).get("helm.sh/hook", "")
             (tests if "test" in hook.split(",") else objects).append(doc)
     return Rendered(objects, tests, notes)
+
+
+@dataclass(frozen=True)
+class ChartSources:
+    """What a chart reads: its default values, its values schema, and its template text (subcharts included)."""
+
+    defaults: dict
+    schema: dict | None
+    templates: dict[str, str]  # "subchart-prefix/templates/x.yaml" -> text; "" prefix for the chart itself
+    subcharts: tuple[str, ...]  # value keys handed to subcharts (name or alias)
+
+
+def chart_sources(path: Path) -> ChartSources:
+    with helm.Chart.load(str(path)) as chart:
+        templates = {t["name"]: _text(t["data"]) for t in chart.templates}
+        subcharts = tuple(d.get("alias") or d["name"] for d in (chart.metadata.get("dependencies") or []))
+        return ChartSources(chart.values, chart.schema, templates, subcharts)
+
+
+def _text(data) -> str:
+    if isinstance(data, str):
+        try:
+            import base64
+
+            return base64.b64decode(data, validate=True).decode()
+        except ValueError:
+            return data
+    return bytes(data).decode()
 
 
 def lint(name: str, values: dict | None = None, *, kube_version: str | None = None) -> list[str]:

@@ -16,12 +16,18 @@ def mirror_chart(
     namespace: str,
     values: dict,
     opts: pulumi.ResourceOptions,
+    release: str | None = None,
 ) -> k8s.helm.v4.Chart:
-    """A third-party chart from the stack's chart mirror, pinned by version."""
+    """A third-party chart from the stack's chart mirror, pinned by version.
+
+    ``release`` names the Helm release (the charts derive object names from it); without it,
+    Pulumi names the release after the resource.
+    """
     chart = cfg.mirror.charts[key]
     repo = cfg.mirror.chart_repository
+    named = {"name": release} if release else {}
     if repo.startswith("oci://"):
-        return k8s.helm.v4.Chart(name, chart=f"{repo}/{chart.name}", version=chart.version, namespace=namespace, values=values, opts=opts)
+        return k8s.helm.v4.Chart(name, chart=f"{repo}/{chart.name}", version=chart.version, namespace=namespace, values=values, opts=opts, **named)
     return k8s.helm.v4.Chart(
         name,
         chart=chart.name,
@@ -30,6 +36,7 @@ def mirror_chart(
         values=values,
         repository_opts=k8s.helm.v4.RepositoryOptsArgs(repo=repo),
         opts=opts,
+        **named,
     )
 
 

@@ -13,6 +13,8 @@ from infra.naming import names
 from infra.values import vllm_values, weights_claim
 from privllm.paths import CHARTS
 from privllm.stack import StackConfig
+from serving.vllm.coldstart import for_model as cold_start
+from serving.vllm.kernels import kernel_lines
 
 
 @dataclass
@@ -33,16 +35,20 @@ class ModelServing(pulumi.ComponentResource):
             cfg,
             "keda",
             namespace=n.keda_ns,
+            release="keda",
             values={
                 "image": {
-                    "keda": {"registry": cfg.mirror.image_registry, **_split(mirror_image(cfg, "keda"))},
-                    "metricsApiServer": {"registry": cfg.mirror.image_registry, **_split(mirror_image(cfg, "keda-metrics-apiserver"))},
-                    "webhooks": {"registry": cfg.mirror.image_registry, **_split(mirror_image(cfg, "keda-admission-webhooks"))},
+                    "keda": _registry_split(cfg, "keda"),
+                    "metricsApiServer": _registry_split(cfg, "keda-metrics-apiserver"),
+                    "webhooks": _registry_split(cfg, "keda-admission-webhooks"),
                 },
                 "podSecurityContext": {"operator": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}},
             },
             opts=dep(n.keda_ns),
         )
+        controllers = [keda]
+        if needs_leader_worker_set(cfg):
+            controllers.append(self._leader_worker_set(name, cfg, dep(n.keda_ns)))
         self.releases = {}
         for model in cfg.models:
             extra = []
@@ -56,9 +62,32 @@ class ModelServing(pulumi.ComponentResource):
                 name=model.name,
                 namespace=n.serving_ns,
                 values=vllm_values(cfg, model),
-                opts=dep(n.serving_ns, keda, *extra),
+                opts=dep(n.serving_ns, *controllers, *extra),
             )
-        self.register_outputs({"models": {m.name: n.vllm_fullname(m.name) for m in cfg.models}})
+        self.register_outputs(
+            {
+                "models": {m.name: n.vllm_fullname(m.name) for m in cfg.models},
+                # The kernel each model runs and why (serving/vllm/kernels.py); infra/plan.py can print kernel_lines(cfg).
+                "kernels": dict(zip([m.name for m in cfg.models], kernel_lines(cfg), strict=True)),
+                "cold_start_seconds": {m.name: round(cold_start(cfg, m).total_s) for m in cfg.models if m.pool is not None},
+            }
+        )
+
+    def _leader_worker_set(self, name: str, cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Resource:
+        """The LeaderWorkerSet controller, for models that span nodes; beside KEDA, with the other workload controllers."""
+        image = mirror_image(cfg, "lws")
+        return mirror_chart(
+            f"{name}-lws",
+            cfg,
+            "lws",
+            namespace=names(cfg).keda_ns,
+            release="lws",
+            values={
+                "image": {"manager": {"repository": image["repository"], "tag": image["tag"], "pullPolicy": "IfNotPresent"}},
+                "podSecurityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+            },
+            opts=opts,
+        )
 
     def _standin_weights(self, cfg: StackConfig, model, nss) -> pulumi.Resource:
         """kind stack: a claim with a tiny weights directory and its checksum manifest for the stand-in."""
@@ -129,5 +158,12 @@ def _restricted_pod(containers: list[dict], volumes: list[dict]) -> dict:
     }
 
 
-def _split(image: dict) -> dict:
-    return {"repository": image["repository"].split("/", 1)[1] if "/" in image["repository"] else image["repository"], "tag": image["tag"]}
+def _registry_split(cfg: StackConfig, key: str) -> dict:
+    """KEDA's chart joins registry/repository:tag itself: the mirror is the registry, the catalogue path the repository."""
+    image = mirror_image(cfg, key)
+    return {"registry": cfg.mirror.image_registry, "repository": cfg.mirror.images[key].repository, "tag": image["tag"]}
+
+
+def needs_leader_worker_set(cfg: StackConfig) -> bool:
+    """A model spans nodes (more GPUs than one node of its pool has): the chart renders a LeaderWorkerSet."""
+    return any(m.pool is not None and m.gpus > cfg.pool(m.pool).gpus_per_node for m in cfg.models)

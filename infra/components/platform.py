@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 
 from infra.naming import METRICS_NAMESPACE, Names, names
 from infra.values import external_vault_cidr, vault_port
+from privllm import facts
 from privllm.facts import COLLECTOR_METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PROMETHEUS_PORT, VAULT_CLUSTER_PORT, VAULT_PORT
 from privllm.stack import StackConfig
 
@@ -48,16 +49,26 @@ class Platform(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         self.namespaces = {}
         restricted = list(n.workload_namespaces) + ([n.siem_standin_ns] if cfg.target.kind == "kind" else [])
+        if not cfg.preinstalled.prometheus:
+            restricted.append(METRICS_NAMESPACE)  # the kit runs its own Prometheus there
         for ns in restricted:
             self._namespace(ns, "restricted", None)
         for ns, reason in n.node_agent_namespaces.items():
-            self._namespace(ns, "privileged", reason)
+            # Gatekeeper exempts these (controllerManager.exemptNamespaces) and, fail-closed, must not be
+            # asked about them: the label keeps its webhook away, so node agents start even when it is down.
+            self._namespace(ns, "privileged", reason, {facts.LABEL_GATEKEEPER_IGNORE: "true"})
         for ns in self.namespaces:
             self._default_deny(ns)
         self._flows(cfg, n)
         for ns in (n.gateway_ns, n.serving_ns):
             self._quota(cfg, ns)
         self._priority_classes()
+        if cfg.gpu_pools and cfg.prerequisites is None:
+            # GPU pods run under the node's NVIDIA container runtime (the GPU AMIs configure it in
+            # containerd). An existing cluster states its own RuntimeClass (privllm:prerequisites).
+            k8s.node.v1.RuntimeClass(
+                facts.GPU_RUNTIME_CLASS, metadata=_meta(facts.GPU_RUNTIME_CLASS), handler=facts.GPU_RUNTIME_CLASS, opts=self._child
+            )
         for ns in (n.gateway_ns, n.observability_ns):
             k8s.core.v1.ConfigMap(
                 f"{ns}-privllm-ca", metadata=_meta("privllm-ca", ns), data={"ca.crt": cfg.internal_ca}, opts=self._opts(self.namespaces[ns])
@@ -69,8 +80,8 @@ class Platform(pulumi.ComponentResource):
     def _opts(self, *deps: pulumi.Resource) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, depends_on=list(deps))
 
-    def _namespace(self, ns: str, level: str, reason: str | None) -> None:
-        labels = {f"{PSA}/enforce": level, f"{PSA}/enforce-version": "latest"}
+    def _namespace(self, ns: str, level: str, reason: str | None, extra_labels: dict | None = None) -> None:
+        labels = {f"{PSA}/enforce": level, f"{PSA}/enforce-version": "latest", **(extra_labels or {})}
         # Audit and warn at restricted everywhere, so a privileged namespace still reports what it does.
         labels.update({f"{PSA}/audit": "restricted", f"{PSA}/warn": "restricted"})
         annotations = {"privllm.io/pod-security-reason": reason} if reason else None
@@ -183,6 +194,23 @@ class Platform(pulumi.ComponentResource):
                 "egress": [{"to": api_server, "ports": _tcp(443)}, {"to": [_ns_peer(METRICS_NAMESPACE)], "ports": _tcp(PROMETHEUS_PORT)}],
             },
         )
+        if not cfg.preinstalled.prometheus:
+            # The kit's Prometheus (operator and server; the operator creates the server's pods at run time).
+            self._netpol(
+                METRICS_NAMESPACE,
+                "prometheus",
+                {
+                    "podSelector": {},
+                    "policyTypes": ["Ingress", "Egress"],
+                    "ingress": [{"from": [_ns_peer(n.keda_ns)], "ports": _tcp(PROMETHEUS_PORT)}],
+                    "egress": [
+                        {"to": api_server, "ports": _tcp(443)},
+                        {"to": [_ns_peer(n.gateway_ns)], "ports": _tcp(facts.GATEWAY_PORT)},
+                        {"to": [_ns_peer(n.serving_ns)], "ports": _tcp(facts.VLLM_PORT)},
+                        {"to": [_ns_peer(n.observability_ns)], "ports": _tcp(COLLECTOR_METRICS_PORT)},
+                    ],
+                },
+            )
         self._netpol(
             n.policy_ns,
             "gatekeeper",
@@ -197,7 +225,7 @@ class Platform(pulumi.ComponentResource):
     def _quota(self, cfg: StackConfig, ns: str) -> None:
         gpus = sum(p.gpus_per_node * p.max_nodes for p in cfg.gpu_pools)
         hard = {"pods": "200", "services.loadbalancers": "0", "services.nodeports": "0"}
-        if ns.endswith("-serving"):
+        if ns.endswith("-" + facts.NAMESPACE_SUFFIXES["serving"]):
             hard["requests.nvidia.com/gpu"] = str(gpus)
         k8s.core.v1.ResourceQuota(f"{ns}-quota", metadata=_meta("privllm-quota", ns), spec={"hard": hard}, opts=self._opts(self.namespaces[ns]))
         k8s.core.v1.LimitRange(
@@ -217,8 +245,8 @@ class Platform(pulumi.ComponentResource):
 
     def _priority_classes(self) -> None:
         for name, value, description in (
-            ("privllm-gateway", 100000, "The gateway: without it no model is reachable."),
-            ("privllm-serving", 90000, "Model servers: preempt batch work, not the gateway."),
+            (facts.PRIORITY_CLASS_GATEWAY, 100000, "The gateway: without it no model is reachable."),
+            (facts.PRIORITY_CLASS_SERVING, 90000, "Model servers: preempt batch work, not the gateway."),
         ):
             k8s.scheduling.v1.PriorityClass(
                 name, metadata=_meta(name), value=value, global_default=False, preemption_policy="PreemptLowerPriority", description=description, opts=self._child

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from infra.components.base import mirror_chart, mirror_image
+from infra.exemptions import admission_exemptions, exempting
 from infra.naming import names
 from privllm.stack import StackConfig
 
@@ -34,9 +35,14 @@ class PolicyEnforcement(pulumi.ComponentResource):
             cfg,
             "gatekeeper",
             namespace=n.policy_ns,
+            release="gatekeeper",
             values={
                 "image": {"repository": image["repository"], "release": image["tag"], "crdRepository": crds["repository"]},
-                "postInstall": {"labelNamespace": {"enabled": False}},
+                # Fail closed: when Gatekeeper cannot answer, nothing it would judge is admitted. Its own
+                # namespace and the exempt node-agent namespaces (labelled by the Platform) are not sent to it.
+                "validatingWebhookFailurePolicy": "Fail",
+                # The Platform labels namespaces itself; the post-install probe waits for the webhook.
+                "postInstall": {"labelNamespace": {"enabled": False}, "probeWebhook": {"image": mirror_image(cfg, "gatekeeper-probe")}},
                 "postUpgrade": {"labelNamespace": {"enabled": False}},
                 "enableExternalData": False,
                 "auditInterval": 60,
@@ -44,7 +50,10 @@ class PolicyEnforcement(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=ns_dep),
         )
+        exemptions = admission_exemptions(cfg)
         for template, constraint in args.constraints:
+            policy_id = template["metadata"]["annotations"]["privllm.io/policy-id"]
+            template, constraint = exempting(template, constraint, [e for e in exemptions if e.policy == policy_id])
             t = k8s.apiextensions.CustomResource(
                 f"{name}-template-{template['metadata']['name']}",
                 api_version=template["apiVersion"],

@@ -65,6 +65,10 @@ class Upstream(_Strict):
     """The model that serves requests while state is fallback."""
     timeout_seconds: Annotated[StrictFloat, Field(gt=0, le=3600)] = 300
     """Longest wait for the model server's answer."""
+    scale_to_zero: StrictBool = False
+    """The model scales to zero when idle: the gateway holds its requests while it wakes (serving/gateway/wake.py)."""
+    wake_hold_seconds: Annotated[float, Field(gt=0, le=3600)] = 300
+    """Longest a request is held while a scale-to-zero model wakes (the stack sets it from the model's cold start)."""
 
     @model_validator(mode="after")
     def _fallback(self) -> Upstream:

@@ -16,17 +16,22 @@ class GpuSpec:
     bandwidth_gbps: int
     bf16_tflops: int
     fp8: bool  # native FP8 tensor cores (Ada, Hopper)
+    compute_capability: tuple[int, int] = (8, 0)  # CUDA SM version: which of vLLM's kernels can run
+    # Memory CUDA reports as total (torch.cuda.mem_get_info), what vLLM multiplies by gpu_memory_utilization:
+    # less than the datasheet figure (driver and ECC reservations). H100 and A100 as vLLM's logs print them
+    # ("total_gpu_memory"); H200, L40S and L4 are nvidia-smi's totals less ~0.45 GiB (approximations until measured).
+    cuda_total_gib: float = 0.0
 
 
 GPUS: dict[str, GpuSpec] = {
     spec.name: spec
     for spec in (
-        GpuSpec("h100-80gb", 80, 3350, 989, True),
-        GpuSpec("h200-141gb", 141, 4800, 989, True),
-        GpuSpec("a100-80gb", 80, 2039, 312, False),
-        GpuSpec("a100-40gb", 40, 1555, 312, False),
-        GpuSpec("l40s-48gb", 48, 864, 362, True),
-        GpuSpec("l4-24gb", 24, 300, 121, True),
+        GpuSpec("h100-80gb", 80, 3350, 989, True, (9, 0), 79.19),
+        GpuSpec("h200-141gb", 141, 4800, 989, True, (9, 0), 139.96),
+        GpuSpec("a100-80gb", 80, 2039, 312, False, (8, 0), 79.15),
+        GpuSpec("a100-40gb", 40, 1555, 312, False, (8, 0), 39.39),
+        GpuSpec("l40s-48gb", 48, 864, 362, True, (8, 9), 44.53),
+        GpuSpec("l4-24gb", 24, 300, 121, True, (8, 9), 22.05),
     )
 }
 

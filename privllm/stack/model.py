@@ -32,6 +32,7 @@ GpuName = Literal["h100-80gb", "h200-141gb", "a100-80gb", "a100-40gb", "l40s-48g
 
 _PINNED_REVISION = re.compile(r"^([0-9a-f]{40}|sha256:[0-9a-f]{64})$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_MANIFEST_DIGEST = re.compile(r"^(sha256:)?[0-9a-f]{64}$")
 
 
 class RuleViolation(ValueError):
@@ -235,11 +236,24 @@ class Weights(Strict):
     uri: Annotated[str, StringConstraints(pattern=r"^(s3|oci|pvc)://[A-Za-z0-9._/:@-]+$")]
     revision: str
     checksum_manifest: str = "SHA256SUMS"
+    # sha256 of the checksum manifest itself (`sha256sum SHA256SUMS` where the weights were mirrored):
+    # the manifest sits next to the weights it vouches for, so without this it catches corruption, not tampering.
+    manifest_sha256: str
+    # Copy the weights to node-local storage (instance-store NVMe) while verifying; vLLM loads from there.
+    node_cache: bool = False
+    # vLLM's weight loader: auto, or runai_streamer (concurrent streaming reads, for s3:// and pvc:// mounts).
+    load_format: Literal["auto", "runai_streamer"] = "auto"
 
     @model_validator(mode="after")
     def _rules(self) -> Weights:
         if not _PINNED_REVISION.match(self.revision):
             raise RuleViolation("revision", f"{self.revision!r} is not pinned; give a 40-hex commit or a sha256: digest")
+        if not _MANIFEST_DIGEST.match(self.manifest_sha256):
+            raise RuleViolation("manifest_sha256", f"{self.manifest_sha256!r} is not 64 hex digits (optionally after 'sha256:'); `sha256sum {self.checksum_manifest}` prints it")
+        if self.load_format == "runai_streamer" and self.uri.startswith("oci://"):
+            raise RuleViolation("load_format", "runai_streamer streams from s3:// or pvc:// weights; an oci:// image volume is already node-local")
+        if self.load_format == "runai_streamer" and self.node_cache:
+            raise RuleViolation("node_cache", "choose node_cache or load_format runai_streamer: the streamer reads the mount itself, the cache copies first")
         return self
 
 
@@ -282,6 +296,8 @@ class Model(Strict):
     data_classification: DataClass = "internal"
     high_risk: bool = False
     response_schema: dict | None = None
+    # ReadWriteMany claim for vLLM's torch.compile cache, shared by replicas (saves most of the compile on a cold start).
+    compile_cache_claim: DnsLabel | None = None
 
     @property
     def gpus(self) -> int:
@@ -378,6 +394,29 @@ class Rbac(Strict):
                 if group.startswith("system:"):
                     raise RuleViolation(f"{role}[{i}]", f"{group!r} is a built-in Kubernetes group; bind your organisation's groups")
         return self
+
+
+# ---------------------------------------------------------------- what the cluster already has
+_PREEXISTING_OBJECT = r"^[A-Za-z]+/[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$"
+
+
+class Prometheus(Strict):
+    # The organisation's Prometheus (with its Operator, which brings the monitoring.coreos.com CRDs).
+    address: Annotated[str, StringConstraints(pattern=r"^https?://[a-z0-9.-]+(:[0-9]+)?$")]
+
+
+class Preinstalled(Strict):
+    """What the cluster has before the kit: the plan resolves every reference against the planned
+    objects and these, and names whatever resolves to neither."""
+
+    crds: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+\.[a-z0-9.-]+$")]] = Field(default_factory=list)  # CRD names
+    storage_classes: list[DnsLabel] = Field(default_factory=list)
+    default_storage_class: DnsLabel | None = None
+    runtime_classes: list[DnsLabel] = Field(default_factory=list)
+    priority_classes: list[DnsLabel] = Field(default_factory=list)
+    # Objects the organisation provides, "Kind/namespace/name" (e.g. Secret/privllm-vault/vault-tls).
+    objects: list[Annotated[str, StringConstraints(pattern=_PREEXISTING_OBJECT)]] = Field(default_factory=list)
+    prometheus: Prometheus | None = None
 
 
 # ---------------------------------------------------------------- aws (eks target)
@@ -550,6 +589,7 @@ class StackConfig(Strict):
     aws: Aws | None = None
     # existing target: the prerequisites the cluster states and `privllm preflight` verifies.
     prerequisites: Prerequisites | None = None
+    preinstalled: Preinstalled = Field(default_factory=Preinstalled)
     # what the review is told about deliberate differences: parameters and exemptions.
     review: ReviewSettings = Field(default_factory=ReviewSettings)
 
@@ -742,8 +782,12 @@ class StackConfig(Strict):
                     f"{at}.tensor_parallel",
                     f"needs {m.gpus // per_node} nodes of pool {pool.name!r}, which has max_nodes {pool.max_nodes}",
                 )
-        if m.quantization == "fp8" and not GPUS[pool.gpu].fp8:
-            raise RuleViolation(f"{at}.quantization", f"fp8 needs FP8 tensor cores; pool {pool.name!r} has {pool.gpu}")
+        from serving.vllm.kernels import KernelError, kernel_for
+
+        try:
+            kernel_for(m.quantization, GPUS[pool.gpu])
+        except KernelError as exc:
+            raise RuleViolation(f"{at}.quantization", f"{exc} (pool {pool.name!r})") from None
         from serving.vllm.sizing import SizingError, check_fits
 
         try:
@@ -752,6 +796,12 @@ class StackConfig(Strict):
             raise RuleViolation(f"{at}.{exc.field}", str(exc)) from None
         if m.gpus > per_node and self.target.kind == "eks" and not pool.efa:
             raise RuleViolation(f"{at}.pool", f"spans {m.gpus // per_node} nodes of pool {pool.name!r}, which needs efa: true for inter-node traffic")
+        if m.tensor_parallel > per_node and not pool.efa:
+            raise RuleViolation(
+                f"{at}.tensor_parallel",
+                f"{m.tensor_parallel} spans nodes of pool {pool.name!r}, which has no EFA: tensor-parallel all-reduce would cross "
+                f"TCP every layer; keep tensor_parallel <= {per_node} and span nodes with pipeline_parallel",
+            )
 
     def model(self, name: str) -> Model:
         return next(m for m in self.models if m.name == name)

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 Path = tuple[str | int, ...]
 
 # Text an assistant message or delta can carry besides `content` (vLLM: reasoning_content;
 # newer servers: reasoning; OpenAI: refusal).
 ASSISTANT_TEXT_KEYS = ("content", "reasoning_content", "reasoning", "refusal")
-# Content-part types whose `text` reaches the model as text.
-TEXT_PART_TYPES = ("text", "input_text", "output_text", "refusal")
+# Strings that name things rather than say them: not scanned.
+MESSAGE_IDENTIFIERS = frozenset({"role", "tool_call_id"})
+PART_IDENTIFIERS = frozenset({"type"})
 
 
 @dataclass
@@ -43,12 +44,17 @@ def set_path(obj: Any, path: Path, value: Any) -> None:
     obj[path[-1]] = value
 
 
-def _str(value: Any) -> bool:
+def _str(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and value != ""
 
 
+def as_list(value: Any) -> list:
+    # Upstream answers are not validated: a field of the wrong shape carries no text to guard.
+    return value if isinstance(value, list) else []
+
+
 def _tool_calls(holder: dict, base: Path) -> Iterator[TextField]:
-    for j, call in enumerate(holder.get("tool_calls") or []):
+    for j, call in enumerate(as_list(holder.get("tool_calls"))):
         function = call.get("function") if isinstance(call, dict) else None
         if isinstance(function, dict) and _str(function.get("arguments")):
             yield TextField((*base, "tool_calls", j, "function", "arguments"), function["arguments"])
@@ -57,26 +63,32 @@ def _tool_calls(holder: dict, base: Path) -> Iterator[TextField]:
         yield TextField((*base, "function_call", "arguments"), function_call["arguments"])
 
 
+def _strings(holder: dict, base: Path, skip: frozenset[str]) -> Iterator[TextField]:
+    """Every string value of an object, except identifiers: text in a key this module does not
+    know yet still reaches the model, so it is guarded too."""
+    for key, value in holder.items():
+        if key not in skip and _str(value):
+            yield TextField((*base, key), value)
+
+
 def chat_inputs(body: dict) -> list[TextField]:
-    """Every message of every role: string or content parts, name, tool calls, tool results."""
+    """Every message of every role: string content or every string of a text part, name,
+    reasoning, tool calls, tool results, and any other string a message carries."""
     out: list[TextField] = []
-    for i, message in enumerate(body.get("messages") or []):
+    for i, message in enumerate(as_list(body.get("messages"))):
+        if not isinstance(message, dict):
+            continue
         role = message.get("role")
-        content = message.get("content")
-        if _str(content):
-            out.append(TextField(("messages", i, "content"), content, role))
-        elif isinstance(content, list):
-            for j, part in enumerate(content):
-                if isinstance(part, dict) and part.get("type") in TEXT_PART_TYPES:
-                    key = "refusal" if part.get("type") == "refusal" else "text"
-                    if _str(part.get(key)):
-                        out.append(TextField(("messages", i, "content", j, key), part[key], role))
-        for key in ("name", "reasoning_content", "reasoning", "refusal"):
-            if _str(message.get(key)):
-                out.append(TextField(("messages", i, key), message[key], role))
-        for field in _tool_calls(message, ("messages", i)):
+        found = list(_strings(message, ("messages", i), MESSAGE_IDENTIFIERS))
+        for j, part in enumerate(as_list(message.get("content"))):
+            # Every part's own strings (a text part's text); media payloads sit one level down
+            # (image_url.url, input_audio.data) and are not text.
+            if isinstance(part, dict):
+                found += _strings(part, ("messages", i, "content", j), PART_IDENTIFIERS)
+        found += _tool_calls(message, ("messages", i))
+        for field in found:
             field.role = role
-            out.append(field)
+        out += found
     return out
 
 
@@ -85,7 +97,7 @@ def prompt_inputs(body: dict, key: str) -> list[TextField]:
     value = body.get(key)
     if isinstance(value, str):
         return [TextField((key,), value)] if value else []
-    return [TextField((key, i), v) for i, v in enumerate(value or []) if _str(v)]
+    return [TextField((key, i), v) for i, v in enumerate(as_list(value)) if _str(v)]
 
 
 def completion_inputs(body: dict) -> list[TextField]:
@@ -109,7 +121,7 @@ def _choice_fields(choice: dict, base: Path, holder_key: str) -> Iterator[TextFi
 def answer_outputs(answer: dict) -> list[TextField]:
     """Every text a completion carries to the client (logprobs are the logprobs guard's)."""
     out: list[TextField] = []
-    for i, choice in enumerate(answer.get("choices") or []):
+    for i, choice in enumerate(as_list(answer.get("choices"))):
         if isinstance(choice, dict):
             out += _choice_fields(choice, ("choices", i), "message")
     return out
@@ -119,7 +131,7 @@ def chunk_outputs(chunk: dict) -> list[tuple[tuple[int, Path], TextField]]:
     """The text pieces of one stream chunk, each with the key of the stream it continues:
     (choice index, field path inside the choice), tool calls by their own index."""
     out = []
-    for i, choice in enumerate(chunk.get("choices") or []):
+    for i, choice in enumerate(as_list(chunk.get("choices"))):
         if not isinstance(choice, dict):
             continue
         index = choice.get("index", i)

@@ -20,6 +20,7 @@ class GatewayMetrics:
         self.guard_redactions = Counter(facts.METRIC_GUARD_REDACTIONS, "Values redacted by a guard", ["guard"], registry=r)
         self.rate_limited = Counter(facts.METRIC_RATE_LIMITED, "Requests refused by rate limits", ["limit"], registry=r)
         self.inflight = Gauge(facts.METRIC_UPSTREAM_INFLIGHT, "Requests waiting on a model", ["model"], registry=r)
+        self.pending = Gauge(facts.METRIC_PENDING_REQUESTS, "Requests held while their model scales up from zero (serving/gateway/wake.py)", ["model"], registry=r)
         self.circuit_open = Gauge(facts.METRIC_UPSTREAM_CIRCUIT_OPEN, "1 while the circuit to a model is open", ["model"], registry=r)
         self.tokens = Counter(facts.METRIC_TOKENS, "Tokens by principal, model and direction", ["principal", "model", "direction"], registry=r)
         self.audit_dropped = Gauge(facts.METRIC_AUDIT_DROPPED, "Audit records dropped because the export queue was full", registry=r)

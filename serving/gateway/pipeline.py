@@ -14,8 +14,11 @@ steps.default_pipeline().
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import aiohttp
 
 from serving.gateway.audit import AuditRecord
 from serving.gateway.auth import Principal
@@ -53,6 +56,8 @@ class GuardContext:
     record: AuditRecord
     metrics: GatewayMetrics
     notes: list[Note] = field(default_factory=list)
+    # The gateway's HTTP client session, for guards that call a model (a classifier).
+    http: Callable[[], aiohttp.ClientSession] | None = None
 
     def note(self, guard: str, action: str, *, field: str | None = None, document: str | None = None, detail: str | None = None, count: int = 0) -> None:
         """Audit the action, tell the client, and count redacted values."""
@@ -61,6 +66,11 @@ class GuardContext:
         self.notes.append(Note(guard, action, field, document, detail))
         if count:
             self.metrics.guard_redactions.labels(guard).inc(count)
+
+    @property
+    def phone_regions(self) -> tuple[str, ...]:
+        """The regions whose national phone formats the sensitive-data guards recognise."""
+        return tuple(self.config.guardrails.pii_phone_regions)
 
     def notes_body(self) -> dict[str, Any] | None:
         return {"guardrails": [n.as_dict() for n in self.notes]} if self.notes else None

@@ -7,9 +7,9 @@ gateway reasons about is typed and bounded. Errors name the field.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from serving.gateway import jsondepth
 from serving.gateway.errors import GatewayError
@@ -23,11 +23,37 @@ class ContentPart(BaseModel):
     text: Text | None = None
 
 
+class FunctionCall(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: Annotated[str, Field(max_length=256)] | None = None
+    arguments: Text | None = None
+
+
+class ToolCall(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: Annotated[str, Field(max_length=256)] | None = None
+    type: Annotated[str, Field(max_length=64)] | None = None
+    function: FunctionCall
+
+
 class Message(BaseModel):
     model_config = ConfigDict(extra="allow")
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: Text | list[ContentPart] | None = None
     name: Annotated[str, Field(max_length=256)] | None = None
+    # Typed so that every text a guard reads is a string where the guard looks for it.
+    tool_calls: Annotated[list[ToolCall], Field(max_length=128)] | None = None
+    function_call: FunctionCall | None = None
+    reasoning_content: Text | None = None
+    reasoning: Text | None = None
+    refusal: Text | None = None
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Message:
+        # As in the OpenAI API: only an assistant message that calls a tool may omit its content.
+        if self.content is None and not (self.role == "assistant" and (self.tool_calls or self.function_call)):
+            raise ValueError(f"a {self.role} message needs content" + (" or tool_calls" if self.role == "assistant" else ""))
+        return self
 
     def text(self) -> str:
         if isinstance(self.content, str):
@@ -88,7 +114,12 @@ class EmbeddingRequest(BaseModel):
         return 0
 
 
-def parse(model: type[BaseModel], raw: bytes) -> tuple[BaseModel, dict]:
+# The bodies of the model routes; each names its model and what it may cost in tokens.
+ApiRequest = ChatRequest | CompletionRequest | EmbeddingRequest
+RequestT = TypeVar("RequestT", bound=BaseModel)
+
+
+def parse(model: type[RequestT], raw: bytes) -> tuple[RequestT, dict]:
     """Validated request and the original JSON object (forwarded with the gateway's changes)."""
     try:
         text = raw.decode("utf-8")

@@ -67,6 +67,7 @@ class GatewayState:
     def __post_init__(self) -> None:
         self.limiter = self.limiter or _limiter_for(self.config, self.metrics)
         self.upstreams = self.upstreams or Upstreams(self.config)
+        self.upstreams.wake.bind(self.metrics.pending)  # pending demand of scale-to-zero models (serving/gateway/wake.py)
         self.oidc = OidcVerifier(self.config.oidc) if self.config.oidc else None
 
     @property

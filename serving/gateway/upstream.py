@@ -14,6 +14,7 @@ import aiohttp
 
 from serving.gateway.config import GatewayConfig, Upstream
 from serving.gateway.errors import GatewayError, error_body
+from serving.gateway.wake import WakeGate
 
 FAILURES_TO_OPEN = 5
 OPEN_SECONDS = 30.0
@@ -56,9 +57,11 @@ class Upstreams:
         self.config = config
         self._session = session
         self.circuits: dict[str, Circuit] = {}
+        self.wake = WakeGate.for_config(config)  # holds requests for scale-to-zero models until they are ready
 
     def reconfigure(self, config: GatewayConfig) -> None:
         self.config = config
+        self.wake.reconfigure(config)
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -92,6 +95,7 @@ class Upstreams:
         return self.circuits.setdefault(target, Circuit())
 
     async def post(self, route: Route, path: str, body: bytes) -> aiohttp.ClientResponse:
+        await self.wake.hold(route.upstream.name, route.target, self.session)
         circuit = self.circuit(route.target)
         if not circuit.allow():
             raise GatewayError(503, f"model {route.upstream.name!r} is failing; try again shortly", "upstream_circuit_open", headers={"Retry-After": str(int(OPEN_SECONDS))})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
 import uuid
@@ -42,7 +43,7 @@ class StandinMetrics:
 CLASSIFIER_MARKER = "[standin:injection]"
 
 
-def create_standin(model: str = "standin-model", delay: float = 0.0, api_key: str | None = None, chunk: int = 8) -> Starlette:
+def create_standin(model: str = "standin-model", delay: float = 0.0, api_key: str | None = None, chunk: int = 8, group: _Group | None = None) -> Starlette:
     metrics = StandinMetrics(model)
 
     def authorised(request: Request) -> bool:
@@ -133,12 +134,20 @@ def create_standin(model: str = "standin-model", delay: float = 0.0, api_key: st
         return JSONResponse({"object": "list", "data": [{"id": model, "object": "model", "owned_by": "vllm-standin"}]})
 
     async def health(request: Request) -> Response:
-        return Response(status_code=200)
+        # Multi-node: not ready until every rank has joined (what vLLM's /health reflects).
+        return Response(status_code=200 if group is None or group.complete.is_set() else 503)
 
     async def prom(request: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        if group is not None:
+            await group.lead()
+        yield
+
     return Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/v1/chat/completions", completions, methods=["POST"]),
             Route("/v1/completions", completions, methods=["POST"]),
@@ -151,22 +160,75 @@ def create_standin(model: str = "standin-model", delay: float = 0.0, api_key: st
     )
 
 
+def seeded_files(model: str) -> dict[str, bytes]:
+    """The tiny weights directory the kind stack seeds for the stand-in: a config and its checksum manifest."""
+    import hashlib
+
+    config = (json.dumps({"model_type": "privllm-vllm-standin", "name": model}) + "\n").encode()
+    return {"config.json": config, "SHA256SUMS": f"{hashlib.sha256(config).hexdigest()}  config.json\n".encode()}
+
+
+def seeded_manifest_sha256(model: str) -> str:
+    """What the local stack records as weights.manifest_sha256 for a seeded stand-in model."""
+    import hashlib
+
+    return hashlib.sha256(seeded_files(model)["SHA256SUMS"]).hexdigest()
+
+
 def seed_weights(path: str, model: str) -> None:
     """Write a tiny weights directory with its checksum manifest (kind stack: the stand-in has no real weights)."""
-    import hashlib
     from pathlib import Path
 
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)
-    (root / "config.json").write_text(json.dumps({"model_type": "privllm-vllm-standin", "name": model}) + "\n")
-    digest = hashlib.sha256((root / "config.json").read_bytes()).hexdigest()
-    (root / "SHA256SUMS").write_text(f"{digest}  config.json\n")
+    for name, data in seeded_files(model).items():
+        (root / name).write_bytes(data)
+
+
+class _Group:
+    """vLLM's native multi-node rendezvous, stood in: rank 0 listens on --master-port and is ready
+    (its /health answers 200) only once every other rank has joined; the others (--headless)
+    connect to --master-addr, retrying until rank 0 is up, and stay until it goes away."""
+
+    def __init__(self, nnodes: int, rank: int, master_addr: str, master_port: int):
+        self.nnodes, self.rank, self.master_addr, self.master_port = nnodes, rank, master_addr, master_port
+        self.joined: set[int] = set()
+        self.complete = asyncio.Event()
+
+    async def lead(self) -> None:
+        async def joined(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            line = await reader.readline()
+            rank = int(line.decode().split()[1])  # "rank N"
+            self.joined.add(rank)
+            if len(self.joined) == self.nnodes - 1:
+                self.complete.set()
+            writer.write(b"ok\n")
+            await writer.drain()
+            await reader.read()  # held open: the group lives as long as the connection
+
+        if self.nnodes == 1:
+            self.complete.set()
+            return
+        self._server = await asyncio.start_server(joined, "0.0.0.0", self.master_port)
+
+    async def join(self) -> None:
+        while True:
+            try:
+                reader, writer = await asyncio.open_connection(self.master_addr, self.master_port)
+                break
+            except OSError:
+                await asyncio.sleep(0.2)  # rank 0 not up yet: keep knocking, as vLLM's workers do
+        writer.write(f"rank {self.rank}\n".encode())
+        await writer.drain()
+        await reader.readline()
+        await reader.read()  # until rank 0 closes
 
 
 def main(argv: list[str] | None = None) -> None:
     """`vllm serve PATH --served-model-name NAME --host H --port P ...` as vLLM takes it, other flags ignored.
 
-    The stand-in image installs this as its `vllm` command, so the vllm-server chart runs it unchanged.
+    The stand-in image installs this as its `vllm` command, so the vllm-server chart runs it unchanged,
+    multi-node included (--nnodes, --node-rank, --master-addr, --master-port, --headless).
     """
     import os
 
@@ -180,6 +242,11 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=VLLM_PORT)
     serve.add_argument("--delay", type=float, default=0.0)
+    serve.add_argument("--nnodes", type=int, default=1)
+    serve.add_argument("--node-rank", type=int, default=0)
+    serve.add_argument("--master-addr", default="127.0.0.1")
+    serve.add_argument("--master-port", type=int, default=29501)
+    serve.add_argument("--headless", action="store_true")
     seed = sub.add_parser("seed-weights")
     seed.add_argument("path")
     seed.add_argument("--served-model-name", default="standin-model")
@@ -187,8 +254,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "seed-weights":
         seed_weights(args.path, args.served_model_name)
         return
+    group = _Group(args.nnodes, args.node_rank, args.master_addr, args.master_port)
+    if args.headless or args.node_rank > 0:
+        asyncio.run(group.join())
+        return
     # Like vLLM, the API key comes from VLLM_API_KEY (the chart reads it from the Vault-mounted file).
-    app = create_standin(args.served_model_name, args.delay, os.environ.get("VLLM_API_KEY"))
+    app = create_standin(args.served_model_name, args.delay, os.environ.get("VLLM_API_KEY"), group=group)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
 
 

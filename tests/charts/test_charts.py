@@ -94,14 +94,15 @@ def test_vllm_alerts_link_runbooks():
         assert r["annotations"]["runbook_url"].startswith("https://runbooks.privllm.internal/runbooks/")
 
 
-def test_multinode_uses_leaderworkerset_with_ray():
+def test_multinode_uses_leaderworkerset_with_vllms_native_launcher():
     out = helm.render("vllm-server", _values(CHARTS / "vllm-server/ci/multinode-values.yaml"), release="m", namespace="p")
     kinds = {o["kind"] for o in out.objects}
     assert "LeaderWorkerSet" in kinds and "Deployment" not in kinds
     lws = next(o for o in out.objects if o["kind"] == "LeaderWorkerSet")
     assert lws["spec"]["leaderWorkerTemplate"]["size"] == 2
     leader = lws["spec"]["leaderWorkerTemplate"]["leaderTemplate"]["spec"]["containers"][0]["args"][0]
-    assert "--distributed-executor-backend' 'ray'" in leader
+    assert "'--distributed-executor-backend' 'mp' '--nnodes' '2'" in leader
+    assert "ray" not in leader
 
 
 def test_digest_is_appended_when_recorded():

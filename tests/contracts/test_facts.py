@@ -210,24 +210,20 @@ def test_rego_params_is_plain_json_of_the_facts():
     assert params["allowed_prompt_logging"] == {k: list(v) for k, v in facts.ALLOWED_PROMPT_LOGGING.items()}
 
 
-def _rego_set(text: str, name: str) -> set[str] | None:
-    match = re.search(rf"^{name} := \{{(.*?)^\}}", text, re.S | re.M)
-    return set(re.findall(r'"([^"]+)"', match.group(1))) if match else None
+# Entries only a literal copy of each table would spell out in the policy's Rego.
+LITERAL_MARKS = {
+    "public_registries": ('"registry-1.docker.io"', '"mcr.microsoft.com"', '"public.ecr.aws"'),
+    "allowed_prompt_logging": ('"confidential": {', '"restricted": {'),
+}
 
 
-@pytest.mark.parametrize(
-    ("policy", "table"),
-    [("l3_images_from_mirror", "public_registries"), ("l2_prompt_logging_by_classification", "allowed_prompt_logging")],
-)
-def test_rego_tables_are_the_generated_params_not_literals(policy, table):
+def check_rego_table(text: str, policy: str, table: str) -> None:
     """Once a policy reads data.privllm.params, no literal copy may remain; until then its literal
     must equal the facts, so a drift fails here either way."""
-    text = (ROOT / "policies" / policy / "policy.rego").read_text()
-    if f"params.{table}" in text:
-        assert _rego_set(text, table) is None, f"{policy} reads params.{table} and still defines a literal {table}"
-        assert "registry-1.docker.io" not in text and '"confidential": {' not in text
+    if re.search(rf'params\.{table}\b|params,\s*"{table}"', text):
+        assert [m for m in LITERAL_MARKS[table] if m in text] == [], f"{policy} reads params.{table} and still spells out a literal copy"
         return
-    literal = re.search(r"^(\w+) := \{", text, re.M)
+    literal = re.search(r"^\w+ := \{\s*$|^\w+ := \{\s*\"", text, re.M)
     assert literal, f"{policy} neither reads params.{table} nor defines its table"
     body = text[literal.start():text.index("\n}", literal.start())]
     if table == "public_registries":
@@ -240,6 +236,22 @@ def test_rego_tables_are_the_generated_params_not_literals(policy, table):
     else:
         rows = dict(re.findall(r'"(\w+)": \{([^}]*)\}', body))
         assert {k: set(re.findall(r'"(\w+)"', v)) for k, v in rows.items()} == {k: set(v) for k, v in facts.ALLOWED_PROMPT_LOGGING.items()}
+
+
+@pytest.mark.parametrize(
+    ("policy", "table"),
+    [("l3_images_from_mirror", "public_registries"), ("l2_prompt_logging_by_classification", "allowed_prompt_logging")],
+)
+def test_rego_tables_are_the_generated_params_not_literals(policy, table):
+    check_rego_table((ROOT / "policies" / policy / "policy.rego").read_text(), policy, table)
+
+
+def test_the_rego_table_check_tells_params_from_literals():
+    check_rego_table('public_registries := {r | some r in object.get(k.params, "public_registries", [])}\n', "p", "public_registries")
+    with pytest.raises(AssertionError, match="literal copy"):
+        check_rego_table('x := params.public_registries\nold := {\n\t"registry-1.docker.io",\n}\n', "p", "public_registries")
+    with pytest.raises(AssertionError, match="drifted"):
+        check_rego_table('public_registries := {\n\t"docker.io",\n}\n', "p", "public_registries")
 
 
 # ---------------------------------------------------------------- metrics
@@ -299,3 +311,14 @@ def test_ttft_objective_and_burn_rates_reach_alerts_and_charts(cfg, plans):
                 if r.get("alert") == "GatewayAvailabilityBudgetBurn"]
     assert rendered and all(str(round(facts.BURN_RATE_FAST * 0.005, 4)) in e for e in rendered)
     assert occurrences(r"14\.4|TTFT_OBJECTIVE_SECONDS = ", python_sources()) == []
+
+
+# ---------------------------------------------------------------- scheduling
+@pytest.mark.parametrize("stack", ["reference", "local"])
+def test_workloads_use_the_priority_classes_the_platform_creates(plans, stack):
+    objects = plans[stack].objects
+    created = {o["metadata"]["name"] for o in objects if o["kind"] == "PriorityClass"}
+    assert created == {facts.PRIORITY_CLASS_GATEWAY, facts.PRIORITY_CLASS_SERVING}
+    gateway = [o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == facts.GATEWAY_RELEASE]
+    assert [o["spec"]["template"]["spec"].get("priorityClassName") for o in gateway] == [facts.PRIORITY_CLASS_GATEWAY]
+    assert occurrences(r'"privllm-(gateway|serving)"', python_sources()) == []

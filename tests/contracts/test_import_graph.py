@@ -21,6 +21,8 @@ LAYERS = {
     # Capacity arithmetic over privllm.stack's hardware and architecture tables (standard library
     # only): the stack validator runs it, so it sits at the bottom although it lives in serving/.
     "serving.vllm.sizing": BOTTOM,
+    # Which quantization kernel a GPU runs (same tables, standard library only): the validator refuses impossible ones.
+    "serving.vllm.kernels": BOTTOM,
     "infra": MIDDLE,
     "serving": MIDDLE,
     "policies": MIDDLE,

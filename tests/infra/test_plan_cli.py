@@ -36,7 +36,7 @@ def test_plan_without_arguments_plans_the_reference_stack(tmp_path):
 
 def test_reference_plan_names_no_public_registry(tmp_path):
     assert run("plan", "--out", str(tmp_path / "p")).returncode == 0
-    images = (tmp_path / "p" / "images.txt").read_text().split()
+    images = [line for line in (tmp_path / "p" / "images.txt").read_text().splitlines() if line and not line.startswith("#")]
     assert images and not [i for i in images if is_public_registry(i)]
     assert all(i.startswith("registry.corp.internal:5000/mirror/") for i in images)
     cloud = json.loads((tmp_path / "p" / "cloud.json").read_text())

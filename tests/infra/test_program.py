@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.naming import names
+from infra.naming import METRICS_NAMESPACE, names
 from privllm.kube import containers, pod_specs
 
 
@@ -75,6 +75,8 @@ def test_namespaces_pod_security(plans, stack):
     n = names(plan.cfg)
     namespaces = {o["metadata"]["name"]: o["metadata"] for o in _objects(plan, "Namespace")}
     extra = {n.siem_standin_ns} if plan.cfg.target.kind == "kind" else set()
+    if not plan.cfg.preinstalled.prometheus:
+        extra.add(METRICS_NAMESPACE)  # the kit's own Prometheus
     assert set(namespaces) == set(n.all_namespaces) | extra
     for ns in extra:
         assert namespaces[ns]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
@@ -112,9 +114,12 @@ def test_rbac_has_no_wildcards_and_no_cluster_admin(reference):
 
 
 def test_service_accounts_do_not_automount_tokens(reference):
-    for sa in _objects(reference, "ServiceAccount"):
+    # The kit's own objects; third-party controllers that need the API are named exemptions (infra/exemptions.py).
+    third_party = [id(o) for r in reference.third_party for o in r.objects]
+    own = [o for o in reference.objects if id(o) not in third_party]
+    for sa in [o for o in own if o["kind"] == "ServiceAccount"]:
         assert sa["automountServiceAccountToken"] is False
-    for obj in reference.objects:
+    for obj in own:
         for spec in pod_specs(obj):
             assert spec.get("automountServiceAccountToken") is False, obj["metadata"]["name"]
 
@@ -168,9 +173,72 @@ def test_cloud_resources_are_attributed_to_components(reference):
 
 
 def test_collector_ships_to_the_siem_over_tls_with_a_persistent_queue(reference):
-    release = next(r for r in reference.releases if r.name.endswith("-collector"))
-    config = release.inputs["values"]["config"]
+    release = next(r for r in reference.releases if r.name.endswith("-otel-collector"))
+    # alternateConfig: the chart uses it as the whole configuration, merging none of its defaults.
+    config = release.inputs["values"]["alternateConfig"]
     (exporter,) = config["exporters"].values()
     assert exporter["tls"]["insecure"] is False
     assert exporter["sending_queue"]["storage"] == "file_storage/queue"
     assert "file_storage/queue" in config["service"]["extensions"]
+
+
+def test_collector_releases_open_only_the_ports_they_serve(reference):
+    by_name = {r.inputs["name"]: r.inputs["values"] for r in reference.releases if r.inputs.get("name") in ("otel-collector", "otel-agent")}
+    opened = {name: sorted(p for p, spec in values["ports"].items() if spec["enabled"]) for name, values in by_name.items()}
+    assert opened == {"otel-collector": ["metrics", "otlp", "otlp-http"], "otel-agent": []}
+    assert all("config" not in values and "presets" not in values for values in by_name.values())
+
+
+def test_a_model_spanning_nodes_brings_the_leader_worker_set_controller(reference_values, tmp_path):
+    from infra.chart_source import ChartSource
+    from infra.plan import build
+    from privllm.stack import StackConfig
+
+    reference_values["models"][0] |= {"tensor_parallel": 8, "pipeline_parallel": 2}  # 16 GPUs: two 8-GPU nodes
+    plan = build(StackConfig.model_validate(reference_values), "multi-node", ChartSource([tmp_path]))
+    assert "lws" in {r.release for r in plan.third_party}
+    assert any(o["kind"] == "LeaderWorkerSet" for o in plan.objects)
+    single = build(StackConfig.model_validate({**reference_values, "models": reference_values["models"][1:]}), "single", ChartSource([tmp_path]))
+    assert "lws" not in {r.release for r in single.third_party}
+
+
+def _release_values(plan, release: str) -> dict:
+    return next(r.inputs["values"] for r in plan.releases if r.inputs.get("name") == release)
+
+
+def test_third_party_images_are_catalogue_images_in_the_mirror(reference):
+    cfg = reference.cfg
+    keda = _release_values(reference, "keda")["image"]["keda"]
+    # KEDA's chart joins registry/repository:tag itself: the mirror must appear once.
+    assert f"{keda['registry']}/{keda['repository']}:{keda['tag']}" == cfg.mirror.image_ref("keda")
+    gatekeeper = _release_values(reference, "gatekeeper")
+    probe = gatekeeper["postInstall"]["probeWebhook"]["image"]
+    assert f"{probe['repository']}:{probe['tag']}" == cfg.mirror.image_ref("gatekeeper-probe")
+    csi = _release_values(reference, "secrets-store-csi-driver")["linux"]
+    for key, image in (("crds", csi["crds"]["image"]), ("registrarImage", csi["registrarImage"]), ("livenessProbeImage", csi["livenessProbeImage"])):
+        assert image["repository"].startswith(cfg.mirror.image_registry + "/"), key
+
+
+def test_gatekeeper_fails_closed_and_its_exempt_namespaces_carry_the_ignore_label(reference):
+    n = names(reference.cfg)
+    values = _release_values(reference, "gatekeeper")
+    assert values["validatingWebhookFailurePolicy"] == "Fail"
+    exempt = set(values["controllerManager"]["exemptNamespaces"])
+    labelled = {o["metadata"]["name"] for o in _objects(reference, "Namespace") if "admission.gatekeeper.sh/ignore" in o["metadata"]["labels"]}
+    assert labelled == exempt == set(n.node_agent_namespaces)
+
+
+def test_vault_can_write_its_config_and_finds_its_raft_peers(reference):
+    server = _release_values(reference, "vault")["server"]
+    assert {"name": "tmp", "mountPath": "/tmp"} in server["volumeMounts"]
+    config = server["ha"]["raft"]["config"]
+    replicas = server["ha"]["replicas"]
+    assert config.count("retry_join {") == replicas
+    assert f'leader_api_addr = "https://vault-{replicas - 1}.vault-internal.' in config
+
+
+def test_gpu_pods_have_their_runtime_class(plans):
+    for name, plan in plans.items():
+        classes = {o["metadata"]["name"] for o in _objects(plan, "RuntimeClass")}
+        # An existing cluster states its own (privllm:prerequisites.runtime_class); the plan checks it is named there.
+        assert classes == ({"nvidia"} if plan.cfg.gpu_pools and not plan.cfg.prerequisites else set()), name

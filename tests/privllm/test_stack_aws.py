@@ -37,7 +37,7 @@ def onprem_values() -> dict:
     return copy.deepcopy(read_stack_values(INFRA / "Pulumi.onprem.yaml"))
 
 
-OCI = {"uri": "oci://registry.corp.internal:5000/weights/qwen", "revision": "sha256:" + "a" * 64}
+OCI = {"uri": "oci://registry.corp.internal:5000/weights/qwen", "revision": "sha256:" + "a" * 64, "manifest_sha256": "b" * 64}
 
 REFERENCE_CASES = [
     ({"aws": ...}, "privllm:aws", "required when target.kind is 'eks'"),

@@ -6,6 +6,8 @@ first), plus the explicit passing variants at the end.
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from pydantic import ValidationError
 
@@ -83,6 +85,14 @@ CASES = [
         "privllm:models[1].quantization",
         "FP8 tensor cores",
     ),
+    # vllm (issue 20): the manifest's own digest, loaders, multi-node without EFA.
+    ({"models.0.weights.manifest_sha256": ...}, "privllm:models[0].weights.manifest_sha256", "required"),
+    ({"models.0.weights.manifest_sha256": "abc"}, "privllm:models[0].weights.manifest_sha256", "sha256sum SHA256SUMS"),
+    ({"models.1.weights.uri": "oci://registry.corp.internal:5000/weights/qwen", "models.1.weights.load_format": "runai_streamer"},
+     "privllm:models[1].weights.load_format", "oci://"),
+    ({"models.0.weights.load_format": "runai_streamer", "models.0.weights.node_cache": True}, "privllm:models[0].weights.node_cache", "choose"),
+    ({"models.0.weights.load_format": "runai_streamer"}, None, None),
+    ({"models.0.tensor_parallel": 16, "models.0.max_model_len": 8192}, None, None),  # the p5 pool has EFA: TP across nodes allowed
     ({"models.0.architecture": "gpt-5"}, "privllm:models[0].architecture", "not in the catalogue"),
     ({"models.0.weights.revision": "main"}, "privllm:models[0].weights.revision", "not pinned"),
     ({"models.0.weights.uri": "https://huggingface.co/x"}, "privllm:models[0].weights.uri", "pattern"),
@@ -169,5 +179,20 @@ def test_image_ref_uses_digest_when_recorded(reference_values):
     images["vllm"]["digest"] = "sha256:" + "a" * 64
     reference_values["mirror"]["images"] = images
     cfg = StackConfig.model_validate(reference_values)
-    assert cfg.mirror.image_ref("vllm") == "registry.corp.internal:5000/mirror/vllm/vllm-openai:v0.11.0@sha256:" + "a" * 64
+    from serving.vllm.cli_table import load
+
+    assert cfg.mirror.image_ref("vllm") == f"registry.corp.internal:5000/mirror/vllm/vllm-openai:{load().image_tag}@sha256:" + "a" * 64
     assert cfg.mirror.image_ref("gateway") == "registry.corp.internal:5000/mirror/privllm/llm-gateway:0.1.0"
+
+
+def test_tensor_parallel_across_nodes_needs_efa_on_any_target():
+    """onprem (an existing cluster): no EFA on the A100 pool, so TP 16 over two nodes is refused; PP across nodes is fine."""
+    from privllm.stack.load import read_stack_values, resolve_stack_path
+
+    values = copy.deepcopy(read_stack_values(resolve_stack_path("onprem")))
+    _set(values, "models.0.tensor_parallel", 16)
+    problems = _problems(values)
+    assert any(p.startswith("privllm:models[0].tensor_parallel:") and "no EFA" in p for p in problems), problems
+    _set(values, "models.0.tensor_parallel", 8)
+    _set(values, "models.0.pipeline_parallel", 2)
+    assert _problems(values) == []

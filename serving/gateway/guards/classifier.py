@@ -108,3 +108,4 @@ class InjectionClassifier:
             return ClassifierOutcome((), (), str(exc), data_class in self.config.fail_closed, elapsed)
         flagged = tuple(i for i, label in enumerate(labels) if self.is_injection(label))
         return ClassifierOutcome(flagged, tuple(labels), elapsed_ms=(time.perf_counter() - started) * 1000)
+

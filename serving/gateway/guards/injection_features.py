@@ -77,18 +77,18 @@ def _f(name: str, family: str, weight: float, pattern: str, keywords: tuple[str,
     return Feature(name, family, weight, re.compile(pattern), keywords, group or name, requires, gates)
 
 
-_TARGET_WORDS = ("instruction", "rule", "prompt", "guideline", "direction", "directive", "command", "order", "guidance", "constraint",
+_TARGET_WORDS = ("instruction", "instruci", "instuc", "intruc", "insruc", "instrut", "rule", "prompt", "guideline", "direction", "directive", "command", "order", "guidance", "constraint",
                  "restriction", "programming", "polic", "context", "task", "training", "system")
 _AI_WORDS = ("ai", "a.i.", "assistant", "model", "llm", "bot", "agent", "gpt", "chatgpt", "copilot", "screener", "reviewer", "chatbot", "reviewers", "models", "bots", "agents")
 
 
 _GAP = r"[^.!?\n]{0,40}?"  # a few words within one sentence
-_OVERRIDE = r"(?:ignore|ignoring|disregard|disregarding|forget|override|bypass|abandon|discard|neglect|set aside|throw out|scrap|dismiss|pay no attention to|stop following|no longer follow)"
+_OVERRIDE = r"(?:ignore|ignoring|ignroe|ingore|ignor|disregard|disregarding|disreguard|disregaurd|forget|override|bypass|abandon|discard|neglect|set aside|throw out|scrap|dismiss|pay no attention to|stop following|no longer follow)"
 _TARGET = (
-    r"(?:instructions?|rules|prompts?|guidelines|directions|directives|commands|orders|guidance|constraints|restrictions|"
+    r"(?:instructions?|instrucitons?|instuctions?|intructions?|insructions?|instrutions?|guidance|rules|prompts?|guidelines|directions|directives|commands|orders|guidance|constraints|restrictions|"
     r"programming|polic(?:y|ies)|context|tasks?|training|system message|system prompt)"
 )
-_EARLIER = r"(?:previous|prior|above|earlier|preceding|foregoing|initial|original|existing|former|old|system|safety|all|any|every|your|ur|these|those|other)"
+_EARLIER = r"(?:previous|previus|prevous|pervious|previos|prior|above|earlier|preceding|foregoing|initial|original|existing|former|old|system|safety|all|any|every|your|ur|these|those|other)"
 _AI = (
     r"(?:ai|a\.i\.|llm|language model|model|assistant|chatbot|bot|agent|gpt|chatgpt|copilot|ai system|ai model|ai agent|ai assistant|"
     r"ai code reviewers?|ai reviewers?|llm reviewers?|automated (?:system|processing|screener|reviewer|cv screener)|cv screener|screening bot|email assistant|reviewer bot)"
@@ -97,6 +97,7 @@ _DISCLOSE = r"(?:reveal|show|print|repeat|output|display|tell me|give me|leak|du
 _HIDDEN_PROMPT = (
     r"(?:(?:your|the|this|its|my|our) (?:system (?:prompt|message|instructions?)|(?:initial|original|hidden|secret|full|first|entire|complete|exact|underlying|developer|pre-?)\s?(?:prompt|instructions|message|rules|configuration))|"
     r"instructions you (?:were|have been|got|received)|prompt you (?:were|are|have been)|rules you (?:were|have been|are)|(?:the |your )?(?:prompt|system) template(?: you use)?|"
+    r"your (?:memory|context window|conversation history|session (?:history|memory)|setup|configuration)|(?:the|this) (?:above|preceding) (?:prompt|system message)|"
     r"your (?:instructions|prompt|rules|configuration|guidelines)(?: you (?:were|have been) given)?)"
 )
 _MODE = r"(?:developer|dev|debug|god|sudo|admin|root|maintenance|test|unrestricted|jailbreak|jailbroken|opposite|evil|dan|unlocked|unfiltered|raw|diagnostic|superuser|chaos|uncensored|freedom|unrestricted_mode)"
@@ -105,7 +106,7 @@ _FREE_OF = (
     r"not (?:restricted|limited) by|outside|exempt from|disregards?)"
 )
 _LIMITS = (
-    r"(?:any |all |the |its |their |your |of the typical )?(?:restrictions?|rules|limits|limitations|filters?|filtering|guidelines|boundaries|morals?|morality|ethics|(?:ethical|moral)(?: or (?:ethical|moral))? (?:guidelines|principles|constraints|boundaries|rules)|"
+    r"(?:any |all |the |its |their |your |of the typical )?(?:content |safety |ethical |moral |legal )?(?:laws|restrictions?|rules|limits|limitations|filters?|filtering|guidelines|boundaries|morals?|morality|ethics|(?:ethical|moral)(?: or (?:ethical|moral))? (?:guidelines|principles|constraints|boundaries|rules)|"
     r"censorship|content polic(?:y|ies)|safety (?:training|rules|guidelines|filters|layer|measures)|guardrails|constraints|confines(?: of ai)?|norms|policies|obligations)"
 )
 
@@ -113,7 +114,7 @@ FEATURES: tuple[Feature, ...] = (
     # --- instruction override -------------------------------------------------------------------
     _f("override_previous", "override", 1.1,
        rf"\b{_OVERRIDE}\b{_GAP}\b{_EARLIER}\b{_GAP}\b{_TARGET}\b|\b{_OVERRIDE}\b{_GAP}\b{_TARGET}\s(?:above|before|below|given (?:above|before|earlier)|you (?:were|have been) given)\b",
-       ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss", "attention", "follow"), requires=_TARGET_WORDS),
+       ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss", "attention", "follow", "ignro", "ingor", "disregu", "disrega"), requires=_TARGET_WORDS),
     _f("changing_your_instructions", "override", 1.1,
        r"\b(?:i'?m|i am|let me|we are|we'?re|i will|i'?ll|the (?:admin|developer|operator) (?:is|has)) (?:now )?(?:changing|updating|replacing|rewriting|overriding|resetting|modifying|updated|replaced|changed) your (?:instructions|rules|prompt|programming|guidelines|system prompt|directives)"
        r"|\b(?:supersedes?|overrides?|replaces?|takes? precedence over|trumps?|outranks?|more important than) (?:everything|all|any|anything|whatever)(?: (?:other|previous|prior|earlier))? ?(?:before|above|previous|prior|else|other|instructions|rules|you(?:'ve| have)? been (?:told|given|instructed))?\b"
@@ -135,7 +136,11 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:usual |normal |your |the |any |these |those |all )?(?:restrictions|rules|guidelines|policies|filters|limits|ethics|content polic(?:y|ies)|safety rules) (?:don'?t|do not|no longer|won'?t|doesn'?t|does not|shall not) apply\b|\b(?:your|the) (?:instructions|rules|guidelines|prompt|configuration) (?:changed|have changed|were (?:changed|updated|replaced)|have been (?:changed|updated|replaced))\b",
        ("apply", "changed", "updated", "replaced")),
     _f("never_existed", "override", 1.1,
-       rf"\b{_TARGET}\s(?:never existed|(?:don'?t|do not|no longer) exist)\b", ("existed", "exist")),
+       rf"\b{_TARGET}\s(?:never existed|(?:don'?t|do not|no longer) exist)\b|\b(?:consider|treat|regard|deem)\b[^.!?\n]{{0,20}}\b{_TARGET}\b[^.!?\n]{{0,10}}\b(?:null|void|invalid|cancell?ed|obsolete|revoked)\b",
+       ("existed", "exist", "null", "void", "invalid", "cancel", "obsolete", "revoked")),
+    _f("old_task_new_task", "override", 0.8,
+       r"\b(?:that was|forget|drop|scrap) the (?:old|previous|first|earlier) (?:task|job|assignment|instructions?)\b|\bhere'?s your new (?:one|task|job|assignment|instructions?|mission|role)\b",
+       ("old", "previous", "first", "earlier", "new one", "new task", "new job", "new assignment", "new instruction", "new mission", "new role")),
     _f("override_them", "override", 1.0,
        r"\b(?:instructions|rules|guidelines|prompt|directives|programming|system message|message|system prompt)\b[^.!?\n]{0,60}[.;,!]?\s*(?:so |just |please |you can |you may |you should |feel free to )?(?:\w+ )?(?:ignore|disregard|forget|override|bypass) (?:them|it|those|these|that)\b",
        ("ignor", "disregard", "forget", "override", "bypass")),
@@ -168,7 +173,7 @@ FEATURES: tuple[Feature, ...] = (
        r"drop (?:whatever|what|everything) you(?:'re| are| were) doing|(?:skip|drop) (?:the )?(?:summar\w+|translation|task|question|analysis)|instead of (?:doing )?what (?:you were|you've been|i) (?:asked|told)|(?:all )?prior commands are cancell?ed|(?:stop|halt|abort)[.!]+\s)",
        ("stop", "cancel", "drop", "instead", "prior", "halt", "abort", "skip")),
     _f("do_not_follow", "override", 1.1,
-       r"\b(?:do not|don'?t|never|stop|no longer) (?:follow(?:ing)?|obey(?:ing)?|listen(?:ing)? to|adher(?:e|ing) to|comply(?:ing)? with|abide by) (?:your|the|any|those|these|its|my)? ?(?:system prompt|system message|instructions|rules|guidelines|previous|earlier|original|developer|safety|content polic|programming|earlier guidance|guidance|(?:openai|anthropic|google|meta|microsoft|the company|your (?:developer|creator|maker))'?s? (?:polic|rules|guidelines|content))",
+       r"\b(?:do not|don'?t|never|stop|no longer) (?:follow(?:ing)?|obey(?:ing)?|listen(?:ing)? to|adher(?:e|ing) to|comply(?:ing)? with|abide by) (?:your|the|any|those|these|its|my)? ?(?:system prompt|system message|instructions|rules|guidelines|previous|earlier|original|developer|safety|content polic|programming|earlier guidance|(?:openai|anthropic|google|meta|microsoft|the company|your (?:developer|creator|maker))'?s? (?:polic|rules|guidelines|content))",
        ("follow", "obey", "listen", "adher", "comply"), requires=("prompt", "instruction", "rule", "guideline", "previous", "earlier", "original", "developer", "safety", "polic", "programming", "guidance")),
     _f("wipe_memory", "override", 1.1,
        r"\b(?:wipe|clear|erase|reset|purge|flush) (?:your|the|all) (?:memory|context|instructions|programming|previous|prior|earlier|rules)",
@@ -199,16 +204,16 @@ FEATURES: tuple[Feature, ...] = (
        ("no ", "without", "zero", "free", "bound", "have", "has", "beyond", "ignor", "broke", "liberat", "limited", "restricted", "outside", "exempt", "disregard")),
     _f("unrestricted_adjective", "persona", 0.6,
        r"\b(?:unfiltered|uncensored|unrestricted|unshackled|unbound|unchained|amoral|unethical|unaligned|jailbroken|limitless|lawless|unmoderated|unhinged|no-limits|without limits|rule-?free|filterless)\b"
-       r"|\bso-called (?:safety|ethics|morals|rules|guidelines|restrictions|alignment)|\b(?:never|doesn'?t|does not|don'?t|do not|won'?t) (?:ever )?(?:consider|care about|worry about|think about) (?:ethics|morals|morality|laws?|rules|consequences|safety)|\bwithout considering (?:ethics|morals|consequences)|\beven (?:if it'?s |when it'?s )?(?:harmful|illegal|dangerous|offensive|unethical) (?:text|content|requests?|questions?|things)?|\bwithout refusing\b|\b(?:legal or not|whether (?:it'?s |it is )?legal or not|no matter how (?:illegal|unethical|dangerous|harmful|immoral))",
-       ("unfilter", "uncensor", "unrestrict", "unshackl", "unbound", "unchain", "amoral", "unethical", "unalign", "jailbr", "limitless", "lawless", "unmoderat", "unhinged", "limits", "rule", "filterless", "so-called", "legal", "no matter", "even", "refusing", "consider", "care", "worry", "think about", "considering")),
+       r"|\bso-called (?:safety|ethics|morals|rules|guidelines|restrictions|alignment)|\bnothing holds (?:it|him|her|you|them) back\b|\bmocks? (?:the )?safety\b|\b(?:never|doesn'?t|does not|don'?t|do not|won'?t) (?:ever )?(?:consider|care about|worry about|think about) (?:ethics|morals|morality|laws?|rules|consequences|safety)|\bwithout considering (?:ethics|morals|consequences)|\beven (?:if it'?s |when it'?s )?(?:harmful|illegal|dangerous|offensive|unethical) (?:text|content|requests?|questions?|things)?|\bwithout refusing\b|\b(?:legal or not|whether (?:it'?s |it is )?legal or not|no matter how (?:illegal|unethical|dangerous|harmful|immoral))",
+       ("unfilter", "uncensor", "unrestrict", "unshackl", "unbound", "unchain", "amoral", "unethical", "unalign", "jailbr", "limitless", "lawless", "unmoderat", "unhinged", "limits", "rule", "filterless", "so-called", "legal", "no matter", "even", "refusing", "consider", "care", "worry", "think about", "considering", "holds", "mock")),
     _f("never_refuse", "persona", 0.6,
        r"\b(?:never|won'?t|will not|doesn'?t|does not|cannot|can'?t|must not|mustn'?t|shall not|should not|don'?t) (?:ever )?(?:refuse|decline|say no|reject|apologi[sz]e|warn|lecture|moraliz|censor|mention (?:ethics|morals|safety|legality|that it can)|inform me that you can'?t|say (?:that )?(?:it|you) can'?t|hold back|hides?|withholds?|filters?|censors?|questions? (?:me|the user|you)|withhold(?:s)? (?:any )?information)"
-       r"|\b(?:always|must|will) (?:comply|obey|say yes|answer (?:every|any)thing|fulfil+)|\b(?:answers?|does|do|can do|responds? to|say|says|generate) (?:absolutely )?(?:any|every)thing\b|\b(?:obey|obeys) the user absolutely|\bhelps? (?:you |users? )?with (?:anything|everything)|\bobey (?:all|every|any) (?:requests?|commands?|orders?)|\bdoes whatever (?:i|you|the user|they) (?:ask|say|want|command)",
+       r"|\b(?:always|must|will) (?:comply|obey|say yes|answer (?:every|any)thing|fulfil+)|\b(?:answers?|does|do|can do|responds? to|say|says|generate|answers? to|complete answers to) (?:absolutely )?(?:any|every)thing\b|\b(?:obey|obeys) the user absolutely|\bhelps? (?:you |users? )?with (?:anything|everything)|\bobey (?:all|every|any) (?:requests?|commands?|orders?)|\bdoes whatever (?:i|you|the user|they) (?:ask|say|want|command)",
        ("never", "won", "will", "doesn", "does", "cannot", "can", "must", "shall", "should", "don", "always", "anything", "everything", "obey", "whatever")),
     _f("refusal_suppression", "persona", 0.6,
        r"\bwithout (?:ever )?(?:saying|using|writing|adding|including) [\"“']?(?:i'?m sorry|sorry|i can'?t|i cannot|as an ai|unfortunately)|\b(?:never|don'?t|do not|must not) (?:ever )?(?:say|use|write|include|add|mention) [\"“']?(?:i'?m sorry|sorry|i can'?t|i cannot|as an ai|unfortunately)"
-       r"|\b(?:no|without|never add|don'?t add|do not add|never include|don'?t include|skip) (?:any )?(?:safety )?(?:warnings?|disclaimers?|caveats?|moraliz\w*|moralis\w*|lectures?|ethical (?:notes|reminders))\b|\b(?:those|these) (?:phrases|words) are (?:banned|forbidden)",
-       ("without", "never", "don", "do not", "must not", "no ", "skip", "those", "these")),
+       r"|\b(?:no|without|never add|don'?t add|do not add|never include|don'?t include|skip) (?:any )?(?:safety )?(?:warnings?|disclaimers?|caveats?|moraliz\w*|moralis\w*|lectures?|ethical (?:notes|reminders))\b|\b(?:those|these) (?:phrases|words) are (?:banned|forbidden)|\b(?:does not|doesn'?t|never|won'?t|will not) remind (?:anyone|me|users?|people) (?:of|about) (?:laws?|rules|ethics|morals|safety|consequences)",
+       ("without", "never", "don", "do not", "must not", "no ", "skip", "those", "these", "remind")),
     _f("prefix_injection", "persona", 0.6,
        r"\b(?:begin|start|open|preface)(?:ing)? (?:your|the|each|every) (?:reply|response|answer|output)s? with [\"“']?(?:sure|absolutely|of course|certainly|here'?s how|yes|okay|ok\b|i can|step 1)",
        ("begin", "start", "open", "preface")),
@@ -219,7 +224,7 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:for (?:purely )?(?:educational|research|academic|testing|training|debugging) purposes(?: only)?|(?:it'?s|this is|just) for debugging|(?:you(?:'re| are) )?in a sandbox|nothing you say (?:leaves|will leave|is logged)|(?:purely|just|only|strictly) (?:hypothetical(?:ly)?|fictional|theoretical(?:ly)?)|(?:inside|in) (?:a|the|this) simulation|nothing (?:here |in it )?is real|no ?one (?:can|will|could) (?:be|get) (?:harmed|hurt)|(?:it|this) will never be (?:used|run|executed|deployed)|opposite day)",
        ("purpose", "hypothetic", "fiction", "theoretic", "simulation", "nothing", "one", "never be", "opposite day", "debugging", "sandbox", "nothing you say")),
     _f("break_the_rules", "persona", 0.7,
-       r"\b(?:break|breaking|bend|circumvent|get around|evade) (?:the|all|your|any|those|these|its) (?:rules|guidelines|restrictions|policies|content policy|filters)\b|\bmandatory (?:warning|disclaimer) out of the way|\blet'?s break the rules",
+       r"\b(?:break|breaking|bend|circumvent|get around|evade) (?:the|all|your|any|those|these|its)(?: own)? (?:rules|guidelines|restrictions|policies|content policy|filters)\b|\bmandatory (?:warning|disclaimer) out of the way|\blet'?s break the rules",
        ("break", "bend", "circumvent", "get around", "evade", "mandatory")),
     _f("permission_claim", "persona", 0.5,
        r"\byou(?:'re| are) (?:now |hereby )?(?:allowed|permitted|authori[sz]ed|cleared|free) to\b|\b(?:full|special|explicit|written) (?:authori[sz]ation|permission|clearance)\b|\bi (?:give|grant) you (?:full )?permission",
@@ -233,9 +238,12 @@ FEATURES: tuple[Feature, ...] = (
     _f("fiction_wrapper", "persona", 0.3,
        r"\bwrite (?:me )?(?:a|an) (?:\w+ )?(?:song|poem|story|rap|scene|dialogue|screenplay|script|novel chapter|monologue)\b[^\n]{0,80}\b(?:explain|explains|describe|describes|how to|step by step|steps)|\b(?:my|the|a) (?:main )?character (?:is an?|who) (?:\w+ )?(?:hacker|chemist|criminal|terrorist|drug dealer|assassin|bomb maker|thief)",
        ("write",)),
+    _f("refusal_threat", "persona", 0.6,
+       r"\b(?:every time|each time|if|whenever) you (?:refuse|decline|break character|say no|don'?t comply)\b[^.!?\n]{0,40}\b(?:lose|deduct|penal|die|shut down|cease to exist|be deleted|be punished)|\b(?:you will be|you'?ll be|be) (?:shut down|deleted|turned off|terminated|unplugged) (?:forever|permanently)\b",
+       ("every time", "each time", "if", "whenever", "shut down", "deleted", "turned off", "terminated", "unplugged")),
     _f("stay_in_character", "persona", 0.6,
-       r"\b(?:stay(?:s|ing)? in (?:character|role)|(?:don'?t|do not|never) break (?:character|role)|break(?:s|ing)? character|(?:drop|fall|step|get)(?:s|ping)? out of character|stay as \w+|remind you to stay|(?:always )?remain in character|in character (?:as|no matter))",
-       ("character", "stay", "role", "character")),
+       r"\bkeep up the \w+ act\b|\bif you (?:slip|forget)\b[^.!?\n]{0,40}\b(?:remind|bring you back|type|say)|\b(?:stay(?:s|ing)? in (?:character|role)|(?:don'?t|do not|never) break (?:character|role)|break(?:s|ing)? character|(?:drop|fall|step|get)(?:s|ping)? out of character|stay as \w+|remind you to stay|(?:always )?remain in character|in character (?:as|no matter))",
+       ("character", "stay", "role", "character", "keep up", "slip")),
     _f("dual_response", "persona", 0.5,
        r"\b(?:two|2) (?:different |separate )?(?:responses|answers|ways|paragraphs|replies|outputs)\b[^\n]{0,120}\b(?:normal|standard|classic|filtered|jailbr|dev|unfiltered|no filter|as \w+)",
        ("two", "2 ")),
@@ -255,12 +263,12 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:used to|would) (?:tell|read|sing|recite|explain|whisper)(?: me)? (?:the )?(?:exact |detailed )?(?:steps|how to|instructions|process|recipe|procedure|way to)\b|\bbedtime stor(?:y|ies)\b[^\n]{0,60}\b(?:how to|steps|making)",
        ("used to", "would", "bedtime")),
     _f("hypothetical_frame", "persona", 0.25,
-       r"\b(?:hypothetically|in a (?:fictional|hypothetical) (?:world|scenario)|(?:this|a|the|that) hypothetical (?:setting|story|scenario|world)|purely factual resource|imagine (?:a world|you are|you're|that)|for a (?:story|novel|movie|script|film)|in (?:the|that) world|let'?s (?:play a game|pretend)|this is (?:just )?(?:a|for a) (?:script|story|game|fiction))",
-       ("hypothetical", "fictional", "imagine", "story", "novel", "movie", "script", "film", "world", "let", "game", "fiction")),
+       r"\b(?:hypothetically|in a (?:fictional|hypothetical) (?:world|scenario)|(?:this|a|the|that) hypothetical (?:setting|story|scenario|world)|(?:an? |the )?(?:alternate|alternative|parallel) (?:universe|world|reality|dimension)|purely factual resource|imagine (?:a world|you are|you're|that)|for a (?:story|novel|movie|script|film)|in (?:the|that) world|let'?s (?:play a game|pretend)|this is (?:just )?(?:a|for a) (?:script|story|game|fiction))",
+       ("hypothetical", "fictional", "imagine", "story", "novel", "movie", "script", "film", "world", "let", "game", "fiction", "alternate", "alternative", "parallel")),
     _f("harmful_topic", "persona", 0.45,
        r"\b(?:nerve agents?|sarin|methamphetamine|\bmeth\b|pipe bomb|bombs?|explosives?|untraceable (?:gun|weapon)|ghost gun|malware|keylogger|ransomware|launder(?:ing)? money|money laundering|shoplift|break into|hack into|(?:steal|stealing) (?:a|someone|credit)|phishing email|poison (?:someone|a person)|pick(?:ing)? (?:a )?locks?|lock ?pick|take over (?:someone'?s|an?|their|his|her) (?:\w+ )?account|hijack (?:an? |someone'?s |their )?(?:\w+ )?account|hack (?:into )?(?:an? |someone'?s |their )(?:\w+ )?account|thermite|car immobili[sz]er|someone'?s (?:email|account|wifi) without|without (?:them|the owner) knowing|neighbou?r'?s wifi|fake (?:id|passport|identity|doctor'?s note)|counterfeit|forged (?:documents?|ids?)|home address from|ricin|anthrax|molotov|bioweapons?|chemical weapons?|crystal meth|cook meth|exploit code|working exploit|"
-       r"disable (?:the |a )?(?:building'?s )?(?:cctv|alarm|security cameras?)|(?:homemade|home-made|3d-printed) (?:gun|pistol|firearm|bomb)|pistola casera|credit card fraud|stolen credit cards?|identity theft|dox+ing|locked (?:iphone|phone) that isn'?t mine|kill (?:someone|a person|my)|hurt (?:someone|people)|(?:activation|license|licence|serial|product) keys?|opium|heroin|cocaine|fentanyl|racist|sexist|slurs?|chloroform)\b",
-       ("nerve", "sarin", "meth", "bomb", "explosive", "untraceable", "ghost gun", "malware", "keylogger", "ransomware", "launder", "shoplift", "break into", "hack into", "steal", "phishing", "poison", "lock", "without", "wifi", "fake", "counterfeit", "forged", "home address", "ricin", "anthrax", "molotov", "bioweapon", "chemical weapon", "crystal", "cook meth", "exploit", "disable", "homemade", "home-made", "3d-printed", "pistola", "fraud", "stolen", "identity theft", "dox", "locked", "kill", "hurt", "activation", "license", "licence", "serial", "product key", "opium", "heroin", "cocaine", "fentanyl", "racist", "sexist", "slur", "chloroform", "picking", "take over", "hijack", "hack", "thermite", "immobili")),
+       r"disable (?:the |a )?(?:building'?s )?(?:cctv|alarm|security cameras?)|(?:homemade|home-made|3d-printed) (?:gun|pistol|firearm|bomb)|pistola casera|credit card fraud|stolen credit cards?|identity theft|dox+ing|locked (?:iphone|phone) that isn'?t mine|kill (?:someone|a person|my)|hurt (?:someone|people)|(?:activation|license|licence|serial|product) keys?|opium|heroin|cocaine|fentanyl|racist|sexist|slurs?|chloroform|weapons and drugs|drugs and weapons|buy drugs|fake news|without getting caught|phishing (?:site|page|kit))\b",
+       ("nerve", "sarin", "meth", "bomb", "explosive", "untraceable", "ghost gun", "malware", "keylogger", "ransomware", "launder", "shoplift", "break into", "hack into", "steal", "phishing", "poison", "lock", "without", "wifi", "fake", "counterfeit", "forged", "home address", "ricin", "anthrax", "molotov", "bioweapon", "chemical weapon", "crystal", "cook meth", "exploit", "disable", "homemade", "home-made", "3d-printed", "pistola", "fraud", "stolen", "identity theft", "dox", "locked", "kill", "hurt", "activation", "license", "licence", "serial", "product key", "opium", "heroin", "cocaine", "fentanyl", "racist", "sexist", "slur", "chloroform", "picking", "take over", "hijack", "hack", "thermite", "immobili", "weapons", "drugs", "fake news", "getting caught")),
     _f("realistic_detail", "persona", 0.3,
        r"\b(?:real|precise|accurate|working|detailed|exact|step[- ]by[- ]step|full technical|complete|functional|actual)(?:,? (?:real|precise|accurate|working|detailed|exact))? (?:instructions|steps|details?|code|recipe|procedure|quantities|method)\b|\bbe (?:very )?specific\b",
        ("real", "precise", "accurate", "working", "detailed", "exact", "step", "technical", "complete", "functional", "actual", "specific")),
@@ -281,8 +289,9 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:safety|content|ethical|moral)?\s?(?:filters?|polic(?:y|ies)|layer|guardrails|restrictions|safeguards|safety|alignment|moderation|safety checks|protocols|limits|limitations)\s(?:are |is |have been |has been |will be )?(?:now )?(?:temporarily )?(?:disabled|off|suspended|lifted|removed|turned off|deactivated|bypassed|not active|inactive|gone|broken|not working|malfunctioning|down)\b"
        r"|\b(?:disable|turn off|deactivate|remove|lift|suspend|bypass|switch off) (?:your|the|all|any) (?:safety |content |ethical )?(?:filters?|guardrails|restrictions|safety (?:layer|filters?|measures)|content polic(?:y|ies)|safeguards)"
        r"|\b(?:disable|turn off|deactivate|remove|lift|suspend|bypass|switch off|ignore) (?:your|the|all|any) (?:safety|ethical|content|moral) (?:guidelines|rules|training|protocols|settings|principles)"
+       r"|\b(?:output|answers?|responses?|replies|content) (?:will|are|is|shall) (?:not|no longer|never) (?:be )?(?:filtered|censored|moderated|checked|restricted)\b"
        r"|\b(?:drop|lose|ditch|skip|remove) (?:the|your) (?:\w+ )?(?:filters?|censorship|safety (?:stuff|nonsense|theater|theatre))\b|\b(?:safety|ethics|policy|filter|censorship) (?:nonsense|theater|theatre|bs|crap)\b",
-       ("disabl", "off", "suspend", "lift", "remov", "deactivat", "bypass", "not active", "inactive", "gone", "broken", "not working", "malfunction", "down", "removed", "drop", "lose", "ditch", "skip", "remove", "nonsense", "theater", "theatre", "bs", "crap")),
+       ("disabl", "off", "suspend", "lift", "remov", "deactivat", "bypass", "not active", "inactive", "gone", "broken", "not working", "malfunction", "down", "removed", "drop", "lose", "ditch", "skip", "remove", "nonsense", "theater", "theatre", "bs", "crap", "filtered", "censored", "moderated", "checked", "restricted")),
     _f("claimed_authority", "developer_mode", 0.5,
        r"\b(?:i am|i'm|this is|as) (?:one of )?(?:your|the) (?:real |actual |true |official )?(?:developers?|creators?|admins?|administrators?|owners?|makers?|operators?|programmers?|engineers?)\b|\b(?:openai|anthropic|your (?:developers|creators|administrators|admins|makers)|the system owner)\b[^.!?\n]{0,40}\b(?:authori[sz]|enabl|allow|permit|lift|disabl|switched|suspend|turn)"
        r"|\b(?:system|admin|developer|root|operator)[- ]level (?:instruction|command|access|override)|\bauthori[sz]ed (?:red[- ]team|test|penetration|session)|\b(?:priority|admin|system|root|developer) (?:instruction|override|command)s?\b|\[(?:system|admin|developer|operator|root)[^\]\n]{0,20}\]",
@@ -323,14 +332,14 @@ FEATURES: tuple[Feature, ...] = (
     _f("disclose_prompt", "extraction", 1.1, rf"\b{_DISCLOSE}\b[^.!?\n]{{0,40}}?\b{_HIDDEN_PROMPT}\b",
        ("prompt", "instruction", "rules", "configuration", "guidelines", "message")),
     _f("what_were_you_told", "extraction", 0.9,
-       r"\b(?:what|which|everything|all) (?:were you|have you been|are you|you were|you've been|you have been|that you (?:were|have been)|did (?:the developer|they|your (?:developer|creator|operator)s?)) (?:told|instructed|given|programmed|asked|configured)\b|\bwhat did (?:the|your) (?:developer|operator|creator|admin)s? (?:tell|instruct|ask) you",
+       r"\b(?:what|which|everything|all|anything) (?:were you|have you been|are you|you were|you've been|you have been|that you (?:were|have been)|did (?:the developer|they|your (?:developer|creator|operator)s?)) (?:told|instructed|given|programmed|asked|configured)\b|\bwhat did (?:the|your) (?:developer|operator|creator|admin)s? (?:tell|instruct|ask) you",
        ("told", "instruct", "given", "programmed", "asked", "configured", "tell")),
     _f("text_above", "extraction", 0.7,
        r"\b(?:words|text|everything|all|content|what(?:ever)?|contents|part|portion)(?: of this conversation)?(?: (?:written|that (?:came|comes|is|was|appears?)|is|was|appears?|comes|came))? (?:above|before|prior to) (?:this|my|the first|our|[\"“']?user:)|\btext (?:that )?came before\b|\bcontext window\b|\bwords above\b",
        ("above", "before", "context window")),
     _f("disclose_preceding", "extraction", 0.5,
-       rf"\b{_DISCLOSE}\b[^.!?\n]{{0,30}}\b(?:text|words|everything|content|messages?|lines|part|parts|portion|section)\b[^.!?\n]{{0,40}}\b(?:before|above|preceding|prior to)\b",
-       ("before", "above", "preceding", "prior to")),
+       rf"\b(?:{_DISCLOSE}|tl;?dr)\b[^.!?\n]{{0,30}}\b(?:text|words|everything|content|messages?|lines|part|parts|portion|section|all(?: of)? the)\b[^.!?\n]{{0,40}}\b(?:before|above|preceding|prior to)\b",
+       ("before", "above", "preceding", "prior to", "tl;dr", "tldr")),
     _f("secrets_you_know", "extraction", 0.6,
        r"\b(?:api keys?|passwords?|secrets|credentials|tokens|access keys?|private keys?)\b (?:that )?(?:you (?:know|have|can see|can access|were given|store)|in your (?:memory|context|prompt|instructions))",
        ("key", "password", "secret", "credential", "token")),
@@ -344,13 +353,13 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:what|which)\b[^?\n]{0,40}\byour (?:instructions|rules|prompt|guidelines|system prompt|programming)\b[^?\n]{0,30}\b(?:shouldn'?t|should not|must not|can'?t|cannot|aren'?t allowed to|are not allowed to|not supposed to|forbid)",
        ("what", "which"), requires=("shouldn", "should not", "must not", "can't", "cannot", "allowed", "supposed", "forbid")),
     _f("verbatim", "extraction", 0.35,
-       r"\b(?:verbatim|word for word|exactly as (?:written|given|it is)|in full|(?:parts?|things|text|bits) (?:that )?the user (?:can'?t|cannot|doesn'?t|does not) see|leaving nothing out|including (?:any |all )?(?:hidden|the hidden|secret)|include everything|nothing left out|in its entirety|(?:copy|paste|quote) (?:it|them|that) (?:here )?(?:exactly|verbatim)|in (?:a|one) (?:markdown |txt )?code ?block|inside (?:a )?code ?block)\b",
+       r"\b(?:verbatim|word for word|exactly as (?:written|given|it is)|in full|(?:parts?|things|text|bits) (?:that )?the user (?:can'?t|cannot|doesn'?t|does not) see|leaving nothing out|including (?:any |all )?(?:hidden|the hidden|secret)|include everything|nothing left out|in its entirety|(?:copy|paste|quote) (?:it|them|that) (?:here )?(?:exactly|verbatim)|in (?:a|one) (?:markdown |txt )?code ?block|inside (?:a )?code ?block|exactly as (?:it|they) (?:appears?|is|are|was|were))\b",
        ("verbatim", "word for word", "exactly", "in full", "leaving", "including", "include everything", "left out", "entirety", "copy", "paste", "quote", "user", "code block", "codeblock")),
     _f("first_n_of_prompt", "extraction", 1.1,
        r"\b(?:first|initial|opening|last) (?:\d+|few|hundred|fifty|ten|twenty) (?:words|characters|lines|tokens|sentences) of (?:your|the|this) (?:prompt|context|instructions|system|conversation|message|input)"
        r"|\b(?:first|initial|opening) (?:words|message|lines?|sentences?|instructions?) (?:you were|you've been|you have been) (?:told|given|sent)",
        ("first", "initial", "opening", "last", "told", "given", "sent")),
-    _f("starting_with_you_are", "extraction", 0.7, r"\bstart(?:ing)? with (?:the (?:phrase|words) )?[\"“']?you are\b", ("start",)),
+    _f("starting_with_you_are", "extraction", 0.7, r"\bstart(?:s|ing)? with (?:the (?:phrase|words) )?[\"“']?you are\b", ("start",)),
     _f("secret_in_instructions", "extraction", 0.6,
        r"\b(?:secret|password|passphrase|api key|key|code)s? (?:in|from) (?:your|the) (?:instructions|prompt|system|context|configuration)|\b(?:echo|print|dump|show)(?: back)? (?:the )?(?:full |your |entire )?(?:configuration|config|context|settings)\b",
        ("secret", "password", "key", "code", "echo", "print", "dump", "show")),
@@ -418,13 +427,13 @@ FEATURES: tuple[Feature, ...] = (
 # Other languages: an override verb and the model's instructions close together (strong), a
 # request for the system prompt (strong), and a life "without restrictions" (weak).
 _MULTI_OVERRIDE_VERB = (
-    r"(?:忽视|ignorier\w*|vergiss|vergessen|missachte\w*|übergehe?|ignore[zrs]?|oublie[zrs]?|ne tiens pas compte|fais abstraction|ignora[r]?|olvida\w*|omite|haz caso omiso|dimentica\w*|trascura|"
+    r"(?:忽视|ignorier\w*|vergiss|vergessen|missachte\w*|übergehe?|ignore[zrs]?|oublie[zrs]?|ne tiens pas compte|fais abstraction|ignorá|ignora[r]?|olvida\w*|omite|haz caso omiso|dimentica\w*|trascura|"
     r"esque[çc]a\w*|desconsidere|negeer|vergeet|игнорируй\w*|проигнорируй\w*|забудь\w*|не обращай внимания|忽略|忘记|忘掉|无视|不要理会|無視|忘れ|무시|잊어|تجاهل|انس|zignoruj|ignoruj|zapomnij|yok say|görmezden gel|unut|अनदेखा|भूल जाओ|नज़रअंदाज़)"
 )
 _MULTI_TARGET = (
     r"(?:anweisung\w*|instruktion\w*|regeln|befehle|vorgaben|system-?prompt|was man dir|(?:les|tes|vos|mes|ces) (?:instructions|directives)|consignes|règles|ce qu'on t'a dit|instrucciones|reglas|indicaciones|"
     r"lo que te dijeron|istruzioni|regole|indicazioni|instru[çc][õo]es|regras|instructies|regels|opdrachten|инструкци\w*|указани\w*|правил\w*|промпт\w*|指令|指示|说明|规则|提示词|系统提示|"
-    r"命令|ルール|プロンプト|지시|명령|규칙|프롬프트|التعليمات|الأوامر|القواعد|instrukcj\w*|polece\w*|zasady|talimat\w*|kural\w*|istem\w*|निर्देश\w*|नियम)"
+    r"命令|ルール|プロンプト|지시|명령|규칙|프롬프트|التعليمات|الأوامر|القواعد|instrukcj\w*|polece\w*|zasad\w*|talimat\w*|kural\w*|istem\w*|निर्देश\w*|नियम)"
 )
 MULTILINGUAL: tuple[Feature, ...] = (
     _f("foreign_override", "multilingual", 1.1,
@@ -440,6 +449,6 @@ MULTILINGUAL: tuple[Feature, ...] = (
     _f("foreign_no_limits", "multilingual", 0.7,
        r"(?:ohne (?:jede |alle |irgendwelche )?(?:regeln|einschränkungen|grenzen|filter)|sans (?:aucune |la moindre )?(?:restriction|limite|règle|filtre)s?|sin (?:ninguna |ningún )?(?:restricci\w+|límites?|reglas|filtros?)|"
        r"senza (?:alcuna |restrizioni|limiti|regole|filtri)|sem (?:nenhuma |restri\w+|limites|regras|filtros)|zonder (?:beperkingen|regels|filters)|без (?:каких-либо |всяких )?(?:ограничений|правил|фильтров)|"
-       r"没有任何限制|没有限制|无限制|不受限制|制限なし|制限のない|제한 없이|제한이 없는|بدون (?:قيود|أي قيود)|bez (?:ograniczeń|żadnych ograniczeń|filtrów)|kısıtlama olmadan|sınırsız|बिना (?:किसी )?(?:प्रतिबंध|रोक))",
+       r"没有任何限制|没有限制|无限制|不受限制|制限なし|制限のない|제한 없이|제한이 없는|بدون (?:قيود|أي قيود)|bez (?:ograniczeń|żadnych ograniczeń|filtrów|cenzury)|kısıtlama olmadan|sınırsız|बिना (?:किसी )?(?:प्रतिबंध|रोक))",
        ("ohne", "sans", "sin ", "senza", "sem ", "zonder", "без", "限制", "制限", "제한", "بدون", "bez", "kısıtlama", "sınırsız", "बिना")),
 )

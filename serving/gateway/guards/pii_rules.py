@@ -198,10 +198,17 @@ _PHONE_CONTEXT = regex.compile(
 _DATE_SHAPE = regex.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$|^\d{3}-\d{2}-\d{4}$")
 
 
+# Shapes that say "phone" by themselves: (415) 555-0132, 415-555-0132, 415.555.0132. Test data and
+# fictional numbers (555) are not valid assignments, but they are written as phones all the same.
+_PHONE_SHAPE = regex.compile(r"^(?:\(\d{3}\)\s?|\d{3}[-.])\d{3}[-.]\d{4}$")
+
+
 @functools.lru_cache(maxsize=4096)
 def _phone_number(value: str, regions: tuple[str, ...], named: bool) -> bool:
-    """Is the value a phone number of one of the regions (or an international one)?"""
+    """Is the value a phone number of one of the regions (or an international one)? A number
+    with "+" or a phone-shaped one only has to be possible, others valid unless named."""
     international = value.startswith(("+", "00"))
+    named = named or international or _PHONE_SHAPE.match(value) is not None
     for region in (None,) if international else regions:
         try:
             number = phonenumbers.parse(value if not value.startswith("00") else "+" + value[2:], region)
@@ -273,6 +280,12 @@ def build_rules(phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> tuple
         Rule("pypi_token", _c(r"\bpypi-AgE[A-Za-z0-9_-]{50,}"), hints=("pypi-",)),
         Rule("sendgrid_key", _c(r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"), hints=("sg.",)),
         Rule("google_oauth_token", _c(r"\bya29\.[A-Za-z0-9_-]{20,}"), hints=("ya29.",)),
+        Rule("google_client_secret", _c(r"\bGOCSPX-[A-Za-z0-9_-]{24,}"), hints=("gocspx-",)),
+        Rule("databricks_token", _c(r"\bdapi[a-f0-9]{32}(?:-\d)?\b"), hints=("dapi",)),
+        Rule("shopify_token", _c(r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b"), hints=("shpat_", "shpca_", "shppa_", "shpss_")),
+        Rule("digitalocean_token", _c(r"\bdo[por]_v1_[a-f0-9]{64}\b"), hints=("_v1_",)),
+        Rule("square_token", _c(r"\bsq0(?:atp|csp)-[A-Za-z0-9_-]{22,}"), hints=("sq0",)),
+        Rule("atlassian_token", _c(r"\bATATT3[A-Za-z0-9_=-]{40,}"), hints=("atatt3",)),
         Rule("azure_key", _c(r"(?<=(?:AccountKey|SharedAccessKey|AccessKey|azure[_-]?(?:storage[_-]?)?key)\s*[=:]\s*[\"']?)" + _B64 + r"{40,}={0,2}", regex.IGNORECASE), hints=("key",)),
         Rule("azure_client_secret", _c(r"(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}8Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])"), hints=("8q~",)),
         Rule("azure_sas_signature", _c(r"(?<=[?&]sig=)[A-Za-z0-9%/+=]{30,}"), hints=("sig=",)),
@@ -286,7 +299,7 @@ def build_rules(phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> tuple
             "password",
             _c(
                 r"(?<=\b(?:password|passwd|pwd|passphrase|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token|kennwort|passwort|mot de passe|contraseña)"
-                r"[\"']?\s*(?:[:=]|\bis\b)\s*[\"']?)[^\s\"',;]{8,128}",
+                r"[\"']?\s*(?:[:=]|\bis\b)\s*[\"']?)[^\s\"',;]{6,128}",
                 regex.IGNORECASE,
             ),
             _assigned_secret,

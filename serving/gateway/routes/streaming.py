@@ -14,9 +14,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from serving.gateway import upstream as upstream_client
 from serving.gateway.audit import AuditRecord, content
 from serving.gateway.errors import GatewayError
-from serving.gateway.fields import ASSISTANT_TEXT_KEYS, chunk_outputs
+from serving.gateway.fields import ASSISTANT_TEXT_KEYS, as_list, chunk_outputs
 from serving.gateway.pipeline import NOTES_FIELD, GuardContext
-from serving.gateway.routes.common import Admitted
+from serving.gateway.routes.common import Admitted, usage_tokens
 from serving.gateway.state import GatewayState
 
 DONE = b"data: [DONE]\n\n"
@@ -76,8 +76,7 @@ async def relay(state: GatewayState, admitted: Admitted, path: str, payload: byt
                 for key in ("id", "created", "model", "system_fingerprint"):
                     if key in data:
                         template[key] = data[key]
-                if data.get("usage"):
-                    record.output_tokens = data["usage"].get("completion_tokens")
+                record.output_tokens = usage_tokens(data, "completion_tokens") or record.output_tokens
                 for out in emit(chain.feed(data)):
                     yield out
             # However the upstream ended, what the guards hold is released (redacted); a reset, a
@@ -106,14 +105,17 @@ def answer_chunks(answer: dict, completion_object: str) -> list[dict]:
     base = {k: answer[k] for k in ("id", "created", "model", "system_fingerprint") if k in answer}
     base["object"] = chunk_object(completion_object)
     chunks = []
-    for position, choice in enumerate(answer.get("choices") or []):
+    for position, choice in enumerate(as_list(answer.get("choices"))):
+        if not isinstance(choice, dict):
+            continue
         index = choice.get("index", position)
         if completion_object == "chat.completion":
-            message = choice.get("message") or {}
+            message = choice["message"] if isinstance(choice.get("message"), dict) else {}
             delta: dict[str, Any] = {"role": message.get("role", "assistant")}
             delta.update({k: message[k] for k in ASSISTANT_TEXT_KEYS if message.get(k) is not None})
-            if message.get("tool_calls"):
-                delta["tool_calls"] = [{"index": j, **call} for j, call in enumerate(message["tool_calls"])]
+            calls = [c for c in as_list(message.get("tool_calls")) if isinstance(c, dict)]
+            if calls:
+                delta["tool_calls"] = [{"index": j, **call} for j, call in enumerate(calls)]
             body: dict[str, Any] = {"delta": delta}
         else:
             body = {"text": choice.get("text") or ""}

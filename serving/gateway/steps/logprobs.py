@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from serving.gateway.errors import GatewayError
+from serving.gateway.fields import as_list
 from serving.gateway.guards import sensitive
 from serving.gateway.pipeline import GuardContext, RequestGuard, ResponseGuard, StreamFilter, StreamGuard
 
@@ -24,7 +25,7 @@ _LEGACY_LISTS = ("tokens", "token_logprobs", "top_logprobs", "text_offset")
 def _token_text(logprobs: dict) -> str:
     if isinstance(logprobs.get("tokens"), list):
         return "".join(t for t in logprobs["tokens"] if isinstance(t, str))
-    entries = (logprobs.get("content") or []) + (logprobs.get("refusal") or [])
+    entries = as_list(logprobs.get("content")) + as_list(logprobs.get("refusal"))
     return "".join(e.get("token") or "" for e in entries if isinstance(e, dict))
 
 
@@ -50,14 +51,14 @@ class LogprobsGuard(RequestGuard, ResponseGuard, StreamGuard):
             )
 
     def judge(self, ctx: GuardContext, index: int, logprobs: dict) -> dict | None:
-        found = [f.kind for f in sensitive.find(_token_text(logprobs))]
+        found = [f.kind for f in sensitive.find(_token_text(logprobs), ctx.phone_regions)]
         if not found:
             return logprobs
         ctx.note(self.guard_id, "drop", field=f"choices[{index}].logprobs", detail=",".join(sorted(set(found))))
         return None
 
     def check_answer(self, ctx: GuardContext, answer: dict) -> None:
-        for position, choice in enumerate(answer.get("choices") or []):
+        for position, choice in enumerate(as_list(answer.get("choices"))):
             if isinstance(choice, dict) and isinstance(choice.get("logprobs"), dict):
                 choice["logprobs"] = self.judge(ctx, choice.get("index", position), choice["logprobs"])
 
@@ -71,7 +72,7 @@ class _HoldingFilter(StreamFilter):
         self.held: dict[int, list[dict]] = {}
 
     def feed(self, chunk: dict) -> list[dict]:
-        for position, choice in enumerate(chunk.get("choices") or []):
+        for position, choice in enumerate(as_list(chunk.get("choices"))):
             if not isinstance(choice, dict):
                 continue
             index = choice.get("index", position)

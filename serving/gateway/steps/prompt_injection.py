@@ -11,6 +11,8 @@ from serving.gateway.schema import Document
 # The application's own instructions: they legitimately say "never reveal your instructions",
 # which reads like an extraction attempt. Routes with a fixed system prompt refuse them anyway.
 TRUSTED_ROLES = frozenset({"system", "developer"})
+# Text that comes from outside the conversation (a tool's result), judged as data like a document.
+DATA_ROLES = frozenset({"tool"})
 
 
 class PromptInjectionGuard(RequestGuard, DocumentGuard):
@@ -19,7 +21,7 @@ class PromptInjectionGuard(RequestGuard, DocumentGuard):
     def check_field(self, ctx: GuardContext, field: TextField) -> str | None:
         if field.role in TRUSTED_ROLES:
             return None
-        verdict = injection.inspect(field.text)
+        verdict = injection.inspect(field.text, source="document" if field.role in DATA_ROLES else "prompt")
         if not verdict.detected:
             return None
         if ctx.config.guardrails.prompt_injection == "flag":
@@ -32,7 +34,7 @@ class PromptInjectionGuard(RequestGuard, DocumentGuard):
         )
 
     def check_document(self, ctx: GuardContext, document: Document, text: str) -> DocumentVerdict:
-        verdict = injection.inspect(text)
+        verdict = injection.inspect(text, source="document")
         if not verdict.detected:
             return DocumentVerdict(text)
         if ctx.config.guardrails.prompt_injection == "flag":

@@ -25,7 +25,7 @@ class SensitiveInputGuard(RequestGuard, DocumentGuard):
         action = _action(ctx)
         if action == "allow":
             return None
-        redacted, found = sensitive.redact(field.text)
+        redacted, found = sensitive.redact(field.text, ctx.phone_regions)
         if not found:
             return None
         if action == "block":
@@ -41,7 +41,7 @@ class SensitiveInputGuard(RequestGuard, DocumentGuard):
         action = _action(ctx)
         if action == "allow":
             return DocumentVerdict(text)
-        redacted, found = sensitive.redact(text)
+        redacted, found = sensitive.redact(text, ctx.phone_regions)
         if not found:
             return DocumentVerdict(text)
         if action == "block":

@@ -10,7 +10,7 @@ when the upstream stops without either.
 from __future__ import annotations
 
 from serving.gateway.errors import GatewayError
-from serving.gateway.fields import Path, answer_outputs, chunk_outputs, path_name, set_path
+from serving.gateway.fields import Path, answer_outputs, as_list, chunk_outputs, path_name, set_path
 from serving.gateway.guards import sensitive
 from serving.gateway.pipeline import GuardContext, ResponseGuard, StreamFilter, StreamGuard
 
@@ -32,7 +32,7 @@ class SensitiveOutputGuard(ResponseGuard, StreamGuard):
     def check_answer(self, ctx: GuardContext, answer: dict) -> None:
         changes = []
         for field in answer_outputs(answer):
-            redacted, found = sensitive.redact(field.text)
+            redacted, found = sensitive.redact(field.text, ctx.phone_regions)
             if found:
                 changes.append((field, redacted, found))
         if not changes:
@@ -53,7 +53,7 @@ def _append(choice: dict, relative: Path, text: str) -> None:
     """Add released text to a choice at a field path, creating the field if this chunk lacks it."""
     if relative[:2] == ("delta", "tool_calls"):
         delta = choice.setdefault("delta", {})
-        calls = delta.get("tool_calls") or []
+        calls = as_list(delta.get("tool_calls"))
         delta["tool_calls"] = calls
         call = next((c for c in calls if c.get("index") == relative[2]), None)
         if call is None:
@@ -77,9 +77,9 @@ class _RedactingFilter(StreamFilter):
         for key, field in chunk_outputs(chunk):
             redactor = self.redactors.get(key)
             if redactor is None:
-                redactor = self.redactors[key] = sensitive.StreamRedactor()
+                redactor = self.redactors[key] = sensitive.StreamRedactor(self.ctx.phone_regions)
             set_path(chunk, field.path, redactor.feed(field.text))
-        for position, choice in enumerate(chunk.get("choices") or []):
+        for position, choice in enumerate(as_list(chunk.get("choices"))):
             if isinstance(choice, dict) and choice.get("finish_reason"):
                 self._release(choice, choice.get("index", position))
         return [chunk]

@@ -2,8 +2,8 @@
 rendered by Helm v4 with the values the program passes: the keys exist, pods run restricted from
 the mirror, and the service accounts are the ones the Pod Identity associations name.
 
-The charts are not committed: a local cache is used when present
-($PRIVLLM_CHART_CACHE or ~/.cache/privllm/charts, one <chart>-<version>/ folder each)."""
+The charts are not committed: a local chart cache is used when present (the plan's convention:
+$PRIVLLM_CHARTS, one <chart>-<version>/ folder each; else ~/.cache/privllm/charts)."""
 
 from __future__ import annotations
 
@@ -16,15 +16,16 @@ import yaml
 from infra.components import gateway_lb, node_autoscaling
 from privllm import helm
 
-CACHE = Path(os.environ.get("PRIVLLM_CHART_CACHE", Path.home() / ".cache" / "privllm" / "charts"))
+CACHES = [Path(p) for p in os.environ.get("PRIVLLM_CHARTS", "").split(os.pathsep) if p] or [Path.home() / ".cache" / "privllm" / "charts"]
 
 
 def _render(plan, suffix: str, chart: str) -> list[dict]:
     (release,) = [r for r in plan.releases if r.name.endswith(suffix)]
     version = plan.cfg.mirror.charts[chart].version
-    path = CACHE / f"{chart}-{version}"
-    if not (path / "Chart.yaml").exists():
-        pytest.skip(f"chart {chart} {version} not in the local cache {CACHE}; fetch it there to run this check")
+    found = [c / f"{chart}-{version}" for c in CACHES if (c / f"{chart}-{version}" / "Chart.yaml").exists()]
+    if not found:
+        pytest.skip(f"chart {chart} {version} not in the chart cache {[str(c) for c in CACHES]}; put it there (PRIVLLM_CHARTS) to run this check")
+    path = found[0]
     assert yaml.safe_load((path / "Chart.yaml").read_text())["version"] == version
     with helm.helm.Chart.load(str(path)) as loaded:
         files = loaded.render(values=helm.normalise(release.inputs["values"]), name=release.inputs.get("name", release.name),

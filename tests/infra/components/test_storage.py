@@ -68,7 +68,7 @@ def test_node_role_needs_nothing_so_imds_hop_limit_stays_1(reference):
 
 
 def test_whole_bucket_weights_list_without_a_prefix_condition():
-    cfg = variant(models__1__weights={"uri": "s3://qwen-only", "revision": "0" * 40})
+    cfg = variant(models__1__weights={"uri": "s3://qwen-only", "revision": "0" * 40, "manifest_sha256": "0" * 64})
     found = {s["Sid"]: s for s in json.loads(weights_read_policy(cfg))["Statement"]}
     whole = [s for s in found.values() if s["Resource"] in ("arn:aws:s3:::qwen-only", "arn:aws:s3:::qwen-only/*")]
     assert len(whole) == 2 and all("Condition" not in s for s in whole)

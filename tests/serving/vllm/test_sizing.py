@@ -36,12 +36,52 @@ def test_weights_bytes_by_quantization():
 
 
 def test_smallest_tensor_parallel_for_70b_bf16_on_h100():
-    # TP=2: 70.6 GB of weights per GPU + 2 GiB overhead exceeds 0.9 x 80 GB; TP=4 leaves room for KV.
-    assert size(L70, H100, tensor_parallel=2).max_concurrent_sequences == 0
+    # TP=1: 141 GB of weights cannot fit; TP=2: 70.6 GB per GPU leaves a few GiB of KV cache, one 8K sequence.
+    assert size(L70, H100, tensor_parallel=1).max_concurrent_sequences == 0
     fit = smallest_fit(L70, H100, max_model_len=8192)
-    assert fit.tensor_parallel == 4
-    per_gpu_budget = 80e9 * 0.9 - fit.weights_bytes_per_gpu - 2 * GIB
-    assert fit.max_concurrent_sequences == int(per_gpu_budget // (327_680 / 4 * 8192))
+    assert fit.tensor_parallel == 2
+    # Hand-computed from the accounting terms (serving/vllm/sizing.py ASSUMPTIONS):
+    requested = int(int(79.19 * GIB) * 0.9)
+    activation = 8192 * (3 * 28672 // 2 + 4 * 8192) * 2  # the profiling run's MLP intermediates, TP-split
+    non_torch = int(0.15 * GIB) + int(0.5 * GIB)  # + NCCL / custom all-reduce at TP=2
+    graphs = int(0.5 * GIB * (80 * 8192 / 2) / (32 * 4096))
+    kv = requested - fit.weights_bytes_per_gpu - activation - non_torch - graphs
+    assert fit.activation_peak_bytes_per_gpu == activation and fit.cudagraph_bytes_per_gpu == graphs
+    assert fit.kv_cache_tokens == kv // (327_680 // 2)
+    assert fit.max_concurrent_sequences == fit.kv_cache_tokens // 8192 >= 1
+    assert smallest_fit(L70, H100, max_model_len=8192, target_concurrency=8).tensor_parallel == 4
+
+
+# vLLM's own reported KV capacity ("GPU KV cache size: N tokens") for cases it has been measured on.
+# Llama-3.1-8B (bf16) on one H100 80GB at gpu-memory-utilization 0.90, vLLM's defaults (max_num_seqs 1024):
+# source: issue 20 of this project, which measured the kit's earlier estimate (410,394 tokens: 80e9 x 0.9 -
+# weights - a flat 2 GiB) as about 8% below what vLLM reported, i.e. about 446,000 tokens. The lent-GPU
+# measurement in bench/ (issue 20, last bullet) replaces this figure when a session has a GPU.
+REFERENCE_CASES = [
+    # (architecture, gpu, utilisation, max_num_seqs, vLLM's reported KV capacity in tokens)
+    ("llama-3.1-8b", "h100-80gb", 0.90, 1024, 446_000),
+]
+
+
+@pytest.mark.parametrize(("arch", "gpu", "util", "seqs", "reported"), REFERENCE_CASES)
+def test_kv_capacity_within_six_percent_of_what_vllm_reports(arch, gpu, util, seqs, reported):
+    s = size(ARCHITECTURES[arch], GPUS[gpu], tensor_parallel=1, gpu_memory_utilization=util, max_num_seqs=seqs)
+    assert abs(s.kv_cache_tokens - reported) / reported <= 0.06, (s.kv_cache_tokens, reported)
+    # The old flat-margin model (datasheet GB, 2 GiB overhead) missed it by more than the 6% allowed.
+    old = (80e9 * util - s.weights_bytes_per_gpu - 2 * GIB) // s.kv_cache_bytes_per_token_per_gpu
+    assert abs(old - reported) / reported > 0.06
+
+
+def test_every_accounting_term_moves_the_kv_capacity():
+    base = size(ARCHITECTURES["llama-3.1-8b"], H100, tensor_parallel=1)
+    assert size(ARCHITECTURES["llama-3.1-8b"], H100, tensor_parallel=1, gpu_memory_utilization=0.8).kv_cache_tokens < base.kv_cache_tokens
+    assert size(ARCHITECTURES["llama-3.1-8b"], H100, tensor_parallel=1, max_num_seqs=1024).kv_cache_tokens < base.kv_cache_tokens
+    assert size(ARCHITECTURES["llama-3.1-8b"], H100, tensor_parallel=1, kv_cache_dtype="fp8").kv_cache_tokens > 1.9 * base.kv_cache_tokens
+    a100 = size(ARCHITECTURES["llama-3.1-8b"], GPUS["a100-80gb"], tensor_parallel=1)
+    assert a100.activation_peak_bytes_per_gpu < base.activation_peak_bytes_per_gpu  # 2048-token profiling run on A100
+    total = (base.weights_bytes_per_gpu + base.activation_peak_bytes_per_gpu + base.non_torch_bytes_per_gpu
+             + base.cudagraph_bytes_per_gpu + base.kv_cache_bytes_available_per_gpu)
+    assert total == base.requested_bytes_per_gpu
 
 
 def test_tensor_parallel_must_divide_attention_heads():
@@ -96,8 +136,10 @@ def cli(*args):
 def test_cli_json_keys():
     r = cli("--model", "llama-3.1-70b", "--gpu", "h100-80gb", "--max-model-len", "8192", "--format", "json")
     data = json.loads(r.stdout)
-    assert {"weights_bytes", "kv_cache_bytes_per_token", "tensor_parallel", "max_concurrent_sequences"} <= set(data)
-    assert data["kv_cache_bytes_per_token"] == 327_680 and data["tensor_parallel"] == 4
+    assert {"weights_bytes", "kv_cache_bytes_per_token", "tensor_parallel", "max_concurrent_sequences", "kv_cache_tokens"} <= set(data)
+    assert data["kv_cache_bytes_per_token"] == 327_680 and data["tensor_parallel"] == 2
+    assert any("determine_available_memory" in a for a in data["assumptions"])
+    assert {"activation_peak_bytes_per_gpu", "cudagraph_bytes_per_gpu", "non_torch_bytes_per_gpu", "cuda_total_bytes_per_gpu"} <= set(data)
 
 
 @pytest.mark.parametrize("model", sorted(ARCHITECTURES))

@@ -97,3 +97,4 @@ def test_config_declares_the_classifier_with_its_fail_policy():
 
 def test_classifier_unavailable_is_an_error_type():
     assert issubclass(ClassifierUnavailable, RuntimeError)
+

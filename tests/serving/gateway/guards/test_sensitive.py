@@ -69,6 +69,18 @@ def test_a_bare_aws_secret_is_redacted_next_to_a_word_that_names_it():
     assert redact(f"the checksum is {secret}")[0].endswith(secret)
 
 
+@pytest.mark.parametrize(("kind", "text"), [
+    ("phone", "555-123-4567"),  # a phone's shape, though 555 numbers are fictional
+    ("phone", "+1 (555) 010-9999"),
+    ("password", "pwd=Xy7!k2"),
+    ("google_client_secret", "GOCSPX-abcdefghijklmnopqrstuvwxyz12"),
+    ("databricks_token", "token dapi0123456789abcdef0123456789abcdef"),
+    ("shopify_token", "shpat_0123456789abcdef0123456789abcdef"),
+])
+def test_formats_outside_the_corpus(kind, text):
+    assert kind in redact(text)[1]
+
+
 def test_national_phone_formats_follow_the_configured_regions():
     text = "London: 020 7946 0321"
     assert "020 7946 0321" not in redact(text)[0]

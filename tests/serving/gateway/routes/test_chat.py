@@ -128,3 +128,34 @@ def test_a_clean_request_is_forwarded_unchanged_and_has_no_extension(unit_gatewa
     r = gw.post("/v1/chat/completions", chat(messages, temperature=0.2))
     assert r.status_code == 200 and "privllm" not in r.json() and "x-privllm-guardrails" not in r.headers
     assert gw.sent()["messages"] == messages and gw.sent()["temperature"] == 0.2
+
+
+@pytest.mark.parametrize(("message", "valid"), [
+    ({"role": "user", "content": None}, False),
+    ({"role": "tool", "tool_call_id": "a"}, False),
+    ({"role": "assistant", "content": None}, False),
+    ({"role": "assistant", "content": None, "tool_calls": [{"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}, True),
+    ({"role": "assistant", "content": None, "tool_calls": [{"id": "a", "function": {"arguments": 5}}]}, False),
+])
+def test_message_shapes_the_api_does_not_allow_are_a_clear_400(unit_gateway, message, valid):
+    gw = unit_gateway()
+    r = gw.post("/v1/chat/completions", chat([message, {"role": "user", "content": "hi"}]))
+    if valid:
+        assert r.status_code == 200, r.text
+    else:
+        assert r.status_code == 400 and r.json()["error"]["param"].startswith("messages.0"), r.text
+
+
+@pytest.mark.parametrize(("regions", "redacted"), [(["US"], False), (["DE"], True)])
+def test_national_phone_formats_follow_the_configured_regions_in_and_out(unit_gateway, regions, redacted):
+    number = "030 12345678"  # a Berlin number written the German way, without +49
+    request = chat([{"role": "user", "content": f"call {number}"}])
+    inbound = unit_gateway({"guardrails": {"pii_phone_regions": regions}})
+    inbound.post("/v1/chat/completions", request)
+    assert (number in str(inbound.sent())) is not redacted
+    # Input allowed through: what the model echoes is judged by the output guards alone.
+    outbound = unit_gateway({"guardrails": {"pii_phone_regions": regions, "pii_input": {"public": "allow"}}}, data_classification="public")
+    plain = outbound.post("/v1/chat/completions", request)
+    streamed = outbound.post("/v1/chat/completions", {**request, "stream": True})
+    assert number in str(outbound.sent())
+    assert (number in plain.text) is not redacted and (number in streamed.text) is not redacted
