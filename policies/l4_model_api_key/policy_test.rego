@@ -34,3 +34,15 @@ test_vllm_image_with_another_command_is_not_serving if {
 test_served_model_name_is_not_serve if {
 	count(p.deny) == 0 with input as pod({"name": "seed", "image": "mirror/vllm-standin:0.1.0", "command": ["vllm", "seed-weights", "/m", "--served-model-name", "m"]})
 }
+
+test_sidecar_of_a_labelled_model_server_is_not_the_model if {
+	server := {"name": "vllm", "image": "mirror/vllm/vllm-openai:v0.11.0", "env": [{"name": "VLLM_API_KEY", "valueFrom": {}}]}
+	sidecar := {"name": "metrics", "image": "mirror/exporter:1.0.0"}
+	deployment := {"kind": "Deployment", "metadata": {"name": "m"}, "spec": {"template": {"metadata": {"labels": {"app.kubernetes.io/name": "vllm-server"}}, "spec": {"containers": [server, sidecar]}}}}
+	count(p.deny) == 0 with input as deployment
+}
+
+test_labelled_model_server_with_an_unknown_image_is_checked if {
+	deployment := {"kind": "Deployment", "metadata": {"name": "m"}, "spec": {"template": {"metadata": {"labels": {"app.kubernetes.io/name": "vllm-server"}}, "spec": {"containers": [{"name": "s", "image": "mirror/custom-server:1.0.0"}]}}}}
+	count(p.deny) == 1 with input as deployment
+}

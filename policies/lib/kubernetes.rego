@@ -84,9 +84,17 @@ model_containers contains container if {
 	runs_vllm(container)
 }
 
+# The kit's model-server label with no container recognisably running vLLM (an unusual
+# image): every serving container counts. With one that runs vLLM, sidecars do not.
 model_containers contains container if {
 	pod_labels["app.kubernetes.io/name"] == "vllm-server"
+	not any_runs_vllm
 	some container in serving_containers
+}
+
+any_runs_vllm if {
+	some container in serving_containers
+	runs_vllm(container)
 }
 
 # A vLLM image serves unless its command is replaced by something that does not serve
