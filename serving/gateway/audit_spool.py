@@ -150,6 +150,7 @@ class SpoolWriter:
         except OSError as exc:
             log.error("audit spool write failed: %s", exc)
             error = exc
+            self._start_new_segment()  # a partial line stays the torn tail of the old segment, never glued to the next
         else:
             self._size += len(data)
             self.written += len(accepted)
@@ -168,12 +169,20 @@ class SpoolWriter:
         if self._size >= self._segment_bytes and error is None:
             self._rotate()
 
+    def _start_new_segment(self) -> None:
+        try:
+            self._rotate()
+        except OSError as exc:
+            log.error("audit spool: cannot start a new segment: %s", exc)
+
     def _rotate(self) -> None:
-        os.fsync(self._fd)
-        os.close(self._fd)
-        self._stored += self._size
-        self._seq += 1
-        self._size = 0
+        try:
+            os.fsync(self._fd)
+        finally:
+            os.close(self._fd)
+            self._stored += self._size
+            self._seq += 1
+            self._size = 0
         self._fd = self._open_segment()
 
     def _spool_bytes(self) -> int:

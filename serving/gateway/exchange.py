@@ -99,12 +99,13 @@ class ExchangeMiddleware:
         durable = state.audit.durable
 
         async def release_after_record(final: dict) -> None:
+            record_id = exchange.record.record_id if exchange.record else "-"
             outcome = _complete(state, exchange, started)
             try:
                 if outcome is not None:
                     await outcome
             except OSError as exc:
-                log.error("audit record %s could not be written: %s", exchange.record.record_id if exchange.record else "-", exc)
+                log.error("audit record %s could not be written: %s", record_id, exc)
                 if exchange.streaming:
                     return  # the head is out: the stream stays unfinished, the client sees no [DONE]
                 held.clear()
@@ -140,7 +141,7 @@ class ExchangeMiddleware:
         try:
             await self.app(scope, receive, tracked_send)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: every failure gets a JSON answer and a record
-            await self._failed(state, scope, exchange, exc, send, held)
+            await self._failed(state, scope, exchange, exc, send, held, started)
         finally:
             _current.reset(token)
             if exchange.record is not None:
@@ -148,7 +149,7 @@ class ExchangeMiddleware:
                 if outcome is not None:
                     await asyncio.gather(outcome, return_exceptions=True)
 
-    async def _failed(self, state, scope, exchange: Exchange, exc: Exception, send, held: list[dict]) -> None:
+    async def _failed(self, state, scope, exchange: Exchange, exc: Exception, send, held: list[dict], started: float) -> None:
         known = _classify(exc)
         incident = None if known is not None else uuid.uuid4().hex[:16]
         record = exchange.record or AuditRecord(request_id=_header(scope, b"x-request-id") or uuid.uuid4().hex, route=scope["path"], method=scope["method"])
@@ -162,7 +163,7 @@ class ExchangeMiddleware:
             held.clear()
             exchange.status = error.status
             record.status = error.status
-            outcome = _complete(state, exchange, 0.0)
+            outcome = _complete(state, exchange, started)
             if outcome is not None:
                 await asyncio.gather(outcome, return_exceptions=True)
             await _send_error(send, error, incident)

@@ -90,3 +90,29 @@ def test_a_full_spool_refuses_and_counts(tmp_path):
     assert results[:2] == [None, None] and isinstance(results[2], SpoolFull)
     assert writer.dropped == 1 and writer.written == 2
     writer.close()
+
+
+def test_a_failed_write_is_reported_and_its_partial_line_never_glues_to_the_next(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from serving.gateway import audit_spool
+
+    writer = SpoolWriter(tmp_path, durable=True, max_bytes=10**9)
+    committed(writer, [b'{"n":1}'])
+    real_write = os.write
+    calls = []
+
+    def disk_full_once(fd, data):
+        if not calls:
+            calls.append(1)
+            real_write(fd, bytes(data[:5]))  # part of the line reached the disk, then the disk was full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(audit_spool.os, "write", disk_full_once)
+    [error] = committed(writer, [b'{"n":2}'])
+    assert isinstance(error, OSError) and error.errno == errno.ENOSPC  # the request waiting on it is refused
+    assert committed(writer, [b'{"n":3}']) == [None]
+    assert SpoolReader(tmp_path).read(100)[0] == [b'{"n":1}', b'{"n":3}']
+    writer.close()

@@ -189,8 +189,8 @@ def durable_gateway(standin, tmp_path, monkeypatch):
         import httpx
 
         client = httpx.Client(base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {store.issue('team-a', [MODEL])}"})
-        return lambda request_id: client.post("/v1/chat/completions", headers={"X-Request-Id": request_id},
-                                               json={"model": MODEL, "messages": [{"role": "user", "content": "hello"}]})
+        return lambda request_id, **extra: client.post("/v1/chat/completions", headers={"X-Request-Id": request_id},
+                                                        json={"model": MODEL, "messages": [{"role": "user", "content": "hello"}], **extra})
 
     yield make
     for server in started:
@@ -206,6 +206,18 @@ def test_durable_mode_answers_only_once_the_record_is_on_disk(durable_gateway, t
         # The answer is here, so its record is already committed to the spool.
         lines, _ = SpoolReader(tmp_path / "spool").read(100)
         assert sum(f'"privllm.request_id":"req-{i}"' in line.decode() for line in lines) == 1
+
+
+def test_durable_mode_streams_whole_and_ends_only_once_the_record_is_on_disk(durable_gateway, tmp_path):
+    from serving.gateway.audit_spool import SpoolReader
+
+    call = durable_gateway(tmp_path / "spool")
+    response = call("stream-1", stream=True)
+    events = events_of(response)
+    assert events[-1] == "[DONE]" and streamed_text(events)
+    lines, _ = SpoolReader(tmp_path / "spool").read(100)
+    [record] = [json.loads(line)["a"] for line in lines if b"stream-1" in line]
+    assert record["http.response.status_code"] == 200 and record["privllm.decision"] == "allowed"
 
 
 def test_durable_mode_refuses_when_the_record_cannot_be_written(durable_gateway, tmp_path):
