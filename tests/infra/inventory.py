@@ -32,7 +32,7 @@ def statements(resource, key: str = "policy") -> dict[str, dict]:
 
 
 def variant(stack: str = "reference", **changes) -> StackConfig:
-    """The stack with dotted-path changes ('aws.connectivity.runner' = None deletes nothing: sets None)."""
+    """The stack with changes by key path, parts joined by "__" (``aws__connectivity__runner=None``)."""
     values = copy.deepcopy(load_stack(stack).model_dump(mode="json", exclude_unset=True))
     for path, value in changes.items():
         node = values
