@@ -322,3 +322,14 @@ def test_workloads_use_the_priority_classes_the_platform_creates(plans, stack):
     gateway = [o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == facts.GATEWAY_RELEASE]
     assert [o["spec"]["template"]["spec"].get("priorityClassName") for o in gateway] == [facts.PRIORITY_CLASS_GATEWAY]
     assert occurrences(r'"privllm-(gateway|serving)"', python_sources()) == []
+
+
+def test_runbooks_quote_thresholds_from_the_facts(cfg):
+    from privllm.runbooks import render
+
+    stale = render("GatewayKeyStoreStale", cfg, "reference")
+    assert f"over {facts.KEY_STALE_ALERT_SECONDS} seconds" in stale and f"stale limit of {facts.KEY_MAX_STALE_SECONDS} seconds" in stale
+    burn = render("TimeToFirstTokenBudgetBurn", cfg, "reference")
+    assert f"{facts.BURN_RATE_FAST:g}x the budget over 1h and 5m" in burn and f"({facts.TTFT_OBJECTIVE_SECONDS:g} s)" in burn
+    texts = [p.read_text() for p in (ROOT / "runbooks").rglob("*.md")]
+    assert not [t for t in texts if re.search(r"\b14\.4x|five minutes for Vault|\b300 s\b", t)]
