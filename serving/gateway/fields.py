@@ -15,8 +15,9 @@ Path = tuple[str | int, ...]
 # Text an assistant message or delta can carry besides `content` (vLLM: reasoning_content;
 # newer servers: reasoning; OpenAI: refusal).
 ASSISTANT_TEXT_KEYS = ("content", "reasoning_content", "reasoning", "refusal")
-# Content-part types whose `text` reaches the model as text.
-TEXT_PART_TYPES = ("text", "input_text", "output_text", "refusal")
+# Strings that name things rather than say them: not scanned.
+MESSAGE_IDENTIFIERS = frozenset({"role", "tool_call_id"})
+PART_IDENTIFIERS = frozenset({"type"})
 
 
 @dataclass
@@ -62,28 +63,32 @@ def _tool_calls(holder: dict, base: Path) -> Iterator[TextField]:
         yield TextField((*base, "function_call", "arguments"), function_call["arguments"])
 
 
+def _strings(holder: dict, base: Path, skip: frozenset[str]) -> Iterator[TextField]:
+    """Every string value of an object, except identifiers: text in a key this module does not
+    know yet still reaches the model, so it is guarded too."""
+    for key, value in holder.items():
+        if key not in skip and _str(value):
+            yield TextField((*base, key), value)
+
+
 def chat_inputs(body: dict) -> list[TextField]:
-    """Every message of every role: string or content parts, name, tool calls, tool results."""
+    """Every message of every role: string content or every string of a text part, name,
+    reasoning, tool calls, tool results, and any other string a message carries."""
     out: list[TextField] = []
     for i, message in enumerate(as_list(body.get("messages"))):
         if not isinstance(message, dict):
             continue
         role = message.get("role")
-        content = message.get("content")
-        if _str(content):
-            out.append(TextField(("messages", i, "content"), content, role))
-        elif isinstance(content, list):
-            for j, part in enumerate(content):
-                if isinstance(part, dict) and part.get("type") in TEXT_PART_TYPES:
-                    key = "refusal" if part.get("type") == "refusal" else "text"
-                    if _str(part.get(key)):
-                        out.append(TextField(("messages", i, "content", j, key), part[key], role))
-        for key in ("name", "reasoning_content", "reasoning", "refusal"):
-            if _str(message.get(key)):
-                out.append(TextField(("messages", i, key), message[key], role))
-        for field in _tool_calls(message, ("messages", i)):
+        found = list(_strings(message, ("messages", i), MESSAGE_IDENTIFIERS))
+        for j, part in enumerate(as_list(message.get("content"))):
+            # Every part's own strings (a text part's text); media payloads sit one level down
+            # (image_url.url, input_audio.data) and are not text.
+            if isinstance(part, dict):
+                found += _strings(part, ("messages", i, "content", j), PART_IDENTIFIERS)
+        found += _tool_calls(message, ("messages", i))
+        for field in found:
             field.role = role
-            out.append(field)
+        out += found
     return out
 
 

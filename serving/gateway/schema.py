@@ -7,7 +7,7 @@ gateway reasons about is typed and bounded. Errors name the field.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -114,7 +114,12 @@ class EmbeddingRequest(BaseModel):
         return 0
 
 
-def parse(model: type[BaseModel], raw: bytes) -> tuple[BaseModel, dict]:
+# The bodies of the model routes; each names its model and what it may cost in tokens.
+ApiRequest = ChatRequest | CompletionRequest | EmbeddingRequest
+RequestT = TypeVar("RequestT", bound=BaseModel)
+
+
+def parse(model: type[RequestT], raw: bytes) -> tuple[RequestT, dict]:
     """Validated request and the original JSON object (forwarded with the gateway's changes)."""
     try:
         text = raw.decode("utf-8")

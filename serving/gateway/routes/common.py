@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
@@ -22,7 +21,7 @@ from serving.gateway.errors import GatewayError
 from serving.gateway.fields import TextField
 from serving.gateway.pipeline import GuardContext
 from serving.gateway.ratelimit import retry_after_header
-from serving.gateway.schema import parse
+from serving.gateway.schema import ApiRequest, parse
 from serving.gateway.state import GatewayState
 from serving.gateway.upstream import Route
 
@@ -94,7 +93,7 @@ def visible_model(state: GatewayState, principal: Principal, name: str) -> Upstr
 class Admitted:
     """A request that passed identity, schema and model checks, with its guard context."""
 
-    request: BaseModel
+    request: ApiRequest
     body: dict[str, Any]
     route: Route
     ctx: GuardContext
@@ -108,7 +107,7 @@ class Admitted:
         return self.route.upstream
 
 
-async def admit(request: Request, state: GatewayState, record: AuditRecord, schema: type[BaseModel]) -> Admitted:
+async def admit(request: Request, state: GatewayState, record: AuditRecord, schema: type[ApiRequest]) -> Admitted:
     body = await read_body(request, state.config.max_body_bytes)
     principal = authenticate(request.headers, state.key_store, state.oidc)
     record.principal, record.key_id = principal.name, principal.key_id
@@ -117,7 +116,7 @@ async def admit(request: Request, state: GatewayState, record: AuditRecord, sche
     if ctype not in ("application/json", "", "application/x-www-form-urlencoded", "text/plain"):
         raise GatewayError(415, f"Content-Type {ctype!r} is not supported; send application/json", "unsupported_media_type")
     req, raw = parse(schema, body)
-    model = getattr(req, "model")  # noqa: B009 - every request schema has a model
+    model = req.model
     record.model = model
     visible_model(state, principal, model)
     route = state.models.route(model)
@@ -125,6 +124,13 @@ async def admit(request: Request, state: GatewayState, record: AuditRecord, sche
     record.data_classification = route.upstream.data_classification
     ctx = GuardContext(state.config, route.upstream, principal, record, state.metrics, http=lambda: state.models.session)
     return Admitted(req, raw, route, ctx)
+
+
+def usage_tokens(answer: dict, key: str) -> int | None:
+    """A token count from the model's usage block, or None when it sent none (or nonsense)."""
+    usage = answer.get("usage")
+    value = usage.get(key) if isinstance(usage, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def log_prompt(state: GatewayState, record: AuditRecord, fields: list[TextField]) -> None:

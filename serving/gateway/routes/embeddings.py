@@ -13,7 +13,7 @@ from serving.gateway.audit import AuditRecord
 from serving.gateway.errors import GatewayError
 from serving.gateway.fields import TextField, prompt_inputs
 from serving.gateway.pipeline import NOTES_FIELD
-from serving.gateway.routes.common import admit, audited, call_json, enforce_rate_limits, log_prompt, upstream_error
+from serving.gateway.routes.common import admit, audited, call_json, enforce_rate_limits, log_prompt, upstream_error, usage_tokens
 from serving.gateway.schema import EmbeddingRequest
 from serving.gateway.state import GatewayState
 
@@ -56,7 +56,6 @@ async def embeddings(request: Request, state: GatewayState, record: AuditRecord)
             item["index"] = kept[item["index"]]
     if ctx.notes:
         answer[NOTES_FIELD] = ctx.notes_body()
-    usage = answer.get("usage") or {}
-    state.metrics.tokens.labels(admitted.principal.name, admitted.upstream.name, "input").inc(usage.get("prompt_tokens") or record.input_tokens or 0)
+    state.metrics.tokens.labels(admitted.principal.name, admitted.upstream.name, "input").inc(usage_tokens(answer, "prompt_tokens") or record.input_tokens or 0)
     record.status = 200
     return JSONResponse(answer, headers=ctx.notes_header())

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -21,8 +20,9 @@ from serving.gateway.errors import GatewayError
 from serving.gateway.fields import TextField, answer_outputs, as_list
 from serving.gateway.guards import output_schema, review
 from serving.gateway.pipeline import NOTES_FIELD
-from serving.gateway.routes.common import Admitted, admit, call_json, enforce_rate_limits, log_prompt, upstream_error
+from serving.gateway.routes.common import Admitted, admit, call_json, enforce_rate_limits, log_prompt, upstream_error, usage_tokens
 from serving.gateway.routes.streaming import relay, replay
+from serving.gateway.schema import ApiRequest
 from serving.gateway.state import GatewayState
 
 REVIEW_HEADER = "x-privllm-review-id"
@@ -36,7 +36,7 @@ class Generation:
     """One text-generation route."""
 
     path: str
-    schema: type[BaseModel]
+    schema: type[ApiRequest]
     completion_object: str  # "chat.completion" or "text_completion"
     inputs: Callable[[dict], list[TextField]]
     # Guards the client's input fields and returns the body to forward (documents, system prompt).
@@ -82,8 +82,7 @@ def held_answer(item: review.ReviewItem, completion_object: str, notes: dict | N
 
 def _observe(state: GatewayState, admitted: Admitted, answer: dict, record: AuditRecord) -> None:
     model, principal = admitted.upstream.name, admitted.principal.name
-    usage = answer.get("usage") or {}
-    record.output_tokens = usage.get("completion_tokens")
+    record.output_tokens = usage_tokens(answer, "completion_tokens")
     text = first_text(answer)
     if state.config.prompt_logging != "never":
         record.completion = content("\n".join(f.text for f in answer_outputs(answer)), state.config.prompt_logging)
@@ -92,9 +91,9 @@ def _observe(state: GatewayState, admitted: Admitted, answer: dict, record: Audi
         state.metrics.output_tokens.labels(model).observe(record.output_tokens)
     if text and _REFUSAL.match(text):
         state.metrics.refusals.labels(model).inc()
-    if usage.get("completion_tokens"):
-        state.metrics.tokens.labels(principal, model, "output").inc(usage["completion_tokens"])
-    state.metrics.tokens.labels(principal, model, "input").inc(usage.get("prompt_tokens") or record.input_tokens or 0)
+    if record.output_tokens:
+        state.metrics.tokens.labels(principal, model, "output").inc(record.output_tokens)
+    state.metrics.tokens.labels(principal, model, "input").inc(usage_tokens(answer, "prompt_tokens") or record.input_tokens or 0)
 
 
 async def _validated_answer(state: GatewayState, admitted: Admitted, kind: Generation, payload: bytes) -> tuple[dict, int]:
@@ -122,7 +121,7 @@ async def serve(kind: Generation, request: Request, state: GatewayState, record:
     _cap_tokens(state, admitted.request)
     forward = await kind.prepare(state, admitted)
     log_prompt(state, record, kind.inputs(forward))
-    await enforce_rate_limits(state, admitted, (record.input_tokens or 0) + admitted.request.requested_tokens(config.rate_limits.default_max_tokens))  # type: ignore[attr-defined]
+    await enforce_rate_limits(state, admitted, (record.input_tokens or 0) + admitted.request.requested_tokens(config.rate_limits.default_max_tokens))
 
     if forward.get("max_tokens") is None and forward.get("max_completion_tokens") is None:
         forward["max_tokens"] = config.rate_limits.default_max_tokens

@@ -16,7 +16,7 @@ from serving.gateway.audit import AuditRecord, content
 from serving.gateway.errors import GatewayError
 from serving.gateway.fields import ASSISTANT_TEXT_KEYS, as_list, chunk_outputs
 from serving.gateway.pipeline import NOTES_FIELD, GuardContext
-from serving.gateway.routes.common import Admitted
+from serving.gateway.routes.common import Admitted, usage_tokens
 from serving.gateway.state import GatewayState
 
 DONE = b"data: [DONE]\n\n"
@@ -76,8 +76,7 @@ async def relay(state: GatewayState, admitted: Admitted, path: str, payload: byt
                 for key in ("id", "created", "model", "system_fingerprint"):
                     if key in data:
                         template[key] = data[key]
-                if data.get("usage"):
-                    record.output_tokens = data["usage"].get("completion_tokens")
+                record.output_tokens = usage_tokens(data, "completion_tokens") or record.output_tokens
                 for out in emit(chain.feed(data)):
                     yield out
             # However the upstream ended, what the guards hold is released (redacted); a reset, a

@@ -88,7 +88,8 @@ class UnitGateway:
         from starlette.testclient import TestClient
 
         self.state, self.upstreams, self.audit_path, self.store = state, upstreams, audit_path, store
-        self.client = TestClient(create_app(state), base_url="http://gateway.test")
+        # Entered, so the app's lifespan runs and closes what it opened (HTTP sessions, audit).
+        self.client = TestClient(create_app(state), base_url="http://gateway.test").__enter__()
         self.api_key = store.issue("team-a", [u.name for u in state.config.upstreams], groups=("finance",))
 
     def post(self, path: str, body: dict, key: str | None = None):
@@ -117,6 +118,11 @@ def unit_gateway(tmp_path):
             config=cfg, key_store=store, audit=AuditLog(cfg.prompt_logging, audit_path),
             reviews=SqliteReviewStore(tmp_path / "reviews.sqlite"), upstreams=upstreams,
         )
-        return UnitGateway(state, upstreams, audit_path, store)
+        gw = UnitGateway(state, upstreams, audit_path, store)
+        made.append(gw)
+        return gw
 
-    return make
+    made: list[UnitGateway] = []
+    yield make
+    for gw in made:
+        gw.client.__exit__(None, None, None)

@@ -84,9 +84,6 @@ class ScriptedUpstreams(Upstreams):
             return FakeResponse(200, json.dumps(self.script.answer).encode())
         return FakeResponse(200, json.dumps(echo_answer(path, payload)).encode())
 
-    async def close(self) -> None:
-        return None
-
 
 def echo_answer(path: str, payload: dict) -> dict:
     """What the vLLM stand-in would answer: the last user message (or the inputs) echoed."""

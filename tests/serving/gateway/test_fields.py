@@ -57,4 +57,10 @@ def test_fields_of_the_wrong_shape_carry_no_text_and_break_nothing():
     # Upstream answers are not validated: odd shapes must not crash the output guards.
     odd = {"choices": [5, {"message": {"tool_calls": 7, "content": ["x"]}}, {"delta": None, "text": 3}]}
     assert answer_outputs(odd) == [] and chunk_outputs({"choices": "abc"}) == []
-    assert chat_inputs({"messages": [None, {"role": "user", "content": 3, "tool_calls": "x"}]}) == []
+    # A string where a list belongs is still text the model would receive.
+    assert [f.name for f in chat_inputs({"messages": [None, {"role": "user", "content": 3, "tool_calls": "x"}]})] == ["messages[1].tool_calls"]
+
+
+def test_strings_in_keys_not_known_yet_are_fields_too():
+    body = {"messages": [{"role": "user", "tool_call_id": "t1", "content": [{"type": "text", "text": "a", "note": "b"}], "x_extra": "c"}]}
+    assert sorted(f.name for f in chat_inputs(body)) == ["messages[0].content[0].note", "messages[0].content[0].text", "messages[0].x_extra"]
