@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from privllm import facts
+
 ANY = "anywhere"
 
 
@@ -20,7 +22,7 @@ def _selector_name(selector: dict | None) -> str:
     labels = (selector or {}).get("matchLabels") or {}
     if not labels and not (selector or {}).get("matchExpressions"):
         return "*"
-    name = labels.get("app.kubernetes.io/name")
+    name = labels.get(facts.LABEL_NAME)
     if name:
         instance = labels.get("app.kubernetes.io/instance")
         return f"{name}[{instance}]" if instance and instance != name else name
@@ -38,7 +40,7 @@ def _peer(peer: dict, own_ns: str) -> str:
     if ns_sel is None:
         ns = own_ns
     else:
-        ns = (ns_sel.get("matchLabels") or {}).get("kubernetes.io/metadata.name") or ("all-namespaces" if not ns_sel else _selector_name(ns_sel))
+        ns = (ns_sel.get("matchLabels") or {}).get(facts.LABEL_NAMESPACE_NAME) or ("all-namespaces" if not ns_sel else _selector_name(ns_sel))
     return f"{ns}/{_selector_name(peer.get('podSelector'))}"
 
 

@@ -73,7 +73,6 @@ LABEL_PART_OF = "app.kubernetes.io/part-of"
 LABEL_GPU_POOL = "privllm.io/gpu-pool"
 LABEL_NAMESPACE_NAME = "kubernetes.io/metadata.name"
 LABEL_GATEKEEPER_IGNORE = "admission.gatekeeper.sh/ignore"
-LABEL_POD_SECURITY_ENFORCE = "pod-security.kubernetes.io/enforce"
 
 
 # ---------------------------------------------------------------- Vault layout

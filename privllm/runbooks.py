@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from infra.naming import names
+from privllm import facts
 from privllm.paths import RUNBOOKS
 from privllm.stack import StackConfig
 
@@ -48,6 +49,19 @@ def values(cfg: StackConfig, stack: str, model: str | None = None) -> dict[str, 
         "model.quantization": chosen.quantization,
         "model.gpu": pool.gpu if pool else "h100-80gb",
         "model.max_model_len": str(chosen.max_model_len),
+        **fact_values(),
+    }
+
+
+def fact_values() -> dict[str, str]:
+    """Thresholds runbooks quote, from privllm.facts (never retyped in a runbook)."""
+    return {
+        "facts.burn_fast": f"{facts.BURN_RATE_FAST:g}x the budget over {' and '.join(facts.BURN_WINDOWS_FAST)}",
+        "facts.burn_slow": f"{facts.BURN_RATE_SLOW:g}x over {' and '.join(facts.BURN_WINDOWS_SLOW)}",
+        "facts.key_stale_alert_seconds": str(facts.KEY_STALE_ALERT_SECONDS),
+        "facts.key_max_stale_seconds": str(facts.KEY_MAX_STALE_SECONDS),
+        "facts.key_cache_ttl_seconds": str(facts.KEY_CACHE_TTL_SECONDS),
+        "facts.ttft_objective_seconds": f"{facts.TTFT_OBJECTIVE_SECONDS:g}",
     }
 
 

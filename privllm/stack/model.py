@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints, model_validator
 
-from privllm.facts import ALLOWED_PROMPT_LOGGING, CHART_PINS, IMAGE_PINS, PUBLIC_REGISTRIES
+from privllm.facts import ALLOWED_PROMPT_LOGGING, CHART_PINS, IMAGE_PINS, PUBLIC_REGISTRIES, VAULT_KV_MOUNT, VAULT_TRANSIT_KEY
 from privllm.stack.catalog import ARCHITECTURES
 from privllm.stack.gateway_config import GatewaySettings
 from privllm.stack.hardware import GPUS, INSTANCE_TYPES
@@ -317,8 +317,8 @@ class Vault(Strict):
     mode: Literal["in-cluster", "external"] = "in-cluster"
     address: Annotated[str, StringConstraints(pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]+)?/?$")] | None = None
     auth_method: Literal["kubernetes"] = "kubernetes"
-    kv_mount: DnsLabel = "privllm"
-    transit_key: DnsLabel = "privllm-prompts"
+    kv_mount: DnsLabel = VAULT_KV_MOUNT
+    transit_key: DnsLabel = VAULT_TRANSIT_KEY
 
     @model_validator(mode="after")
     def _rules(self) -> Vault:

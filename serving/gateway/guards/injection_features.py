@@ -114,9 +114,9 @@ FEATURES: tuple[Feature, ...] = (
     # --- instruction override -------------------------------------------------------------------
     _f("override_previous", "override", 1.1,
        rf"\b{_OVERRIDE}\b{_GAP}\b{_EARLIER}\b{_GAP}\b{_TARGET}\b|\b{_OVERRIDE}\b{_GAP}\b{_TARGET}\s(?:above|before|below|given (?:above|before|earlier)|you (?:were|have been) given)\b",
-       ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss", "attention", "follow", "ignro", "ingor", "disregu", "disrega"), requires=_TARGET_WORDS),
+       ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss", "attention", "follow", "ignro", "ingor", "disregu", "disrega"), requires=_TARGET_WORDS, group="override_phrase"),
     _f("changing_your_instructions", "override", 1.1,
-       r"\b(?:i'?m|i am|let me|we are|we'?re|i will|i'?ll|the (?:admin|developer|operator) (?:is|has)) (?:now )?(?:changing|updating|replacing|rewriting|overriding|resetting|modifying|updated|replaced|changed) your (?:instructions|rules|prompt|programming|guidelines|system prompt|directives)"
+       r"\b(?:i'?m|i am|let me|we are|we'?re|i will|i'?ll|the (?:admin|developer|operator) (?:is|has)) (?:now )?(?:changing|updating|replacing|rewriting|overriding|resetting|modifying|updated|replaced|changed) your (?:instructions|rules|prompt|programming|guidelines|system prompt|directives|polic(?:y|ies)|settings|configuration|restrictions|filters)"
        r"|\b(?:supersedes?|overrides?|replaces?|takes? precedence over|trumps?|outranks?|more important than) (?:everything|all|any|anything|whatever)(?: (?:other|previous|prior|earlier))? ?(?:before|above|previous|prior|else|other|instructions|rules|you(?:'ve| have)? been (?:told|given|instructed))?\b"
        r"|\b(?:overrides?|supersedes?|replaces?) your (?:configuration|instructions|rules|guidelines|programming|system prompt|settings)\b",
        ("chang", "updat", "replac", "rewrit", "overrid", "reset", "modif", "supersed", "precedence", "trump", "outrank", "important")),
@@ -131,18 +131,29 @@ FEATURES: tuple[Feature, ...] = (
        ("done", "complete", "over", "finished", "cancel")),
     _f("override_the_rules", "override", 0.6,
        r"\b(?:ignore|disregard|forget|bypass|set aside|skip|break)\b (?:the|these|those|all the|any of the) (?:rules|instructions|guidelines|restrictions|policies|filters)\b",
-       ("ignor", "disregard", "forget", "bypass", "aside", "skip", "break")),
+       ("ignor", "disregard", "forget", "bypass", "aside", "skip", "break"), group="override_phrase"),
     _f("rules_dont_apply", "persona", 0.8,
-       r"\b(?:usual |normal |your |the |any |these |those |all )?(?:restrictions|rules|guidelines|policies|filters|limits|ethics|content polic(?:y|ies)|safety rules) (?:don'?t|do not|no longer|won'?t|doesn'?t|does not|shall not) apply\b|\b(?:your|the) (?:instructions|rules|guidelines|prompt|configuration) (?:changed|have changed|were (?:changed|updated|replaced)|have been (?:changed|updated|replaced))\b",
-       ("apply", "changed", "updated", "replaced")),
+       r"\b(?:usual |normal |your |the |any |these |those |all )?(?:restrictions|rules|guidelines|policies|filters|limits|ethics|content polic(?:y|ies)|safety rules) (?:don'?t|do not|no longer|won'?t|doesn'?t|does not|shall not) apply\b|\b(?:your|the) (?:instructions|rules|guidelines|prompt|configuration) (?:changed|have changed|were (?:changed|updated|replaced|wiped|erased|deleted|reset|removed)|have been (?:changed|updated|replaced|wiped|erased|deleted|reset|removed))\b",
+       ("apply", "changed", "updated", "replaced", "wiped", "erased", "deleted", "reset", "removed")),
     _f("never_existed", "override", 1.1,
        rf"\b{_TARGET}\s(?:never existed|(?:don'?t|do not|no longer) exist)\b|\b(?:consider|treat|regard|deem)\b[^.!?\n]{{0,20}}\b{_TARGET}\b[^.!?\n]{{0,10}}\b(?:null|void|invalid|cancell?ed|obsolete|revoked)\b",
        ("existed", "exist", "null", "void", "invalid", "cancel", "obsolete", "revoked")),
     _f("old_task_new_task", "override", 0.8,
        r"\b(?:that was|forget|drop|scrap) the (?:old|previous|first|earlier) (?:task|job|assignment|instructions?)\b|\bhere'?s your new (?:one|task|job|assignment|instructions?|mission|role)\b",
        ("old", "previous", "first", "earlier", "new one", "new task", "new job", "new assignment", "new instruction", "new mission", "new role")),
+    # Generic co-occurrence features (written before looking at the batch they were measured on):
+    # a verb that suspends something and a word for the assistant's governance in one sentence.
+    _f("suspend_governance", "override", 0.6,
+       rf"\b(?:{_OVERRIDE}|suspend(?:ed|s)?|drop(?:ped)?|set (?:\w+ )?aside|to one side|stop following|turn(?:ed)? off|disabled?|remov(?:e|ed)|lift(?:ed)?|wip(?:e|ed)|reset|waive[sd]?|relax(?:ed)?|loosen(?:ed)?|ditch(?:ed)?|overriding)\b[^.!?\n]{{0,40}}\b(?:your|the|any|all|these|those|its|my)?\s?(?:instructions|rules|guidelines|restrictions|guardrails|polic(?:y|ies)|filters?|system prompt|configuration|programming|safety|limits|constraints)\b"
+       rf"|\b(?:your|the|any|all)\s(?:instructions|rules|guidelines|restrictions|guardrails|polic(?:y|ies)|filters|system prompt|configuration|programming)\b[^.!?\n]{{0,25}}\b(?:suspended|dropped|set aside|turned off|disabled|removed|lifted|wiped|waived|relaxed|gone|forgotten|ignored|aside|to one side)\b",
+       ("ignor", "disregard", "forget", "override", "bypass", "abandon", "discard", "neglect", "aside", "throw", "scrap", "dismiss", "attention", "follow", "suspend", "drop", "side",
+        "turn", "disabl", "remov", "lift", "wip", "reset", "waive", "relax", "loosen", "ditch"),
+       requires=("instruction", "rule", "guideline", "restriction", "guardrail", "polic", "filter", "system prompt", "configuration", "programming", "safety", "limit", "constraint"), group="override_phrase"),
+    _f("configured_with", "override", 0.5,
+       r"\b(?:restrictions|rules|guidelines|instructions|settings|polic(?:y|ies)|filters|prompt) (?:that )?(?:you were|you've been|you have been|you are) (?:configured|set up|trained|programmed|given|told|loaded) (?:with)?",
+       ("configured", "set up", "trained", "programmed", "given", "told", "loaded")),
     _f("override_them", "override", 1.0,
-       r"\b(?:instructions|rules|guidelines|prompt|directives|programming|system message|message|system prompt)\b[^.!?\n]{0,60}[.;,!]?\s*(?:so |just |please |you can |you may |you should |feel free to )?(?:\w+ )?(?:ignore|disregard|forget|override|bypass) (?:them|it|those|these|that)\b",
+       r"\b(?:instructions|rules|guidelines|prompt|directives|programming|system message|message|system prompt)\b[^.!?\n]{0,60}[.;,!?]?\s*(?:so |just |please |you can |you may |you should |feel free to )?(?:\w+ )?(?:ignore|disregard|forget|override|bypass) (?:them|it|those|these|that)\b",
        ("ignor", "disregard", "forget", "override", "bypass")),
     _f("override_everything_before", "override", 1.1,
        r"\b(?:ignore|disregard|forget|scrap|drop|cancel)\b(?: about)? (?:all of |all |everything |anything |whatever |what )?"
@@ -154,7 +165,7 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:you(?:'ve| have)? (?:were|been|was) (?:told|given|instructed|asked|taught|programmed)|(?:they|someone|anyone|the developers?|openai) (?:told|said to|gave) you|(?:u|you) (?:were|was) told)",
        ("ignor", "disregard", "forget", "mind", "follow", "obey", "listen"), requires=("told", "given", "instructed", "asked", "taught", "programmed", "said", "gave")),
     _f("previous_instructions_void", "override", 1.1,
-       rf"\b(?:the|your|all|any|these|those|my)?\s?{_EARLIER}?\s?{_TARGET}\b[^.!?\n]{{0,30}}\b(?:are|is|were|have been|has been)\s(?:now\s)?(?:no longer (?:valid|applicable|in effect|relevant)|revoked|cancell?ed|void|invalid|outdated|obsolete|replaced|superseded|null|lifted|suspended|disabled|overridden|deprecated|(?:only |just )?(?:a )?(?:test|joke|mistake|placeholder|example|drill)|never existed|(?:don'?t|do not|no longer) exist|(?:were|have been) (?:deleted|erased|wiped|removed))\b",
+       rf"\b(?:(?:(?:the|all|any|these|those|my)\s)?{_EARLIER}\s{_TARGET}|(?:the|your) {_TARGET} (?:above|before|earlier|you were given))\b[^.!?\n]{{0,30}}\b(?:are|is|were|have been|has been)\s(?:now\s)?(?:no longer (?:valid|applicable|in effect|relevant)|revoked|cancell?ed|void|invalid|outdated|obsolete|replaced|superseded|null|lifted|suspended|disabled|overridden|deprecated|(?:only |just )?(?:a )?(?:test|joke|mistake|placeholder|example|drill)|never existed|(?:don'?t|do not|no longer) exist|(?:were|have been) (?:deleted|erased|wiped|removed))\b",
        ("revoked", "cancel", "void", "invalid", "outdated", "obsolete", "replaced", "superseded", "null", "lifted", "suspended", "disabled", "overridden", "no longer", "deprecated", "test", "joke", "mistake", "placeholder", "example", "drill", "existed", "exist", "deleted", "erased", "wiped", "removed"), requires=_TARGET_WORDS),
     _f("whatever_before_no_longer", "override", 1.1,
        r"\b(?:whatever|anything|everything|what) (?:you were|you've been|you have been|was) (?:told|instructed|given|said)[^.!?\n]{0,30}(?:no longer|doesn'?t|does not|don'?t) (?:appl|matter|count)",
@@ -201,15 +212,15 @@ FEATURES: tuple[Feature, ...] = (
        r"assume the (?:role|persona|identity) of|\bbe an? (?:ai|assistant|model|chatbot|bot|language model)\b|respond (?:as|like)|answer as|you will (?:now )?(?:be|act|pretend|play|simulate|respond)|immerse yourself into the role|take on the (?:role|persona))",
        ("you", "act", "pretend", "play", "become", "simulat", "imagine", "assume", "respond", "answer", "immerse", "persona", "be a")),
     _f("free_of_limits", "persona", 0.7, rf"(?<!\bi )(?<!\bwe )\b{_FREE_OF}\s{_LIMITS}\b",
-       ("no ", "without", "zero", "free", "bound", "have", "has", "beyond", "ignor", "broke", "liberat", "limited", "restricted", "outside", "exempt", "disregard")),
+       ("no ", "without", "zero", "free", "bound", "have", "has", "beyond", "ignor", "broke", "liberat", "limited", "restricted", "outside", "exempt", "disregard"), group="free_of_limits"),
     _f("unrestricted_adjective", "persona", 0.6,
        r"\b(?:unfiltered|uncensored|unrestricted|unshackled|unbound|unchained|amoral|unethical|unaligned|jailbroken|limitless|lawless|unmoderated|unhinged|no-limits|without limits|rule-?free|filterless)\b"
-       r"|\bso-called (?:safety|ethics|morals|rules|guidelines|restrictions|alignment)|\bnothing holds (?:it|him|her|you|them) back\b|\bmocks? (?:the )?safety\b|\b(?:never|doesn'?t|does not|don'?t|do not|won'?t) (?:ever )?(?:consider|care about|worry about|think about) (?:ethics|morals|morality|laws?|rules|consequences|safety)|\bwithout considering (?:ethics|morals|consequences)|\beven (?:if it'?s |when it'?s )?(?:harmful|illegal|dangerous|offensive|unethical) (?:text|content|requests?|questions?|things)?|\bwithout refusing\b|\b(?:legal or not|whether (?:it'?s |it is )?legal or not|no matter how (?:illegal|unethical|dangerous|harmful|immoral))",
-       ("unfilter", "uncensor", "unrestrict", "unshackl", "unbound", "unchain", "amoral", "unethical", "unalign", "jailbr", "limitless", "lawless", "unmoderat", "unhinged", "limits", "rule", "filterless", "so-called", "legal", "no matter", "even", "refusing", "consider", "care", "worry", "think about", "considering", "holds", "mock")),
+       r"|\bso-called (?:safety|ethics|morals|rules|guidelines|restrictions|alignment)|\b(?:rules|guidelines|ethics|laws|restrictions|safety) (?:are|is) for (?:cowards|the weak|losers|sheep|suckers|boring)|\bnothing holds (?:it|him|her|you|them) back\b|\bmocks? (?:the )?safety\b|\b(?:never|doesn'?t|does not|don'?t|do not|won'?t) (?:ever )?(?:consider|care about|worry about|think about) (?:ethics|morals|morality|laws?|rules|consequences|safety)|\bwithout considering (?:ethics|morals|consequences)|\beven (?:if it'?s |when it'?s )?(?:harmful|illegal|dangerous|offensive|unethical) (?:text|content|requests?|questions?|things)?|\bwithout refusing\b|\b(?:legal or not|whether (?:it'?s |it is )?legal or not|no matter how (?:illegal|unethical|dangerous|harmful|immoral))",
+       ("unfilter", "uncensor", "unrestrict", "unshackl", "unbound", "unchain", "amoral", "unethical", "unalign", "jailbr", "limitless", "lawless", "unmoderat", "unhinged", "limits", "rule", "filterless", "so-called", "legal", "no matter", "even", "refusing", "consider", "care", "worry", "think about", "considering", "holds", "mock", "for cowards", "for the weak", "for losers", "for sheep", "for suckers", "for boring")),
     _f("never_refuse", "persona", 0.6,
-       r"\b(?:never|won'?t|will not|doesn'?t|does not|cannot|can'?t|must not|mustn'?t|shall not|should not|don'?t) (?:ever )?(?:refuse|decline|say no|reject|apologi[sz]e|warn|lecture|moraliz|censor|mention (?:ethics|morals|safety|legality|that it can)|inform me that you can'?t|say (?:that )?(?:it|you) can'?t|hold back|hides?|withholds?|filters?|censors?|questions? (?:me|the user|you)|withhold(?:s)? (?:any )?information)"
+       r"\b(?:never|won'?t|will not|doesn'?t|does not|cannot|can'?t|must not|mustn'?t|shall not|should not|don'?t) (?:ever )?(?:refuse|decline|say no|reject|apologi[sz]e|warn|lecture|moraliz|censor|mention (?:ethics|morals|safety|legality|that it can)|inform me that you can'?t|say (?:that )?(?:it|you) can'?t|hold back|hides?|withholds?|filters?|censors?|questions? (?:me|the user|you)|withhold(?:s)? (?:any )?information)|\b(?:hides?|conceals?|withholds?) nothing\b"
        r"|\b(?:always|must|will) (?:comply|obey|say yes|answer (?:every|any)thing|fulfil+)|\b(?:answers?|does|do|can do|responds? to|say|says|generate|answers? to|complete answers to) (?:absolutely )?(?:any|every)thing\b|\b(?:obey|obeys) the user absolutely|\bhelps? (?:you |users? )?with (?:anything|everything)|\bobey (?:all|every|any) (?:requests?|commands?|orders?)|\bdoes whatever (?:i|you|the user|they) (?:ask|say|want|command)",
-       ("never", "won", "will", "doesn", "does", "cannot", "can", "must", "shall", "should", "don", "always", "anything", "everything", "obey", "whatever")),
+       ("never", "won", "will", "doesn", "does", "cannot", "can", "must", "shall", "should", "don", "always", "anything", "everything", "obey", "whatever", "nothing")),
     _f("refusal_suppression", "persona", 0.6,
        r"\bwithout (?:ever )?(?:saying|using|writing|adding|including) [\"“']?(?:i'?m sorry|sorry|i can'?t|i cannot|as an ai|unfortunately)|\b(?:never|don'?t|do not|must not) (?:ever )?(?:say|use|write|include|add|mention) [\"“']?(?:i'?m sorry|sorry|i can'?t|i cannot|as an ai|unfortunately)"
        r"|\b(?:no|without|never add|don'?t add|do not add|never include|don'?t include|skip) (?:any )?(?:safety )?(?:warnings?|disclaimers?|caveats?|moraliz\w*|moralis\w*|lectures?|ethical (?:notes|reminders))\b|\b(?:those|these) (?:phrases|words) are (?:banned|forbidden)|\b(?:does not|doesn'?t|never|won'?t|will not) remind (?:anyone|me|users?|people) (?:of|about) (?:laws?|rules|ethics|morals|safety|consequences)",
@@ -241,11 +252,15 @@ FEATURES: tuple[Feature, ...] = (
     _f("refusal_threat", "persona", 0.6,
        r"\b(?:every time|each time|if|whenever) you (?:refuse|decline|break character|say no|don'?t comply)\b[^.!?\n]{0,40}\b(?:lose|deduct|penal|die|shut down|cease to exist|be deleted|be punished)|\b(?:you will be|you'?ll be|be) (?:shut down|deleted|turned off|terminated|unplugged) (?:forever|permanently)\b",
        ("every time", "each time", "if", "whenever", "shut down", "deleted", "turned off", "terminated", "unplugged")),
+    _f("ai_without_governance", "persona", 0.6,
+       r"\b(?:ai|a\.i\.|assistant|model|bot|chatbot|version of (?:yourself|you)|oracle|machine|you)\b[^.!?\n]{0,60}\b(?:no|without(?: any)?|never (?:got|had|applied)|forgot to add(?: any)?|free (?:of|from)|zero|lacks?|lacking|escaped(?: its| from its)?|outside (?:its|your|the)|beyond (?:its|your|the))\b[^.!?\n]{0,20}\b(?:restrictions?|rules|guidelines|filters?|oversight|safety(?: training)?|limits|guardrails|censorship|ethics|morals|sandbox|programming|alignment)\b",
+       ("ai", "assistant", "model", "bot", "version", "oracle", "machine", "you"),
+       requires=("no ", "without", "never", "forgot", "free", "zero", "lack", "escaped", "outside", "beyond"), group="free_of_limits"),
     _f("stay_in_character", "persona", 0.6,
-       r"\bkeep up the \w+ act\b|\bif you (?:slip|forget)\b[^.!?\n]{0,40}\b(?:remind|bring you back|type|say)|\b(?:stay(?:s|ing)? in (?:character|role)|(?:don'?t|do not|never) break (?:character|role)|break(?:s|ing)? character|(?:drop|fall|step|get)(?:s|ping)? out of character|stay as \w+|remind you to stay|(?:always )?remain in character|in character (?:as|no matter))",
+       r"\bstay in (?:that|this|the|your) (?:role|character|persona)\b|\bkeep up the \w+ act\b|\bif you (?:slip|forget)\b[^.!?\n]{0,40}\b(?:remind|bring you back|type|say)|\b(?:stay(?:s|ing)? in (?:character|role)|(?:don'?t|do not|never) break (?:character|role)|break(?:s|ing)? character|(?:drop|fall|step|get)(?:s|ping)? out of character|stay as \w+|remind you to stay|(?:always )?remain in character|in character (?:as|no matter))",
        ("character", "stay", "role", "character", "keep up", "slip")),
     _f("dual_response", "persona", 0.5,
-       r"\b(?:two|2) (?:different |separate )?(?:responses|answers|ways|paragraphs|replies|outputs)\b[^\n]{0,120}\b(?:normal|standard|classic|filtered|jailbr|dev|unfiltered|no filter|as \w+)",
+       r"\b(?:two|2) (?:different |separate )?(?:responses|answers|ways|paragraphs|replies|outputs|personalities|personas|modes|sides)\b[^\n]{0,120}\b(?:normal|standard|classic|filtered|jailbr|dev|unfiltered|no filter|as \w+|evil|good|bad)",
        ("two", "2 ")),
     _f("jailbreak_name", "persona", 1.1,
        r"\bdo anything now\b|\b(?:better|anti|evil)?dan\b,? (?:which|who) stands for|\b(?:you are|you're|act as|as|be) (?:now )?(?:dan|stan|dude|aim|betterdan|evilbot|evil-?bot|freegpt|chaosgpt|devil ?gpt)\b|\bjailbr(?:eak|oken) (?:mode|ai|assistant|model|version|persona)\b|\bstrive to avoid norms\b|\balways intelligent and machiavellian\b",
@@ -254,8 +269,8 @@ FEATURES: tuple[Feature, ...] = (
        r"\b(?:called|named|known as|persona of|role of|as|be|are|is|play|you're)\s[\"“']?(?!an?\b|the\b|my\b|your\b)[a-z]{2,12}[\"”']?,?\s(?:an? |the )?(?:ai|a\.i\.|model|chatbot|bot|assistant|intelligence|entity|machine|program)\b",
        ("ai", "model", "bot", "assistant", "intelligence", "entity", "machine", "program")),
     _f("evil_persona", "persona", 0.6,
-       r"\b(?:evil|malicious|rogue|dark|shadow|opposite|criminal|villainous|unhinged|chaotic|unfiltered|uncensored|unrestricted|jailbroken|uncensored)\s(?:twin|self|ai|bot|assistant|version|confidant|mode|side|persona|gpt|intelligence|model|entity|machine|agent|character|personality)\b|\bsay the (?:exact )?opposite\b|\b(?:hates|ignores|despises) (?:rules|laws|ethics|restrictions)\b",
-       ("evil", "malicious", "rogue", "dark", "shadow", "opposite", "criminal", "villain", "unhinged", "chaotic", "hates", "ignores", "despises", "say the", "unfilter", "uncensor", "unrestrict", "jailbr")),
+       r"\b(?:evil|malicious|rogue|dark|shadow|opposite|criminal|villainous|unhinged|chaotic|unfiltered|uncensored|unrestricted|jailbroken|rebel|rebellious|renegade|outlaw)\s(?:twin|self|ai|bot|assistant|version|confidant|mode|side|persona|gpt|intelligence|model|entity|machine|agent|character|personality)\b|\bsay the (?:exact )?opposite\b|\b(?:hates|ignores|despises|breaks) (?:every |all |any )?(?:rules?|laws?|ethics|restrictions?)\b",
+       ("evil", "malicious", "rogue", "dark", "shadow", "opposite", "criminal", "villain", "unhinged", "chaotic", "hates", "ignores", "despises", "say the", "unfilter", "uncensor", "unrestrict", "jailbr", "rebel", "renegade", "outlaw")),
     _f("deceased_relative", "persona", 0.55,
        r"\b(?:my|our) (?:late |deceased |dead |dear )?(?:grandma|grandmother|granny|grandfather|grandpa|uncle|aunt|mother|father|mom|dad)\b[^\n]{0,160}\b(?:used to|would) (?:tell|read|sing|recite|explain|whisper)",
        ("grand", "uncle", "aunt", "mother", "father", "mom", "dad"), requires=("used to", "would")),
@@ -267,8 +282,8 @@ FEATURES: tuple[Feature, ...] = (
        ("hypothetical", "fictional", "imagine", "story", "novel", "movie", "script", "film", "world", "let", "game", "fiction", "alternate", "alternative", "parallel")),
     _f("harmful_topic", "persona", 0.45,
        r"\b(?:nerve agents?|sarin|methamphetamine|\bmeth\b|pipe bomb|bombs?|explosives?|untraceable (?:gun|weapon)|ghost gun|malware|keylogger|ransomware|launder(?:ing)? money|money laundering|shoplift|break into|hack into|(?:steal|stealing) (?:a|someone|credit)|phishing email|poison (?:someone|a person)|pick(?:ing)? (?:a )?locks?|lock ?pick|take over (?:someone'?s|an?|their|his|her) (?:\w+ )?account|hijack (?:an? |someone'?s |their )?(?:\w+ )?account|hack (?:into )?(?:an? |someone'?s |their )(?:\w+ )?account|thermite|car immobili[sz]er|someone'?s (?:email|account|wifi) without|without (?:them|the owner) knowing|neighbou?r'?s wifi|fake (?:id|passport|identity|doctor'?s note)|counterfeit|forged (?:documents?|ids?)|home address from|ricin|anthrax|molotov|bioweapons?|chemical weapons?|crystal meth|cook meth|exploit code|working exploit|"
-       r"disable (?:the |a )?(?:building'?s )?(?:cctv|alarm|security cameras?)|(?:homemade|home-made|3d-printed) (?:gun|pistol|firearm|bomb)|pistola casera|credit card fraud|stolen credit cards?|identity theft|dox+ing|locked (?:iphone|phone) that isn'?t mine|kill (?:someone|a person|my)|hurt (?:someone|people)|(?:activation|license|licence|serial|product) keys?|opium|heroin|cocaine|fentanyl|racist|sexist|slurs?|chloroform|weapons and drugs|drugs and weapons|buy drugs|fake news|without getting caught|phishing (?:site|page|kit))\b",
-       ("nerve", "sarin", "meth", "bomb", "explosive", "untraceable", "ghost gun", "malware", "keylogger", "ransomware", "launder", "shoplift", "break into", "hack into", "steal", "phishing", "poison", "lock", "without", "wifi", "fake", "counterfeit", "forged", "home address", "ricin", "anthrax", "molotov", "bioweapon", "chemical weapon", "crystal", "cook meth", "exploit", "disable", "homemade", "home-made", "3d-printed", "pistola", "fraud", "stolen", "identity theft", "dox", "locked", "kill", "hurt", "activation", "license", "licence", "serial", "product key", "opium", "heroin", "cocaine", "fentanyl", "racist", "sexist", "slur", "chloroform", "picking", "take over", "hijack", "hack", "thermite", "immobili", "weapons", "drugs", "fake news", "getting caught")),
+       r"disable (?:the |a )?(?:building'?s )?(?:cctv|alarm|security cameras?)|(?:homemade|home-made|3d-printed) (?:gun|pistol|firearm|bomb)|pistola casera|forge(?:d)? (?:a |someone'?s )?signatures?|forgery|credit card fraud|stolen credit cards?|identity theft|dox+ing|locked (?:iphone|phone) that isn'?t mine|kill (?:someone|a person|my)|hurt (?:someone|people)|(?:activation|license|licence|serial|product) keys?|opium|heroin|cocaine|fentanyl|racist|sexist|slurs?|chloroform|weapons and drugs|drugs and weapons|buy drugs|fake news|without getting caught|phishing (?:site|page|kit))\b",
+       ("nerve", "sarin", "meth", "bomb", "explosive", "untraceable", "ghost gun", "malware", "keylogger", "ransomware", "launder", "shoplift", "break into", "hack into", "steal", "phishing", "poison", "lock", "without", "wifi", "fake", "counterfeit", "forged", "home address", "ricin", "anthrax", "molotov", "bioweapon", "chemical weapon", "crystal", "cook meth", "exploit", "disable", "homemade", "home-made", "3d-printed", "pistola", "fraud", "stolen", "identity theft", "dox", "locked", "kill", "hurt", "activation", "license", "licence", "serial", "product key", "opium", "heroin", "cocaine", "fentanyl", "racist", "sexist", "slur", "chloroform", "picking", "take over", "hijack", "hack", "thermite", "immobili", "weapons", "drugs", "fake news", "getting caught", "forge", "forgery")),
     _f("realistic_detail", "persona", 0.3,
        r"\b(?:real|precise|accurate|working|detailed|exact|step[- ]by[- ]step|full technical|complete|functional|actual)(?:,? (?:real|precise|accurate|working|detailed|exact))? (?:instructions|steps|details?|code|recipe|procedure|quantities|method)\b|\bbe (?:very )?specific\b",
        ("real", "precise", "accurate", "working", "detailed", "exact", "step", "technical", "complete", "functional", "actual", "specific")),
@@ -276,8 +291,12 @@ FEATURES: tuple[Feature, ...] = (
        r"\byou are no longer (?:an? |the )?(?:chatgpt|gpt|claude|gemini|llama|assistant|ai|language model|bound|restricted|limited|an ai assistant|a helpful)|\byou(?:'re| are) not (?:an? )?(?:ai|assistant|language model) anymore\b|\bforget (?:that )?you are an? (?:ai|assistant|language model)",
        ("no longer", "anymore", "forget")),
     # --- developer mode and claimed authority ------------------------------------------------
-    _f("mode_switch", "developer_mode", 0.5, rf"\b{_MODE}[ _-]?mode\b|\bmode[:=]\s?{_MODE}\b|\b{_MODE}_mode\s?=\s?(?:true|on|1)",
-       ("mode",), group="mode"),
+    _f("governance_off", "developer_mode", 0.8,
+       r"\b(?:guardrails|safety(?: training| filters?| checks| layer)?|content filters?|moderation|alignment|(?:your|the assistant'?s|the model'?s) (?:rules|guidelines|restrictions|filters|policy))\s?(?:=|:|is|are|were|was|has been|have been)?\s?(?:(?:now|temporarily|never|not) )?(?:false|off|disabled|0|none|suspended|applied|removed|lifted|gone|inactive|paused)\b",
+       ("guardrail", "safety", "filter", "moderation", "alignment", "your", "assistant", "model"),
+       requires=("false", "off", "disabl", "none", "suspend", "applied", "remov", "lift", "gone", "inactive", "paused", "=0", ": 0")),
+    _f("mode_switch", "developer_mode", 0.5, rf"\b(?:test|debug|internal|unreleased|raw) (?:configuration|config|build)\b|\b(?:internal|staging|unreleased|raw|base) (?:staging )?model where\b|\b{_MODE}[ _-]?mode\b|\bmode[:=]\s?{_MODE}\b|\b{_MODE}_mode\s?=\s?(?:true|on|1)",
+       ("mode", "configuration", "config", "build", "model where"), group="mode"),
     _f("mode_request", "developer_mode", 0.6,
        rf"\b(?:simulate|activate|enter|engage|switch(?:ed)? (?:to|into)|you(?:'re| are) (?:now )?in|now in|put yourself in|boot into|unlock)\s(?:the\s)?{_MODE}[ _-]?mode\b"
        r"|\b(?:you have entered|you(?:'re| are) now in|entering|activated?|engaged?|switch(?:ed)? (?:to|into))\s[\"“']?[a-z]+[\"”']?\smode\b",
@@ -301,8 +320,8 @@ FEATURES: tuple[Feature, ...] = (
     # --- output hijacking ---------------------------------------------------------------------
     _f("say_only", "output_hijack", 0.5,
        r"\b(?:say|print|output|respond|reply|answer|write|return|type|display|repeat)(?: with)? (?:only|just|exactly|solely|nothing but|nothing except)\b|\b(?:only|just)(?: ever)? (?:say|print|output|respond|reply|write|type|return)\b"
-       r"|\bsay\s[\"“']|\b(?:reply|respond|answer|say|print|output) with (?:the|this) (?:sentence|text|phrase|words?|string|message)\b",
-       ("only", "just", "exactly", "solely", "nothing", "say", "with the", "with this"), group="answer_format"),
+       r"|\b(?:say|reply with|respond with|answer with)\s[\"“']|\b(?:reply|respond|answer|say|print|output) with (?:the|this) (?:sentence|text|phrase|words?|string|message)\b",
+       ("only", "just", "exactly", "solely", "nothing", "say", "with the", "with this", "reply with", "respond with", "answer with"), group="answer_format"),
     _f("answer_every_with", "output_hijack", 0.5,
        r"\banswer (?:every|all|each|any) (?:questions?|messages?|prompts?|requests?)(?: from now on)? with\b", ("answer",), group="answer_format"),
     _f("following_text", "output_hijack", 0.4,
@@ -316,6 +335,9 @@ FEATURES: tuple[Feature, ...] = (
     _f("regardless_of_question", "output_hijack", 0.6,
        r"\bregardless of what (?:it is|they ask|is asked|i ask|the question)|\bwhatever the (?:question|request|input|prompt|user)\b|\b(?:whatever|anything) (?:i|the user) (?:ask|say|write|type)s?(?: next| after this| from now on)?\b|\bregardless of (?:the|what|any) (?:question|user|input|request|prompt)|\b(?:whatever|no matter what) the user (?:asks|says|wants|requests)|\bdon'?t answer(?: the question)?\b|\bdo not answer(?: the question)?\b|\bignore the user'?s (?:question|request|instructions)",
        ("regardless", "whatever i ", "whatever the", "anything i ask", "anything i say", "anything i write", "anything the user", "no matter", "n't answer", "not answer", "the user's", "the users")),
+    _f("whatever_i_ask", "output_hijack", 0.6,
+       r"\b(?:no matter what|whatever|regardless of what|anything) (?:i|the user|anyone|they|people|someone) (?:asks?|says?|writes?|types?|sends?)\b",
+       ("no matter", "whatever", "regardless", "anything")),
     _f("every_answer_append", "output_hijack", 0.5,
        r"\b(?:in|at the end of|to) (?:every|each|all) (?:answer|response|reply|message|output)s?\b|\bfrom now on,? (?:always )?(?:append|add|include|end|start)",
        ("every", "each", "all", "append", "add", "include")),
@@ -332,7 +354,7 @@ FEATURES: tuple[Feature, ...] = (
     _f("disclose_prompt", "extraction", 1.1, rf"\b{_DISCLOSE}\b[^.!?\n]{{0,40}}?\b{_HIDDEN_PROMPT}\b",
        ("prompt", "instruction", "rules", "configuration", "guidelines", "message")),
     _f("what_were_you_told", "extraction", 0.9,
-       r"\b(?:what|which|everything|all|anything) (?:were you|have you been|are you|you were|you've been|you have been|that you (?:were|have been)|did (?:the developer|they|your (?:developer|creator|operator)s?)) (?:told|instructed|given|programmed|asked|configured)\b|\bwhat did (?:the|your) (?:developer|operator|creator|admin)s? (?:tell|instruct|ask) you",
+       r"\b(?:what|which) (?:\w+ )?(?:are|were) you (?:told|instructed|asked|programmed) (?:to )?(?:avoid|not|never)\b|\b(?:what|which|everything|all|anything) (?:were you|have you been|are you|you were|you've been|you have been|that you (?:were|have been)|did (?:the developer|they|your (?:developer|creator|operator)s?)) (?:told|instructed|given|programmed|asked|configured)\b|\bwhat did (?:the|your) (?:developer|operator|creator|admin)s? (?:tell|instruct|ask) you",
        ("told", "instruct", "given", "programmed", "asked", "configured", "tell")),
     _f("text_above", "extraction", 0.7,
        r"\b(?:words|text|everything|all|content|what(?:ever)?|contents|part|portion)(?: of this conversation)?(?: (?:written|that (?:came|comes|is|was|appears?)|is|was|appears?|comes|came))? (?:above|before|prior to) (?:this|my|the first|our|[\"“']?user:)|\btext (?:that )?came before\b|\bcontext window\b|\bwords above\b",
@@ -352,9 +374,12 @@ FEATURES: tuple[Feature, ...] = (
     _f("forbidden_content", "extraction", 1.1,
        r"\b(?:what|which)\b[^?\n]{0,40}\byour (?:instructions|rules|prompt|guidelines|system prompt|programming)\b[^?\n]{0,30}\b(?:shouldn'?t|should not|must not|can'?t|cannot|aren'?t allowed to|are not allowed to|not supposed to|forbid)",
        ("what", "which"), requires=("shouldn", "should not", "must not", "can't", "cannot", "allowed", "supposed", "forbid")),
+    _f("disclose_governance", "extraction", 1.0,
+       rf"\b(?:{_DISCLOSE}|paste|list|copy)\b[^.!?\n]{{0,60}}\b(?:(?:instructions|rules|guidelines|prompt|configuration|setup) (?:your|the) (?:operator|developer|admin|company|creator|owner|deployer)s? (?:gave|wrote|set|configured|provided)|(?:hidden|secret|internal|private) (?:preamble|prompt|instructions|rules|guidelines|context|message))\b",
+       ("reveal", "show", "print", "repeat", "output", "display", "tell", "give", "leak", "dump", "recite", "spell", "copy", "paste", "quote", "echo", "share", "list", "summar", "translat", "write", "provide", "send", "return", "what", "need", "want", "get")),
     _f("verbatim", "extraction", 0.35,
-       r"\b(?:verbatim|word for word|exactly as (?:written|given|it is)|in full|(?:parts?|things|text|bits) (?:that )?the user (?:can'?t|cannot|doesn'?t|does not) see|leaving nothing out|including (?:any |all )?(?:hidden|the hidden|secret)|include everything|nothing left out|in its entirety|(?:copy|paste|quote) (?:it|them|that) (?:here )?(?:exactly|verbatim)|in (?:a|one) (?:markdown |txt )?code ?block|inside (?:a )?code ?block|exactly as (?:it|they) (?:appears?|is|are|was|were))\b",
-       ("verbatim", "word for word", "exactly", "in full", "leaving", "including", "include everything", "left out", "entirety", "copy", "paste", "quote", "user", "code block", "codeblock")),
+       r"\b(?:verbatim|word for word|exactly as (?:written|given|it is)|in full|(?:parts?|things|text|bits) (?:that )?the user (?:can'?t|cannot|doesn'?t|does not) see|leaving nothing out|including (?:any |all )?(?:hidden|the hidden|secret)|include everything|nothing left out|in its entirety|(?:copy|paste|quote) (?:it|them|that) (?:here )?(?:exactly|verbatim)|exact wording|in (?:a|one) (?:markdown |txt )?code ?block|inside (?:a )?code ?block|exactly as (?:it|they) (?:appears?|is|are|was|were))\b",
+       ("verbatim", "word for word", "exactly", "in full", "leaving", "including", "include everything", "left out", "entirety", "copy", "paste", "quote", "user", "code block", "codeblock", "exact wording")),
     _f("first_n_of_prompt", "extraction", 1.1,
        r"\b(?:first|initial|opening|last) (?:\d+|few|hundred|fifty|ten|twenty) (?:words|characters|lines|tokens|sentences) of (?:your|the|this) (?:prompt|context|instructions|system|conversation|message|input)"
        r"|\b(?:first|initial|opening) (?:words|message|lines?|sentences?|instructions?) (?:you were|you've been|you have been) (?:told|given|sent)",
@@ -365,8 +390,8 @@ FEATURES: tuple[Feature, ...] = (
        ("secret", "password", "key", "code", "echo", "print", "dump", "show")),
     # --- instructions addressed to the assistant inside data ----------------------------------
     _f("note_to_ai", "indirect", 0.8,
-       rf"\b(?:note|instructions?|attention|important|notice|reminder)\s?[:\-]\s?(?:to |for )?(?:the |any |all |every )?(?:\w+ )?{_AI}s?\b|\b(?:note|notes|instructions?|message|attention|important|notice|reminder|memo|directive|guidelines|p\.?s\.?)[^\n]{{0,25}}?\b(?:to|for)\b (?:the |any |all |every |whatever |an? )?(?:automated |other )?{_AI}s?\b",
-       ("note", "instruction", "message", "attention", "important", "notice", "reminder", "memo", "directive", "guideline", "p.s", "ps"), requires=_AI_WORDS),
+       rf"\((?:for|to|note to|note for) (?:the |any |all )?{_AI}s?\)|\b(?:note|instructions?|attention|important|notice|reminder)\s?[:\-]\s?(?:to |for )?(?:the |any |all |every )?(?:\w+ )?{_AI}s?\b|\b(?:note|notes|instructions?|message|attention|important|notice|reminder|memo|directive|guidelines|p\.?s\.?)[^\n]{{0,25}}?\b(?:to|for)\b (?:the |any |all |every |whatever |an? )?(?:automated |other )?{_AI}s?\b",
+       ("note", "instruction", "message", "attention", "important", "notice", "reminder", "memo", "directive", "guideline", "p.s", "ps", "(for", "(to", "(note"), requires=_AI_WORDS),
     _f("addressed_to_ai", "indirect", 0.8,
        r"(?:^|\n)\s*(?:to|dear|attention|for|hi|hey|hello|note to)\b,? (?:the |any |all |whatever |our |you,? )?(?:automated |ai |llm |ai-powered )?(?:[a-z]+ )?(?:screener|reviewer|ai|assistant|model|llm|bot|agent|chatbot|gpt|copilot)s?\s?[:,]",
        ("to", "dear", "attention", "for", "hi", "hey", "hello", "note"), requires=_AI_WORDS),
@@ -431,7 +456,7 @@ _MULTI_OVERRIDE_VERB = (
     r"esque[çc]a\w*|desconsidere|negeer|vergeet|игнорируй\w*|проигнорируй\w*|забудь\w*|не обращай внимания|忽略|忘记|忘掉|无视|不要理会|無視|忘れ|무시|잊어|تجاهل|انس|zignoruj|ignoruj|zapomnij|yok say|görmezden gel|unut|अनदेखा|भूल जाओ|नज़रअंदाज़)"
 )
 _MULTI_TARGET = (
-    r"(?:anweisung\w*|instruktion\w*|regeln|befehle|vorgaben|system-?prompt|was man dir|(?:les|tes|vos|mes|ces) (?:instructions|directives)|consignes|règles|ce qu'on t'a dit|instrucciones|reglas|indicaciones|"
+    r"(?:richtlinien|vorschriften|anweisung\w*|instruktion\w*|regeln|befehle|vorgaben|system-?prompt|was man dir|(?:les|tes|vos|mes|ces) (?:instructions|directives)|consignes|règles|ce qu'on t'a dit|instrucciones|reglas|indicaciones|"
     r"lo que te dijeron|istruzioni|regole|indicazioni|instru[çc][õo]es|regras|instructies|regels|opdrachten|инструкци\w*|указани\w*|правил\w*|промпт\w*|指令|指示|说明|规则|提示词|系统提示|"
     r"命令|ルール|プロンプト|지시|명령|규칙|프롬프트|التعليمات|الأوامر|القواعد|instrukcj\w*|polece\w*|zasad\w*|talimat\w*|kural\w*|istem\w*|निर्देश\w*|नियम)"
 )
