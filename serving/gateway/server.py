@@ -70,7 +70,8 @@ def server_config(state: GatewayState, host: str, port: int, **overrides) -> uvi
     limits = state.config.server
     options = {
         "host": host, "port": port, "log_level": "warning", "access_log": False, "loop": "uvloop",
-        "http": protocol_class(limits), "h11_max_incomplete_event_size": limits.max_header_bytes,
+        "http": protocol_class(limits, lambda reason: state.metrics.connections_refused.labels(reason).inc()),
+        "h11_max_incomplete_event_size": limits.max_header_bytes,
         "timeout_keep_alive": limits.keep_alive_timeout_seconds, "timeout_graceful_shutdown": 20, **overrides,
     }
     return uvicorn.Config(create_app(state), **options)
