@@ -7,8 +7,8 @@ import pytest
 
 from infra.admission import IGNORE_LABEL, dry_run
 from infra.exemptions import exempting
-from privllm.stack.model import ReviewExemption
 from policies.gatekeeper import export
+from privllm.stack.model import ReviewExemption
 
 TOKEN_AUTOMOUNT, WILDCARD_RBAC = "PLLM-L4-004", "PLLM-L4-001"
 
