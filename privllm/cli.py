@@ -295,6 +295,8 @@ def gateway(
     high_risk: Annotated[list[str] | None, typer.Option("--high-risk", help="Dev mode: hold this model's answers for human review (repeatable).")] = None,
 ) -> None:
     """Run the llm-gateway: --config FILE in production, --dev --upstream URL on a laptop."""
+    from pydantic import ValidationError
+
     from serving.gateway.config import ConfigError
     from serving.gateway.server import config_state, dev_state, serve
     from serving.telemetry.otlp_config import OtlpConfigError
@@ -308,6 +310,11 @@ def gateway(
             state, key = dev_state(upstream, dev_rpm, audit_jsonl, high_risk=tuple(high_risk or ()))
         except OtlpConfigError as exc:
             _fail(f"audit export is misconfigured: {exc}")
+        except ValidationError as exc:
+            # The dev configuration is built from the options: name the option, not the upstream.
+            first = exc.errors()[0]
+            option = "--dev-rpm" if "requests_per_minute" in first["loc"] or "tokens_per_minute" in first["loc"] else "--dev"
+            _fail(f"{option}: {first['msg']}")
         except (OSError, ValueError) as exc:
             _fail(f"cannot list the models of {upstream}: {exc}")
         host, port = host or "127.0.0.1", port or GATEWAY_PORT

@@ -40,6 +40,8 @@ def upstream_models(url: str, timeout: float = 10) -> list[str]:
 
 
 def dev_state(upstream: str, rpm: int, audit_jsonl: Path | None, models: list[str] | None = None, high_risk: tuple[str, ...] = ()) -> tuple[GatewayState, str]:
+    # Validated before the upstream is asked, so a bad option is named as such.
+    limits = RateLimits(requests_per_minute=rpm, tokens_per_minute=max(rpm * 2000, 60_000))
     models = models or upstream_models(upstream)
     if not models:
         raise ValueError(f"{upstream}/v1/models lists no model")
@@ -48,7 +50,7 @@ def dev_state(upstream: str, rpm: int, audit_jsonl: Path | None, models: list[st
         raise ValueError(f"--high-risk names models the upstream does not serve: {', '.join(unknown)} (it serves {', '.join(models)})")
     config = GatewayConfig(
         upstreams=[Upstream(name=m, url=upstream, high_risk=m in high_risk) for m in models],
-        rate_limits=RateLimits(requests_per_minute=rpm, tokens_per_minute=max(rpm * 2000, 60_000)),
+        rate_limits=limits,
     )
     store = MemoryKeyStore()
     key = store.issue("dev", models, roles=("reviewer", "admin"), groups=("dev",))
