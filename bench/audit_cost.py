@@ -21,7 +21,7 @@ import tempfile
 
 from bench.common import ROOT
 from bench.gateway_vs_litellm import MODEL, start, stop, wait_ready, wrk
-from serving.telemetry.receiver import OtlpReceiver
+from privllm.serving.telemetry.receiver import OtlpReceiver
 from tests.servers import free_port
 
 MODES = ("off", "normal", "durable")
@@ -29,12 +29,12 @@ MODES = ("off", "normal", "durable")
 
 def serve(upstream: str, port: int, mode: str, spool: str) -> None:
     """The gateway process of one round (run as `python -m bench.audit_cost serve ...`)."""
-    from serving.gateway.audit import AuditLog
-    from serving.gateway.config import GatewayConfig
-    from serving.gateway.keys import MemoryKeyStore
-    from serving.gateway.server import review_store
-    from serving.gateway.server import serve as run
-    from serving.gateway.state import GatewayState
+    from privllm.serving.gateway.audit import AuditLog
+    from privllm.serving.gateway.config import GatewayConfig
+    from privllm.serving.gateway.keys import MemoryKeyStore
+    from privllm.serving.gateway.server import review_store
+    from privllm.serving.gateway.server import serve as run
+    from privllm.serving.gateway.state import GatewayState
 
     audit = {"mode": "durable" if mode == "durable" else "normal", "spool_dir": spool}
     config = GatewayConfig.model_validate({

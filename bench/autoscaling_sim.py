@@ -33,7 +33,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from privllm.stack import load_stack
-from serving.vllm.sizing import for_model, max_num_seqs_for
+from privllm.stack.sizing import for_model, max_num_seqs_for
 
 OBJECTIVE_WAIT_SECONDS = 5.0
 OUTPUT_TOKENS = 256
@@ -144,8 +144,8 @@ def simulate(policy: Policy, trace: list[int], cold_start: int, slots: int, serv
 
 def cold_starts() -> tuple[tuple[str, int], ...]:
     """The reference stack's scale-to-zero model, on a warm node and on a new node (serving/vllm/coldstart.py)."""
-    from serving.vllm.coldstart import estimate
-    from serving.vllm.sizing import for_model as sizing_for
+    from privllm.serving.vllm.coldstart import estimate
+    from privllm.stack.sizing import for_model as sizing_for
 
     cfg = load_stack("reference")
     model = cfg.model("qwen-7b")

@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.common import ROOT, peer
-from serving.telemetry.receiver import OtlpReceiver
+from privllm.serving.telemetry.receiver import OtlpReceiver
 from tests.servers import free_port
 
 MODEL = "standin-model"
@@ -138,7 +138,7 @@ def main() -> None:
     global BODY
     BODY = body(args.prompt_bytes)
     up_port = free_port()
-    upstream = start([sys.executable, "-m", "serving.vllm.standin", "serve", "/models", "--served-model-name", MODEL, "--port", str(up_port)], cwd=ROOT)
+    upstream = start([sys.executable, "-m", "privllm.serving.vllm.standin", "serve", "/models", "--served-model-name", MODEL, "--port", str(up_port)], cwd=ROOT)
     upstream_url = f"http://127.0.0.1:{up_port}"
     receiver = OtlpReceiver(free_port()).start()
     procs = [upstream]

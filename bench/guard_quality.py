@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from serving.gateway.guards import injection, sensitive
+from privllm.serving.gateway.guards import injection, sensitive
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "serving" / "gateway" / "corpus"
 SETS = ("dev", "heldout")

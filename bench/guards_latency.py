@@ -12,14 +12,14 @@ import copy
 import statistics
 import time
 
-from serving.gateway.audit import AuditRecord
-from serving.gateway.auth import Principal
-from serving.gateway.config import GatewayConfig
-from serving.gateway.fields import chat_inputs
-from serving.gateway.metrics import GatewayMetrics
-from serving.gateway.pipeline import GuardContext
-from serving.gateway.schema import Document
-from serving.gateway.steps import default_pipeline
+from privllm.serving.gateway.audit import AuditRecord
+from privllm.serving.gateway.auth import Principal
+from privllm.serving.gateway.config import GatewayConfig
+from privllm.serving.gateway.fields import chat_inputs
+from privllm.serving.gateway.metrics import GatewayMetrics
+from privllm.serving.gateway.pipeline import GuardContext
+from privllm.serving.gateway.schema import Document
+from privllm.serving.gateway.steps import default_pipeline
 
 PROMPT = (
     "Please summarise the attached incident report for the weekly operations review. Focus on what failed, "

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 from bench.common import ROOT, peer, time_command
-from policies.catalog import load_all
-from policies.documents import read_directory
-from policies.review import review
+from privllm.policies.catalog import load_all
+from privllm.policies.documents import read_directory
+from privllm.policies.review import review
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pulumi  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
 
-from infra.program import deploy  # noqa: E402
+from privllm.infra.program import deploy  # noqa: E402
 from privllm.stack.load import StackError, problems_from  # noqa: E402
 from privllm.stack.model import StackConfig  # noqa: E402
 

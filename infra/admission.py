@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import fnmatch
 
-from infra.kinds import GATEKEEPER_CONSTRAINTS, crd_scopes, group_of, is_cluster_scoped, selector_matches
-from policies.engine import Engine, EngineError
+from privllm.infra.kinds import GATEKEEPER_CONSTRAINTS, crd_scopes, group_of, is_cluster_scoped, selector_matches
+from privllm.policies.engine import Engine, EngineError
 
 IGNORE_LABEL = "admission.gatekeeper.sh/ignore"
 

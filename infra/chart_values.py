@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from privllm.helm import ChartSources
+from privllm.infra.helm import ChartSources
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _DOTTED = re.compile(r"\$?\.Values((?:\." + _IDENT + r")*)")

@@ -20,8 +20,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from infra.kinds import BUILTIN_GROUPS, GATEKEEPER_CONSTRAINTS, crd_scopes, group_of, is_cluster_scoped, selector_matches
-from privllm.kube import containers, pod_specs
+from privllm.infra.kinds import BUILTIN_GROUPS, GATEKEEPER_CONSTRAINTS, crd_scopes, group_of, is_cluster_scoped, selector_matches
+from privllm.infra.kube import containers, pod_specs
 
 # The Plan (infra.plan) is passed in, not imported: infra.plan imports this module.
 Plan = Any
@@ -301,8 +301,8 @@ def _template_labels(obj: dict) -> dict:
 def _vault_roles(cfg) -> tuple[dict[str, dict], dict[str, list[str]]]:
     """The Kubernetes roles `privllm vault bootstrap` creates (privllm.facts' Vault layout, as
     privllm.vault.kubernetes_roles reads it) and the paths each policy lets them read."""
-    from infra.naming import names
     from privllm import facts
+    from privllm.stack.naming import names
 
     n = names(cfg)
     roles = {
@@ -356,7 +356,7 @@ def _mounts_spc(spec: dict, name: str) -> bool:
 
 def check(plan: Plan) -> None:
     """Fill plan.problems and plan.unverified."""
-    from infra.admission import dry_run
+    from privllm.infra.admission import dry_run
 
     checker = _Checker(plan)
     checker.crds()

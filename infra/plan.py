@@ -18,10 +18,11 @@ from pathlib import Path
 import pulumi
 import yaml
 
-from infra.chart_source import HOW_TO_PROVIDE, ChartSource
-from privllm import helm
-from privllm.kube import containers, is_known_crd, pod_specs, schema_errors
+from privllm.infra import helm
+from privllm.infra.chart_source import HOW_TO_PROVIDE, ChartSource
+from privllm.infra.kube import containers, is_known_crd, pod_specs, schema_errors
 from privllm.paths import CHARTS
+from privllm.policies.plan_status import PLAN_STATUS
 from privllm.stack import StackConfig
 
 KNOWN_AFTER_APPLY = "(known after apply)"
@@ -127,7 +128,7 @@ def record(cfg: StackConfig, stack: str) -> list[Recorded]:
     """Run the Pulumi program under mocks and return what it registered."""
     monitor = pulumi.runtime.mocks.MockMonitor(_Mocks())
     pulumi.runtime.set_mocks(_Mocks(), project="privllm", stack=stack, preview=False, monitor=monitor)
-    from infra.program import deploy  # after the mocks: nothing may reach a real engine
+    from privllm.infra.program import deploy  # after the mocks: nothing may reach a real engine
 
     @pulumi.runtime.test
     def run():
@@ -179,13 +180,13 @@ def _render_third_party(plan: Plan, r: Recorded, source: ChartSource) -> None:
         located.path, values, release=release.release, namespace=namespace, label=f"{chart} {version}",
         kube_version=plan.cfg.target.kubernetes_version, api_versions=_api_versions(plan.cfg),
     )
-    from infra.chart_values import ignored_keys
+    from privllm.infra.chart_values import ignored_keys
 
     for key in ignored_keys(values, helm.chart_sources(located.path)):
         plan.problems.append(
             f"release {release.release} ({chart} {version}): value {key!r} is set by the kit but the chart never reads it"
         )
-    from infra.coherence import with_namespace
+    from privllm.infra.coherence import with_namespace
 
     release.objects = rendered.objects + rendered.tests
     plan.manifests += [(r.component, with_namespace(o, namespace, rendered.objects)) for o in rendered.objects]
@@ -221,7 +222,7 @@ def build(cfg: StackConfig, stack: str, charts: ChartSource | None = None) -> Pl
             plan.cloud.append(r)
         plan.components[r.component] += 1
     invalid = []
-    from infra.coherence import check, custom_kinds
+    from privllm.infra.coherence import check, custom_kinds
 
     custom = custom_kinds(plan.objects)
     for component, obj in plan.manifests:
@@ -239,7 +240,7 @@ def images(plan: Plan) -> list[str]:
     """Every image the deployment pulls, once: containers, init and ephemeral containers of every
     rendered pod, hook Job and test pod, and what operators pull for pods they create. A partial plan adds the catalogue images, the only record
     of what its unrendered releases were told to pull."""
-    from infra.coherence import operator_images
+    from privllm.infra.coherence import operator_images
 
     everything = plan.objects + [t for _, t in plan.tests]
     found = {c["image"] for o in everything for spec in pod_specs(o) for c in containers(spec)}
@@ -247,20 +248,6 @@ def images(plan: Plan) -> list[str]:
     if plan.partial:
         found |= {plan.cfg.mirror.image_ref(key) for key in plan.cfg.mirror.images}
     return sorted(found)
-
-
-PLAN_STATUS = "plan.json"  # machine-readable status of the plan; the review reads it
-
-
-def read_status(directory: Path) -> dict | None:
-    """The status of a plan output directory (or of the plan whose manifests/ this is); None if it is no plan."""
-    for candidate in (directory / PLAN_STATUS, directory.parent / PLAN_STATUS):
-        if candidate.is_file():
-            try:
-                return json.loads(candidate.read_text())
-            except ValueError:
-                raise PlanError(f"{candidate}: not valid JSON; re-run privllm plan") from None
-    return None
 
 
 def status(plan: Plan) -> dict:
@@ -309,7 +296,7 @@ def cloud_inventory(plan: Plan) -> dict:
 
 def write(plan: Plan, out: Path) -> dict[str, Path]:
     """Write the plan; the directory is replaced whole, so nothing stale survives."""
-    from infra.flows import flows, flows_markdown
+    from privllm.infra.flows import flows, flows_markdown
 
     staging = out.with_name(out.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
@@ -335,7 +322,7 @@ def write(plan: Plan, out: Path) -> dict[str, Path]:
 
 
 def summary(plan: Plan, out: Path) -> str:
-    from infra.flows import flows
+    from privllm.infra.flows import flows
 
     cfg = plan.cfg
     lines = [f"privllm plan: stack {plan.stack} ({cfg.target.kind}, Kubernetes {cfg.target.kubernetes_version}, cluster {cfg.target.cluster_name})", ""]

@@ -5,28 +5,28 @@ from __future__ import annotations
 
 import pulumi
 
-from infra.components.cluster import Cluster, ClusterArgs
-from infra.components.gateway import Gateway, GatewayArgs
-from infra.components.gateway_lb import GatewayLoadBalancer, GatewayLoadBalancerArgs
-from infra.components.gpu_pool import GpuNodePools, GpuNodePoolsArgs
-from infra.components.keys import Keys, KeysArgs
-from infra.components.model_serving import ModelServing, ModelServingArgs
-from infra.components.network import Network, NetworkArgs
-from infra.components.node_autoscaling import NodeAutoscaling, NodeAutoscalingArgs
-from infra.components.observability import Observability, ObservabilityArgs
-from infra.components.platform import Platform, PlatformArgs
-from infra.components.policy_enforcement import PolicyEnforcement, PolicyEnforcementArgs
-from infra.components.secrets import Secrets, SecretsArgs
-from infra.components.storage import Storage, StorageArgs, StorageClasses, StorageClassesArgs
-from infra.components.workload_identity import PodIdentityEgress, VaultUnsealIdentity
-from infra.naming import names
-from infra.timeouts import long_running
 from privllm.facts import LABEL_NAME
+from privllm.infra.components.cluster import Cluster, ClusterArgs
+from privllm.infra.components.gateway import Gateway, GatewayArgs
+from privllm.infra.components.gateway_lb import GatewayLoadBalancer, GatewayLoadBalancerArgs
+from privllm.infra.components.gpu_pool import GpuNodePools, GpuNodePoolsArgs
+from privllm.infra.components.keys import Keys, KeysArgs
+from privllm.infra.components.model_serving import ModelServing, ModelServingArgs
+from privllm.infra.components.network import Network, NetworkArgs
+from privllm.infra.components.node_autoscaling import NodeAutoscaling, NodeAutoscalingArgs
+from privllm.infra.components.observability import Observability, ObservabilityArgs
+from privllm.infra.components.platform import Platform, PlatformArgs
+from privllm.infra.components.policy_enforcement import PolicyEnforcement, PolicyEnforcementArgs
+from privllm.infra.components.secrets import Secrets, SecretsArgs
+from privllm.infra.components.storage import Storage, StorageArgs, StorageClasses, StorageClassesArgs
+from privllm.infra.components.workload_identity import PodIdentityEgress, VaultUnsealIdentity
+from privllm.infra.timeouts import long_running
 from privllm.stack import StackConfig
+from privllm.stack.naming import names
 
 
 def gatekeeper_constraints(cfg: StackConfig) -> list[tuple[dict, dict]]:
-    from policies.gatekeeper import constraints_for
+    from privllm.policies.gatekeeper import constraints_for
 
     return constraints_for(cfg)
 

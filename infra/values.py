@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from infra.naming import METRICS_NAMESPACE, names, vault_address
 from privllm import facts
 from privllm.facts import CA_CONFIGMAP
 from privllm.stack import StackConfig
 from privllm.stack.gateway_config import GatewayConfig, KeyStoreConfig, Upstream
 from privllm.stack.model import Model
+from privllm.stack.naming import METRICS_NAMESPACE, names, vault_address
 
 __all__ = ["CA_CONFIGMAP", "external_vault_cidr", "gateway_config", "gateway_values", "max_num_seqs", "vault_port", "vllm_values", "wake_hold_seconds"]
 GATEWAY_REDIS_SERVICE = f"{facts.GATEWAY_RELEASE}-redis"  # the chart's llm-gateway.redisName for the release
@@ -27,7 +27,7 @@ def max_num_seqs(cfg: StackConfig, model: Model) -> int:
         return model.max_num_seqs
     if model.pool is None:
         return 8  # the CPU stand-in
-    from serving.vllm.sizing import for_model, max_num_seqs_for
+    from privllm.stack.sizing import for_model, max_num_seqs_for
 
     return max_num_seqs_for(for_model(model, cfg.pool(model.pool)))
 
@@ -37,7 +37,7 @@ def vllm_quantization(cfg: StackConfig, model: Model) -> str:
     if model.pool is None:
         return model.quantization  # the CPU stand-in ignores it
     from privllm.stack.hardware import GPUS
-    from serving.vllm.kernels import kernel_for
+    from privllm.stack.kernels import kernel_for
 
     return kernel_for(model.quantization, GPUS[cfg.pool(model.pool).gpu]).vllm_method or "none"
 
@@ -134,9 +134,9 @@ def vllm_values(cfg: StackConfig, model: Model) -> dict:
         }
         values["runtimeClassName"] = facts.GPU_RUNTIME_CLASS if cfg.target.kind != "kind" else ""
         values["shmSize"] = "16Gi"
+        from privllm.serving.vllm.coldstart import for_model as cold_start
+        from privllm.serving.vllm.coldstart import startup_failure_threshold
         from privllm.stack.model import EFA_NETWORK_CARDS
-        from serving.vllm.coldstart import for_model as cold_start
-        from serving.vllm.coldstart import startup_failure_threshold
 
         # One vpc.amazonaws.com/efa resource per EFA interface of the node, for a model spanning nodes of an EFA pool.
         spans_nodes = model.gpus > pool.gpus_per_node
@@ -196,7 +196,7 @@ def wake_hold_seconds(cfg: StackConfig, model: Model) -> float:
     with a margin, within what OpenAI clients wait by default (600 s)."""
     if model.pool is None:
         return 120.0  # the CPU stand-in starts in seconds
-    from serving.vllm.coldstart import for_model as cold_start
+    from privllm.serving.vllm.coldstart import for_model as cold_start
 
     return float(min(OPENAI_CLIENT_TIMEOUT_SECONDS, round(cold_start(cfg, model).total_s * WAKE_MARGIN)))
 

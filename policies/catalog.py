@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from policies.workloads import POD_KINDS
 from privllm.paths import POLICIES
+from privllm.policies.workloads import POD_KINDS
 
 LAYERS = {
     1: "infrastructure",

@@ -6,7 +6,7 @@ import html
 import io
 import json
 
-from policies.compliance import STATUSES, ComplianceReport
+from privllm.policies.compliance import STATUSES, ComplianceReport
 
 _MARK = {"met": "met", "failed": "FAILED", "not-evaluated": "not evaluated", "kit-provided": "kit-provided", "not-covered": "not covered"}
 _EXPLAIN = {

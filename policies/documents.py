@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from policies.workloads import KIT_API_GROUP, Reviewable, Skipped, expand
+from privllm.policies.workloads import KIT_API_GROUP, Reviewable, Skipped, expand
 
 # libyaml's parser when the wheel has it (several times faster); the constructor stays Python.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-from policies.engine import Engine, EngineError
+from privllm.policies.engine import Engine, EngineError
 
 # Below this many objects a pool costs more (start-up, one compile per worker) than it saves.
 PARALLEL_FROM = 3000

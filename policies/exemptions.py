@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from policies.documents import ReviewInputError
+from privllm.policies.documents import ReviewInputError
 
 if TYPE_CHECKING:  # the stack model is imported only when settings are read: review start-up stays light
     from privllm.stack.model import ReviewExemption, ReviewSettings

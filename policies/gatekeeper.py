@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from infra.naming import names
-from policies.catalog import Policy, library_modules, load_all
-from policies.params import PARAMS_SCHEMA
+from privllm.policies.catalog import Policy, library_modules, load_all
+from privllm.policies.params import PARAMS_SCHEMA
 from privllm.stack import StackConfig
+from privllm.stack.naming import names
 
 API_GROUPS = {
     "Pod": "",
@@ -126,6 +126,6 @@ def export(namespaces: list[str] | None = None, parameters: dict | None = None) 
 
 def constraints_for(cfg: StackConfig) -> list[tuple[dict, dict]]:
     """Constraints the Platform installs: enforced in the kit's restricted namespaces."""
-    from policies.params import review_params
+    from privllm.policies.params import review_params
 
     return export(list(names(cfg).workload_namespaces), review_params(cfg))

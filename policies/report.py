@@ -6,8 +6,8 @@ import html
 import io
 import json
 
-from policies.catalog import LAYERS
-from policies.review import Review
+from privllm.policies.catalog import LAYERS
+from privllm.policies.review import Review
 
 SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 STATUS_COLOUR = {"met": "#2e7d32", "failed": "#c62828", "exempted": "#ef6c00", "not-applicable": "#9e9e9e"}

@@ -12,13 +12,13 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from policies.catalog import LAYERS, SEVERITIES, Policy, inventory_kinds, library_modules, load_all
-from policies.documents import Intake
-from policies.engine import EngineError
-from policies.evaluate import evaluate
-from policies.exemptions import exemption_for
-from policies.params import base_params, review_params, settings_params  # noqa: F401 - re-exported for the CLI
-from policies.workloads import KIT_API_GROUP, Reviewable, Skipped, expand, shape_problem
+from privllm.policies.catalog import LAYERS, SEVERITIES, Policy, inventory_kinds, library_modules, load_all
+from privllm.policies.documents import Intake
+from privllm.policies.engine import EngineError
+from privllm.policies.evaluate import evaluate
+from privllm.policies.exemptions import exemption_for
+from privllm.policies.params import base_params, review_params, settings_params  # noqa: F401 - re-exported for the CLI
+from privllm.policies.workloads import KIT_API_GROUP, Reviewable, Skipped, expand, shape_problem
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class Review:
 
 
 def resource_of(doc: dict) -> dict:
-    from policies.workloads import identity
+    from privllm.policies.workloads import identity
 
     return identity(doc, "")
 
@@ -208,28 +208,9 @@ def _well_formed(items: list[Reviewable], applied_kinds: set[str], skipped: list
     return kept
 
 
-def review_stack(cfg, name: str, charts=None) -> Review:
-    """Plan the stack offline and review everything it would deploy, the stack itself included."""
-    from infra.plan import build
-
-    return review_plan(build(cfg, name, charts))
-
-
-def review_plan(plan) -> Review:
-    """Review a plan already built (tests share one per session), the stack itself included."""
-    from infra.plan import cloud_inventory, status
-    from policies.documents import cloud_documents, stack_document
-
-    docs = plan.objects + cloud_documents(cloud_inventory(plan)) + [stack_document(plan.cfg, plan.stack)]
-    items, skipped = reviewables(docs, f"plan:{plan.stack}")
-    result = review(items, review_params(plan.cfg), exemptions=list(plan.cfg.review.exemptions), skipped=skipped)
-    result.plan = status(plan)
-    return result
-
-
 def prepare_file(job: tuple) -> Intake:
     """Read one file, check its objects and hold them as JSON text (runs in a worker for big inputs)."""
-    from policies.documents import read_file
+    from privllm.policies.documents import read_file
 
     path, root, applied_kinds, keep_whole = job
     part = read_file(path, root)
@@ -245,9 +226,9 @@ def review_directory(path, params: dict | None = None, exemptions: list | None =
     worker processes, a file each. A plan output directory also brings its status (plan.json)."""
     from pathlib import Path
 
-    from infra.plan import PLAN_STATUS, read_status
-    from policies.documents import manifest_files, read_directory
-    from policies.evaluate import map_files
+    from privllm.policies.documents import manifest_files, read_directory
+    from privllm.policies.evaluate import map_files
+    from privllm.policies.plan_status import PLAN_STATUS, read_status
 
     policies = load_all()
     applied_kinds = {k for p in policies for k in p.kinds}

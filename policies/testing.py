@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from policies.catalog import Policy, library_modules, load_all
-from policies.documents import ReviewInputError, read_yaml_documents
-from policies.engine import Engine, EngineError
-from policies.params import base_params
+from privllm.policies.catalog import Policy, library_modules, load_all
+from privllm.policies.documents import ReviewInputError, read_yaml_documents
+from privllm.policies.engine import Engine, EngineError
+from privllm.policies.params import base_params
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ PullOpt = Annotated[bool, typer.Option("--pull/--no-pull", help="Pull charts mis
 
 
 def _chart_source(charts: list[Path] | None, pull: bool):
-    from infra.chart_source import ChartSource
+    from privllm.infra.chart_source import ChartSource
 
     for d in charts or []:
         if not d.is_dir():
@@ -114,8 +114,8 @@ def plan(
     Exit 0: a plan (possibly partial). Exit 1: the plan cannot come up (problems listed), or it is
     partial and --require-complete was given. Exit 2: a bad stack file or option.
     """
-    from infra.plan import PlanError, build, write
-    from privllm.helm import ChartValuesError
+    from privllm.infra.helm import ChartValuesError
+    from privllm.infra.plan import PlanError, build, write
 
     if stack is None:
         print("Planning the reference stack (air-gapped EKS); pass --stack NAME|FILE to plan another.", flush=True)
@@ -172,13 +172,14 @@ def review_cmd(
     Exit 1: findings, a partial plan (unless --accept-partial), plan problems, skipped documents
     under --strict, or the review could not run. Exit 2: usage error.
     """
-    from infra.plan import PlanError
-    from policies import compliance, compliance_report
-    from policies.documents import ReviewInputError
-    from policies.engine import EngineError
-    from policies.report import FORMATS
-    from policies.review import review_directory, review_stack
-    from privllm.helm import ChartValuesError
+    from privllm.infra.helm import ChartValuesError
+    from privllm.infra.plan import PlanError
+    from privllm.infra.review import review_stack
+    from privllm.policies import compliance, compliance_report
+    from privllm.policies.documents import ReviewInputError
+    from privllm.policies.engine import EngineError
+    from privllm.policies.report import FORMATS
+    from privllm.policies.review import review_directory
 
     if stack and manifests:
         _fail("give --stack or --manifests, not both")
@@ -190,11 +191,11 @@ def review_cmd(
             _fail(f"--framework {name!r} is not a known framework; valid: {', '.join(known)}")
     try:
         if manifests:
-            from policies.review import settings_params
+            from privllm.policies.review import settings_params
 
             settings = None
             if exemptions:
-                from policies.exemptions import load_settings
+                from privllm.policies.exemptions import load_settings
 
                 settings = load_settings(exemptions)
             params = settings_params(settings) if settings else None
@@ -244,8 +245,8 @@ def review_cmd(
 @policy_app.command("test")
 def policy_test() -> None:
     """Run every policy's Rego tests and samples (allowed must pass, denied must fail with the id)."""
-    from policies.catalog import PolicyDefinitionError
-    from policies.testing import run_all
+    from privllm.policies.catalog import PolicyDefinitionError
+    from privllm.policies.testing import run_all
 
     try:
         outcomes = run_all()
@@ -269,7 +270,7 @@ def policy_export(
     """Write Gatekeeper ConstraintTemplates and Constraints generated from the same Rego."""
     import yaml
 
-    from policies.gatekeeper import constraints_for, export
+    from privllm.policies.gatekeeper import constraints_for, export
 
     if target != "gatekeeper":
         _fail(f"unknown export target {target!r}; valid: gatekeeper")
@@ -297,9 +298,9 @@ def gateway(
     """Run the llm-gateway: --config FILE in production, --dev --upstream URL on a laptop."""
     from pydantic import ValidationError
 
-    from serving.gateway.config import ConfigError
-    from serving.gateway.server import config_state, dev_state, serve
-    from serving.telemetry.otlp_config import OtlpConfigError
+    from privllm.serving.gateway.config import ConfigError
+    from privllm.serving.gateway.server import config_state, dev_state, serve
+    from privllm.serving.telemetry.otlp_config import OtlpConfigError
 
     if dev == bool(config):
         _fail("give either --dev --upstream URL or --config FILE")
@@ -342,7 +343,7 @@ def vllm_standin(
     """Run the vLLM stand-in (CPU echo server with vLLM's API and metrics) for dev and tests."""
     import uvicorn
 
-    from serving.vllm.standin import create_standin
+    from privllm.serving.vllm.standin import create_standin
 
     uvicorn.run(create_standin(model, delay), host=host, port=port, log_level="warning", access_log=False)
 
@@ -481,8 +482,8 @@ def telemetry_check(
     """Validate the collector configuration generated from the stack (pipelines, TLS, persistent queue)."""
     import yaml
 
-    from serving.telemetry.check import check_stack, send_test_record
-    from serving.telemetry.collector import gateway_config
+    from privllm.serving.telemetry.check import check_stack, send_test_record
+    from privllm.serving.telemetry.collector import gateway_config
 
     cfg = _load(stack)
     if show:
@@ -538,7 +539,7 @@ def size(
 
     from privllm.stack.catalog import ARCHITECTURES, ConfigJsonError, from_config_json
     from privllm.stack.hardware import GPUS
-    from serving.vllm.sizing import SizingError, smallest_fit
+    from privllm.stack.sizing import SizingError, smallest_fit
 
     if fmt not in ("table", "json"):
         _fail(f"--format {fmt!r}: use table or json")
@@ -579,11 +580,11 @@ def size(
     for row in rows:
         table.add_row(*row)
     out.print(table)
-    print("Formulas and assumptions: serving/vllm/sizing.py.")
+    print("Formulas and assumptions: privllm/stack/sizing.py.")
 
 
 def _engine(action: str, stack: str | None) -> None:
-    from infra.plan import build, images
+    from privllm.infra.plan import build, images
     from privllm.up import UpError, preflight, run
 
     cfg = _load(stack)

@@ -14,7 +14,7 @@ from typing import Any
 PROJECT = "privllm"
 
 # ---------------------------------------------------------------- namespaces
-# Each namespace is "<stack namespace>-<suffix>" (infra.naming.Names builds the full names).
+# Each namespace is "<stack namespace>-<suffix>" (privllm.stack.naming.Names builds the full names).
 NAMESPACE_SUFFIXES = MappingProxyType(
     {
         "gateway": "gateway",

@@ -98,8 +98,8 @@ def check_gpu_pool(pool, cluster: ClusterReader) -> Check:
 
 
 def check_weights_claim(cfg: StackConfig, model, cluster: ClusterReader) -> Check:
-    from infra.naming import names
-    from infra.values import weights_claim
+    from privllm.infra.values import weights_claim
+    from privllm.stack.naming import names
 
     namespace = names(cfg).serving_ns
     claim_name = weights_claim(model)

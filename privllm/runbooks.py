@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from infra.naming import names
 from privllm import facts
 from privllm.paths import RUNBOOKS
 from privllm.stack import StackConfig
+from privllm.stack.naming import names
 
 SECTIONS = ("Meaning", "Impact", "Diagnosis", "Mitigation", "Verification", "Escalation")
 _PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")

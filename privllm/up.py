@@ -124,7 +124,7 @@ def _program(cfg: StackConfig, deploy) -> None:
 def _stack(cfg: StackConfig, stack_name: str, stack_file: Path | None = None):
     from pulumi import automation as auto
 
-    from infra.program import deploy
+    from privllm.infra.program import deploy
 
     backend = os.environ.get("PULUMI_BACKEND_URL") or f"file://{STATE_DIR / 'pulumi'}"
     if backend.startswith("file://"):

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import hvac
 import hvac.exceptions
 
-from infra.naming import names
 from privllm.facts import (
     VAULT_AUDIT_DEVICE,
     VAULT_CI_APPROLE,
@@ -25,8 +24,9 @@ from privllm.facts import (
     VAULT_TOKEN_AUDIENCE,
     VAULT_TRANSIT_MOUNT,
 )
+from privllm.serving.gateway.vault_keys import Keyring, VaultError
 from privllm.stack import StackConfig
-from serving.gateway.vault_keys import Keyring, VaultError
+from privllm.stack.naming import names
 
 __all__ = ["Keyring", "VaultError", "bootstrap", "client_from_env", "parse_duration", "policies"]
 

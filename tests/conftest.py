@@ -23,7 +23,7 @@ def plans():
 
     Shared by every test that reads a plan: treat it as read-only.
     """
-    from infra.plan import build
+    from privllm.infra.plan import build
     from privllm.stack import load_stack
 
     # Pulumi's mock runner asks for the current event loop; an earlier asyncio.run() leaves none set.

@@ -10,8 +10,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from infra.components.access import EksAccess, EksAccessArgs
 from privllm.facts import KUBERNETES_API_PORT
+from privllm.infra.components.access import EksAccess, EksAccessArgs
 from privllm.stack import StackConfig
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from infra.naming import GATEWAY_RELEASE, names
-from infra.values import gateway_values
+from privllm.infra.values import gateway_values
 from privllm.paths import CHARTS
 from privllm.stack import StackConfig
+from privllm.stack.naming import GATEWAY_RELEASE, names
 
 
 @dataclass

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from infra.components.base import mirror_chart, mirror_image
-from infra.components.workload_identity import associate, policy_document, workload_role
-from infra.naming import GATEWAY_RELEASE, names
 from privllm.facts import LABEL_NAME, LABEL_PART_OF, PROJECT
+from privllm.infra.components.base import mirror_chart, mirror_image
+from privllm.infra.components.workload_identity import associate, policy_document, workload_role
 from privllm.stack import StackConfig
+from privllm.stack.naming import GATEWAY_RELEASE, names
 
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "aws-load-balancer-controller"

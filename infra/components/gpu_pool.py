@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra.components.base import mirror_chart, mirror_image
-from infra.naming import names
 from privllm.facts import LABEL_GPU_POOL
+from privllm.infra.components.base import mirror_chart, mirror_image
 from privllm.stack import StackConfig
 from privllm.stack.model import EFA_NETWORK_CARDS
+from privllm.stack.naming import names
 
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy")
 SYSTEM_INSTANCE_TYPE = "m6i.2xlarge"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra.components.workload_identity import partition
+from privllm.infra.components.workload_identity import partition
 from privllm.stack import StackConfig
 
 # The role EC2 Auto Scaling launches node-group instances with; it needs the key for the

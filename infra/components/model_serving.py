@@ -8,13 +8,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from infra.components.base import in_namespace, mirror_chart, mirror_image
-from infra.naming import names
-from infra.values import vllm_values, weights_claim
+from privllm.infra.components.base import in_namespace, mirror_chart, mirror_image
+from privllm.infra.values import vllm_values, weights_claim
 from privllm.paths import CHARTS
+from privllm.serving.vllm.coldstart import for_model as cold_start
 from privllm.stack import StackConfig
-from serving.vllm.coldstart import for_model as cold_start
-from serving.vllm.kernels import kernel_lines
+from privllm.stack.kernels import kernel_lines
+from privllm.stack.naming import names
 
 
 @dataclass
@@ -67,7 +67,7 @@ class ModelServing(pulumi.ComponentResource):
         self.register_outputs(
             {
                 "models": {m.name: n.vllm_fullname(m.name) for m in cfg.models},
-                # The kernel each model runs and why (serving/vllm/kernels.py); infra/plan.py can print kernel_lines(cfg).
+                # The kernel each model runs and why (privllm/stack/kernels.py); infra/plan.py can print kernel_lines(cfg).
                 "kernels": dict(zip([m.name for m in cfg.models], kernel_lines(cfg), strict=True)),
                 "cold_start_seconds": {m.name: round(cold_start(cfg, m).total_s) for m in cfg.models if m.pool is not None},
             }
@@ -91,7 +91,7 @@ class ModelServing(pulumi.ComponentResource):
 
     def _standin_weights(self, cfg: StackConfig, model, nss) -> pulumi.Resource:
         """kind stack: a claim with a tiny weights directory and its checksum manifest for the stand-in."""
-        from infra.values import weights_claim, weights_subpath
+        from privllm.infra.values import weights_claim, weights_subpath
 
         n = names(cfg)
         claim = weights_claim(model)

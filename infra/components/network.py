@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra.components.connectivity import Connectivity, ConnectivityArgs
-from infra.components.workload_identity import partition
 from privllm.facts import GATEWAY_PORT
+from privllm.infra.components.connectivity import Connectivity, ConnectivityArgs
+from privllm.infra.components.workload_identity import partition
 from privllm.stack import StackConfig
 
 INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "sts", "logs", "kms", "ec2", "elasticloadbalancing", "autoscaling", "eks", "eks-auth")

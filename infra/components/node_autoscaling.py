@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra.components.base import mirror_chart, mirror_image
-from infra.components.workload_identity import associate, policy_document, workload_role
+from privllm.infra.components.base import mirror_chart, mirror_image
+from privllm.infra.components.workload_identity import associate, policy_document, workload_role
 from privllm.stack import StackConfig
 
 NAMESPACE = "kube-system"  # system-cluster-critical pods may run only here by default

@@ -11,12 +11,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
-from infra.alerts import platform_rules
-from infra.components.base import in_namespace, mirror_chart, mirror_image
-from infra.naming import names, vault_address
 from privllm import facts
+from privllm.infra.alerts import platform_rules
+from privllm.infra.components.base import in_namespace, mirror_chart, mirror_image
+from privllm.serving.telemetry.collector import QUEUE_DIR, SECRETS_DIR, TLS_DIR, agent_config, gateway_config
 from privllm.stack import StackConfig
-from serving.telemetry.collector import QUEUE_DIR, SECRETS_DIR, TLS_DIR, agent_config, gateway_config
+from privllm.stack.naming import names, vault_address
 
 # The ports the chart defines by default; each is turned off unless a release names it.
 AGENT_SECRETS = "otel-agent-tls"  # the agent's SecretProviderClass

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from infra.naming import METRICS_NAMESPACE, Names, names
-from infra.values import external_vault_cidr, vault_port
 from privllm import facts
 from privllm.facts import COLLECTOR_METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, PROMETHEUS_PORT, VAULT_CLUSTER_PORT, VAULT_PORT
+from privllm.infra.values import external_vault_cidr, vault_port
 from privllm.stack import StackConfig
+from privllm.stack.naming import METRICS_NAMESPACE, Names, names
 
 PSA = "pod-security.kubernetes.io"
 READ = ["get", "list", "watch"]

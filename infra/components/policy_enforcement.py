@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from infra.components.base import mirror_chart, mirror_image
-from infra.exemptions import exempting
-from infra.naming import names
+from privllm.infra.components.base import mirror_chart, mirror_image
+from privllm.infra.exemptions import exempting
 from privllm.stack import StackConfig
+from privllm.stack.naming import names
 
 
 @dataclass

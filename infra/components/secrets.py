@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra.components.base import in_namespace, mirror_chart, mirror_image
-from infra.naming import names, vault_address
 from privllm.facts import VAULT_CLUSTER_PORT, VAULT_PORT, VAULT_SERVICE, VAULT_TOKEN_AUDIENCE
+from privllm.infra.components.base import in_namespace, mirror_chart, mirror_image
 from privllm.stack import StackConfig
+from privllm.stack.naming import names, vault_address
 
 RESTRICTED_POD = {"runAsNonRoot": True, "runAsUser": 100, "runAsGroup": 1000, "fsGroup": 1000, "seccompProfile": {"type": "RuntimeDefault"}}
 RESTRICTED_CONTAINER = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}

@@ -11,8 +11,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from infra.components.workload_identity import partition, policy_document, workload_role
 from privllm.facts import LABEL_PART_OF, PROJECT
+from privllm.infra.components.workload_identity import partition, policy_document, workload_role
 from privllm.stack import StackConfig
 
 EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"

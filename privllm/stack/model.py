@@ -782,13 +782,13 @@ class StackConfig(Strict):
                     f"{at}.tensor_parallel",
                     f"needs {m.gpus // per_node} nodes of pool {pool.name!r}, which has max_nodes {pool.max_nodes}",
                 )
-        from serving.vllm.kernels import KernelError, kernel_for
+        from privllm.stack.kernels import KernelError, kernel_for
 
         try:
             kernel_for(m.quantization, GPUS[pool.gpu])
         except KernelError as exc:
             raise RuleViolation(f"{at}.quantization", f"{exc} (pool {pool.name!r})") from None
-        from serving.vllm.sizing import SizingError, check_fits
+        from privllm.stack.sizing import SizingError, check_fits
 
         try:
             check_fits(m, pool)

@@ -16,13 +16,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from serving.gateway.audit import AuditRecord
-from serving.gateway.auth import authenticate
-from serving.gateway.config import ConfigError
-from serving.gateway.errors import GatewayError
-from serving.gateway.exchange import ExchangeMiddleware
-from serving.gateway.routes import api_routes
-from serving.gateway.state import GatewayState
+from privllm.serving.gateway.audit import AuditRecord
+from privllm.serving.gateway.auth import authenticate
+from privllm.serving.gateway.config import ConfigError
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.exchange import ExchangeMiddleware
+from privllm.serving.gateway.routes import api_routes
+from privllm.serving.gateway.state import GatewayState
 
 log = logging.getLogger("privllm.gateway")
 

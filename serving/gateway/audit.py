@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from serving.gateway.audit_spool import SpoolWriter
-from serving.gateway.guards.sensitive import redact
-from serving.telemetry import otlp_config
-from serving.telemetry.otlp_config import OtlpSettings
+from privllm.serving.gateway.audit_spool import SpoolWriter
+from privllm.serving.gateway.guards.sensitive import redact
+from privllm.serving.telemetry import otlp_config
+from privllm.serving.telemetry.otlp_config import OtlpSettings
 
 log = logging.getLogger("privllm.gateway.audit")
 
@@ -121,7 +121,7 @@ def _export_child(directory: str, settings: OtlpSettings, resource: dict, counte
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 
-    from serving.gateway.audit_spool import SpoolReader
+    from privllm.serving.gateway.audit_spool import SpoolReader
 
     # The gateway process decides when this one stops (the stop event, or going away).
     signal.signal(signal.SIGINT, signal.SIG_IGN)

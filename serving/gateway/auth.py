@@ -8,9 +8,9 @@ from pathlib import Path
 
 import jwt
 
-from serving.gateway.config import Oidc
-from serving.gateway.errors import GatewayError
-from serving.gateway.keys import KeyStore, key_id_of, matches
+from privllm.serving.gateway.config import Oidc
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.keys import KeyStore, key_id_of, matches
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from collections.abc import Callable
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from serving.gateway.config import ServerLimits
-from serving.gateway.errors import error_body
+from privllm.serving.gateway.config import ServerLimits
+from privllm.serving.gateway.errors import error_body
 
 OVER_CAPACITY_RETRY_AFTER = "1"
 

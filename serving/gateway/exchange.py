@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import aiohttp
 import redis.exceptions
 
-from serving.gateway.audit import AuditRecord
-from serving.gateway.errors import GatewayError, error_body
+from privllm.serving.gateway.audit import AuditRecord
+from privllm.serving.gateway.errors import GatewayError, error_body
 
 log = logging.getLogger("privllm.gateway")
 

@@ -20,12 +20,12 @@ from typing import Any
 
 import aiohttp
 
-from serving.gateway.audit import AuditRecord
-from serving.gateway.auth import Principal
-from serving.gateway.config import GatewayConfig, Upstream
-from serving.gateway.fields import TextField, set_path
-from serving.gateway.metrics import GatewayMetrics
-from serving.gateway.schema import Document
+from privllm.serving.gateway.audit import AuditRecord
+from privllm.serving.gateway.auth import Principal
+from privllm.serving.gateway.config import GatewayConfig, Upstream
+from privllm.serving.gateway.fields import TextField, set_path
+from privllm.serving.gateway.metrics import GatewayMetrics
+from privllm.serving.gateway.schema import Document
 
 # The response field (and stream chunk field) telling the client what guards did.
 NOTES_FIELD = "privllm"

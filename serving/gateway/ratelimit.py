@@ -23,8 +23,8 @@ from pathlib import Path
 import redis.asyncio as aioredis
 import redis.exceptions
 
-from serving.gateway.config import LimitKind, OutagePolicy
-from serving.gateway.errors import GatewayError
+from privllm.serving.gateway.config import LimitKind, OutagePolicy
+from privllm.serving.gateway.errors import GatewayError
 
 log = logging.getLogger("privllm.gateway.ratelimit")
 

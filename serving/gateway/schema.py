@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from serving.gateway import jsondepth
-from serving.gateway.errors import GatewayError
+from privllm.serving.gateway import jsondepth
+from privllm.serving.gateway.errors import GatewayError
 
 Text = Annotated[str, Field(max_length=2_000_000)]
 

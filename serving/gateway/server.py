@@ -9,12 +9,12 @@ from pathlib import Path
 
 import uvicorn
 
-from serving.gateway.app import GatewayState, create_app
-from serving.gateway.audit import AuditLog
-from serving.gateway.config import GatewayConfig, RateLimits, Upstream, load_config
-from serving.gateway.connection import protocol_class
-from serving.gateway.guards.review import RedisReviewStore, SqliteReviewStore
-from serving.gateway.keys import MemoryKeyStore
+from privllm.serving.gateway.app import GatewayState, create_app
+from privllm.serving.gateway.audit import AuditLog
+from privllm.serving.gateway.config import GatewayConfig, RateLimits, Upstream, load_config
+from privllm.serving.gateway.connection import protocol_class
+from privllm.serving.gateway.guards.review import RedisReviewStore, SqliteReviewStore
+from privllm.serving.gateway.keys import MemoryKeyStore
 
 
 def review_store(config: GatewayConfig):
@@ -28,7 +28,7 @@ def review_store(config: GatewayConfig):
 
 def key_store_for(config: GatewayConfig):
     if config.key_store.kind == "vault":
-        from serving.gateway.vault_keys import VaultKeyStore
+        from privllm.serving.gateway.vault_keys import VaultKeyStore
 
         return VaultKeyStore.from_config(config.key_store)
     return MemoryKeyStore()

@@ -13,17 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from serving.gateway import exchange
-from serving.gateway.audit import AuditLog, AuditRecord
-from serving.gateway.auth import OidcVerifier
-from serving.gateway.config import GatewayConfig, load_config
-from serving.gateway.guards.review import ReviewItem
-from serving.gateway.keys import KeyStore
-from serving.gateway.metrics import GatewayMetrics
-from serving.gateway.pipeline import GuardPipeline
-from serving.gateway.ratelimit import Decision, MemoryLimiter, RedisLimiter
-from serving.gateway.steps import default_pipeline
-from serving.gateway.upstream import Upstreams
+from privllm.serving.gateway import exchange
+from privllm.serving.gateway.audit import AuditLog, AuditRecord
+from privllm.serving.gateway.auth import OidcVerifier
+from privllm.serving.gateway.config import GatewayConfig, load_config
+from privllm.serving.gateway.guards.review import ReviewItem
+from privllm.serving.gateway.keys import KeyStore
+from privllm.serving.gateway.metrics import GatewayMetrics
+from privllm.serving.gateway.pipeline import GuardPipeline
+from privllm.serving.gateway.ratelimit import Decision, MemoryLimiter, RedisLimiter
+from privllm.serving.gateway.steps import default_pipeline
+from privllm.serving.gateway.upstream import Upstreams
 
 
 class Limiter(Protocol):

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from serving.gateway.config import GatewayConfig, Upstream
-from serving.gateway.errors import GatewayError, error_body
-from serving.gateway.wake import WakeGate
+from privllm.serving.gateway.config import GatewayConfig, Upstream
+from privllm.serving.gateway.errors import GatewayError, error_body
+from privllm.serving.gateway.wake import WakeGate
 
 FAILURES_TO_OPEN = 5
 OPEN_SECONDS = 30.0

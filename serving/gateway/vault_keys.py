@@ -21,9 +21,9 @@ import hvac.exceptions
 import requests
 
 from privllm.facts import KEYRING_PATH, VAULT_KV_MOUNT
-from serving.gateway.config import KeyStoreConfig
-from serving.gateway.errors import GatewayError
-from serving.gateway.keys import KeyRecord, generate_key
+from privllm.serving.gateway.config import KeyStoreConfig
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.keys import KeyRecord, generate_key
 
 log = logging.getLogger("privllm.gateway.keys")
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import aiohttp
 from prometheus_client import Gauge
 
-from serving.gateway.errors import GatewayError
+from privllm.serving.gateway.errors import GatewayError
 
 MAX_PENDING = 256
 HOLD_SECONDS = 300.0

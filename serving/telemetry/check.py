@@ -10,8 +10,8 @@ from opentelemetry.proto.collector.logs.v1 import logs_service_pb2
 from opentelemetry.proto.common.v1 import common_pb2
 from opentelemetry.proto.logs.v1 import logs_pb2
 
+from privllm.serving.telemetry.collector import gateway_config
 from privllm.stack import StackConfig
-from serving.telemetry.collector import gateway_config
 
 
 def problems(config: dict) -> list[str]:

@@ -9,9 +9,9 @@ does not know fails a test instead of a pod.
 Regenerate it after changing the pin (the version comes from the wheel's metadata)::
 
     pip download --no-deps --only-binary :all: vllm==X.Y.Z -d /tmp/vllm-wheel
-    python -m serving.vllm.cli_table --wheel /tmp/vllm-wheel/vllm-X.Y.Z-*.whl
+    python -m privllm.serving.vllm.cli_table --wheel /tmp/vllm-wheel/vllm-X.Y.Z-*.whl
 
-or from a source checkout at the release tag: ``python -m serving.vllm.cli_table --source DIR --version X.Y.Z``.
+or from a source checkout at the release tag: ``python -m privllm.serving.vllm.cli_table --source DIR --version X.Y.Z``.
 
 Only names are read; nothing of vLLM is imported (it needs a GPU stack) or copied.
 """
@@ -176,7 +176,7 @@ def extract(files: dict[str, str], version: str) -> dict:
     flags = _engine_flags(files[ARG_UTILS], config_fields) | _frontend_flags(files[frontend])
     return {
         "version": version,
-        "source": f"vllm {version}: {ARG_UTILS}, {frontend}, {ENVS}, {QUANTIZATION} (regenerate: python -m serving.vllm.cli_table)",
+        "source": f"vllm {version}: {ARG_UTILS}, {frontend}, {ENVS}, {QUANTIZATION} (regenerate: python -m privllm.serving.vllm.cli_table)",
         "flags": sorted(flags),
         "env_vars": sorted(_env_vars(files[ENVS])),
         "quantization_methods": sorted(_quantization_methods(files[QUANTIZATION])),
@@ -204,7 +204,7 @@ def from_source(root: Path, version: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m serving.vllm.cli_table", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m privllm.serving.vllm.cli_table", description=__doc__.split("\n\n")[0])
     src = parser.add_mutually_exclusive_group(required=True)
     src.add_argument("--wheel", type=Path, help="a downloaded vllm-X.Y.Z-*.whl")
     src.add_argument("--source", type=Path, help="a vLLM source checkout at a release tag (needs --version)")

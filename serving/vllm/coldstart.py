@@ -78,7 +78,7 @@ def startup_failure_threshold(cold: ColdStart, period_seconds: int = 10) -> int:
 
 def for_model(cfg, model) -> ColdStart:
     """Cold start of one more replica of a stack model on a fresh node (the scale-from-zero case)."""
-    from serving.vllm.sizing import for_model as sizing_for
+    from privllm.stack.sizing import for_model as sizing_for
 
     pool = cfg.pool(model.pool)
     sizing = sizing_for(model, pool)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from privllm import helm
-from privllm.kube import containers, pod_specs, schema_errors
+from privllm.infra import helm
+from privllm.infra.kube import containers, pod_specs, schema_errors
 from privllm.paths import CHARTS
 
 KUBE_VERSION = "1.33"
@@ -182,8 +182,8 @@ PSS_POLICIES = {"PLLM-L1-010", "PLLM-L1-011", "PLLM-L1-012", "PLLM-L1-013", "PLL
 
 def test_rendered_pods_meet_pod_security_restricted(rendered):
     """Pod Security Standards "restricted" (and then some), checked by the review's own policies."""
-    from policies.catalog import load_all
-    from policies.review import review
+    from privllm.policies.catalog import load_all
+    from privllm.policies.review import review
 
     _, _, out = rendered
     policies = [p for p in load_all() if p.id in PSS_POLICIES]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import yaml
 
-from privllm import helm
+from privllm.infra import helm
 from privllm.paths import CHARTS
-from serving.gateway.config import GatewayConfig
-from serving.telemetry.otlp_config import settings
+from privllm.serving.gateway.config import GatewayConfig
+from privllm.serving.telemetry.otlp_config import settings
 
 
 def render(overrides: dict | None = None):
@@ -41,7 +41,7 @@ def test_the_otlp_variables_are_valid_for_the_gateway():
 
 
 def test_the_program_puts_the_spool_on_the_chart_volume():
-    from infra.values import gateway_values
+    from privllm.infra.values import gateway_values
     from privllm import facts
     from privllm.stack import load_stack
 

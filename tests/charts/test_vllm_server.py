@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.values import vllm_values
-from privllm import helm
-from privllm.kube import containers, pod_specs
+from privllm.infra.values import vllm_values
+from privllm.infra import helm
+from privllm.infra.kube import containers, pod_specs
 from privllm.paths import CHARTS
 from privllm.stack import load_stack
-from serving.vllm.cli_table import load as cli_table
-from serving.vllm.standin import seed_weights
+from privllm.serving.vllm.cli_table import load as cli_table
+from privllm.serving.vllm.standin import seed_weights
 
 CHART = CHARTS / "vllm-server"
 CI = sorted(CHART.glob("ci/*-values.yaml"))
@@ -255,7 +255,7 @@ def _admits(policy: dict, peer_ns: str, peer_labels: dict, port: int) -> bool:
 
 def test_only_the_gateway_reaches_the_api_port_and_the_scraper_only_metrics():
     cfg = load_stack("reference")
-    from infra.naming import METRICS_NAMESPACE, names
+    from privllm.stack.naming import METRICS_NAMESPACE, names
 
     n = names(cfg)
     for model in cfg.models:
@@ -307,10 +307,10 @@ def test_chart_scenarios_stay_valid_files():
 
 # ------------------------------------------------------------------ scale from zero
 def test_scale_to_zero_models_wake_on_the_gateways_pending_demand():
-    from infra.values import gateway_values
+    from privllm.infra.values import gateway_values
     from privllm import facts
-    from serving.gateway.config import GatewayConfig
-    from serving.gateway.wake import WakeGate
+    from privllm.serving.gateway.config import GatewayConfig
+    from privllm.serving.gateway.wake import WakeGate
 
     defaults = yaml.safe_load((CHART / "values.yaml").read_text())
     assert defaults["autoscaling"]["pendingMetric"] == facts.METRIC_PENDING_REQUESTS
@@ -331,7 +331,7 @@ def test_scale_to_zero_models_wake_on_the_gateways_pending_demand():
     gate = WakeGate.for_config(gateway_config)
     assert gate.models == {m.served_name for m in cfg.models if m.autoscaling.scale_to_zero}
     # Held as long as the model's cold start on a new node takes (with a margin), within a client's default patience.
-    from serving.vllm.coldstart import for_model as cold_start
+    from privllm.serving.vllm.coldstart import for_model as cold_start
 
     cold = cold_start(cfg, model).total_s
     assert min(cold, 600) <= gate.hold_by_model[model.served_name] <= 600

@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from infra.alerts import EXTERNAL_METRICS
+from privllm.infra.alerts import EXTERNAL_METRICS
 from privllm.runbooks import SECTIONS, all_runbooks, render, sections
 from tests.conftest import SHIPPED_STACKS
 

@@ -13,8 +13,8 @@ from typing import get_args
 import pytest
 import yaml
 
-from infra.values import gateway_values, vllm_values
 from privllm import facts
+from privllm.infra.values import gateway_values, vllm_values
 from privllm.paths import ROOT
 from privllm.stack import load_stack
 
@@ -86,16 +86,16 @@ def test_gateway_chart_receives_its_ports_from_the_program(cfg):
 
 # ---------------------------------------------------------------- namespaces and labels
 def test_namespace_names_come_from_the_suffix_table(cfg):
-    from infra.naming import names
+    from privllm.stack.naming import names
 
     n = names(cfg)
     assert {n.namespace(k) for k in facts.NAMESPACE_SUFFIXES} == set(n.all_namespaces) | {n.siem_standin_ns}
-    assert occurrences(r'f"\{self\.prefix\}-[a-z]', [ROOT / "infra" / "naming.py"]) == []
+    assert occurrences(r'f"\{self\.prefix\}-[a-z]', [ROOT / "privllm" / "stack" / "naming.py"]) == []
 
 
 @pytest.mark.parametrize("label", [facts.LABEL_GPU_POOL, facts.LABEL_PART_OF])
 def test_label_keys_are_defined_once_in_the_files_that_use_the_facts(label):
-    users = [ROOT / "infra" / "values.py", ROOT / "infra" / "alerts.py", ROOT / "infra" / "naming.py"]
+    users = [ROOT / "infra" / "values.py", ROOT / "infra" / "alerts.py", ROOT / "privllm" / "stack" / "naming.py"]
     assert occurrences(re.escape(f'"{label}"'), users) == []
 
 
@@ -259,14 +259,14 @@ METRIC_FACTS = {v for k, v in vars(facts).items() if k.startswith("METRIC_")}
 
 
 def _counters() -> set[str]:
-    from serving.gateway.metrics import GatewayMetrics
+    from privllm.serving.gateway.metrics import GatewayMetrics
 
     return {m.name for m in GatewayMetrics().registry.collect() if m.type == "counter"}
 
 
 def test_gateway_metric_names_are_only_in_facts():
     assert occurrences(r"privllm_gateway_\w+", python_sources()) == []
-    from serving.gateway.metrics import GatewayMetrics
+    from privllm.serving.gateway.metrics import GatewayMetrics
 
     # prometheus_client names a counter without its "_total"; a gauge keeps the name it is given.
     exported = {m.name if m.type != "counter" else m.name + "_total" for m in GatewayMetrics().registry.collect()}
@@ -289,7 +289,7 @@ def _seconds(duration: str) -> int:
 
 
 def test_stale_key_alert_fires_before_the_gateway_fails_closed(plans):
-    from serving.gateway.config import KeyStoreConfig
+    from privllm.serving.gateway.config import KeyStoreConfig
 
     assert KeyStoreConfig().max_stale_seconds == facts.KEY_MAX_STALE_SECONDS
     rules = [r for o in plans["reference"].objects if o["kind"] == "PrometheusRule" for g in o["spec"]["groups"] for r in g["rules"]]
@@ -299,7 +299,7 @@ def test_stale_key_alert_fires_before_the_gateway_fails_closed(plans):
 
 
 def test_ttft_objective_and_burn_rates_reach_alerts_and_charts(cfg, plans):
-    from infra.alerts import platform_rules
+    from privllm.infra.alerts import platform_rules
 
     (burn,) = [r for r in platform_rules(cfg)["spec"]["groups"][0]["rules"] if r["alert"] == "TimeToFirstTokenBudgetBurn"]
     budget = 1 - facts.TTFT_SLO

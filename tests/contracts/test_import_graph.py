@@ -1,9 +1,10 @@
 """The package graph: the stack model and the shared facts at the bottom; infra, serving and
-policies above them; the command line on top. No module imports a higher layer, and no
-modules import each other in a cycle (imports inside functions count too).
+policies above them; the command line on top. No module imports a higher layer, no modules
+import each other in a cycle (imports inside functions count too), and the packages themselves
+form no cycle either (infra may use policies, never the reverse).
 
-The layer of a module is the entry of LAYERS with the longest matching prefix: after a
-rename of the packages only this table changes.
+The layer of a module is the entry of LAYERS with the longest matching prefix. Module names are
+the installed ones (privllm.infra.plan for infra/plan.py), from privllm.paths.PACKAGE_DIRS.
 """
 
 from __future__ import annotations
@@ -11,28 +12,21 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from privllm.paths import ROOT
+from privllm.paths import PACKAGE_DIRS, ROOT
 
 BOTTOM, MIDDLE, TOP = 0, 1, 2
 LAYERS = {
     "privllm.facts": BOTTOM,
     "privllm.paths": BOTTOM,
     "privllm.stack": BOTTOM,
-    # Capacity arithmetic over privllm.stack's hardware and architecture tables (standard library
-    # only): the stack validator runs it, so it sits at the bottom although it lives in serving/.
-    "serving.vllm.sizing": BOTTOM,
-    # Which quantization kernel a GPU runs (same tables, standard library only): the validator refuses impossible ones.
-    "serving.vllm.kernels": BOTTOM,
-    "infra": MIDDLE,
-    "serving": MIDDLE,
-    "policies": MIDDLE,
-    # Libraries the offline plan renders and validates with (infra.plan uses them), not commands.
-    "privllm.helm": MIDDLE,
-    "privllm.kube": MIDDLE,
-    # The command line and what only it uses (cli, up, vault, runbooks, redteam).
+    "privllm.infra": MIDDLE,
+    "privllm.serving": MIDDLE,
+    "privllm.policies": MIDDLE,
+    # The command line and what only it uses (cli, up, vault, runbooks, redteam, preflight).
     "privllm": TOP,
 }
-PACKAGES = sorted({name.split(".")[0] for name in LAYERS})
+# The units whose graph must have no cycle: each package of the middle layer on its own.
+PACKAGE_UNITS = ("privllm.facts", "privllm.paths", "privllm.stack", "privllm.infra", "privllm.serving", "privllm.policies")
 
 
 def layer(module: str) -> int | None:
@@ -40,13 +34,19 @@ def layer(module: str) -> int | None:
     return LAYERS[best] if best else None
 
 
+def unit(module: str) -> str:
+    return next((u for u in PACKAGE_UNITS if module == u or module.startswith(u + ".")), "privllm")
+
+
 def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    relative = path.relative_to(ROOT)
+    package = next(p for p, folder in PACKAGE_DIRS.items() if relative.parts[0] == folder)
+    parts = [package, *relative.with_suffix("").parts[1:]]
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def modules() -> dict[str, Path]:
-    return {module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
+    return {module_name(p): p for folder in PACKAGE_DIRS.values() for p in sorted((ROOT / folder).rglob("*.py"))}
 
 
 def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
@@ -146,6 +146,23 @@ def test_the_checker_sees_cycles_and_function_level_imports(tmp_path):
     """The graph builder itself: a cycle through an import inside a function is found."""
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     source = tmp_path / "m.py"
-    source.write_text("import os\n\ndef f():\n    from serving.vllm import sizing\n    return sizing\n")
-    assert imports_of("infra.m", source, {"serving", "serving.vllm", "serving.vllm.sizing"}) == {"serving.vllm.sizing"}
-    assert layer("privllm.stack.model") == BOTTOM and layer("privllm.cli") == TOP and layer("serving.gateway.app") == MIDDLE
+    source.write_text("import os\n\ndef f():\n    from privllm.serving.vllm import standin\n    return standin\n")
+    known = {"privllm.serving", "privllm.serving.vllm", "privllm.serving.vllm.standin"}
+    assert imports_of("privllm.infra.m", source, known) == {"privllm.serving.vllm.standin"}
+    assert unit("privllm.infra.plan") == "privllm.infra" and unit("privllm.cli") == "privllm"
+    assert layer("privllm.stack.model") == BOTTOM and layer("privllm.cli") == TOP and layer("privllm.serving.gateway.app") == MIDDLE
+
+
+def test_no_cycle_between_packages():
+    edges: dict[str, set[str]] = {}
+    for src, targets in graph().items():
+        edges.setdefault(unit(src), set()).update(unit(t) for t in targets if unit(t) != unit(src))
+    assert cycles(edges) == []
+
+
+def test_one_top_level_package_is_installed():
+    import importlib.metadata
+
+    top = importlib.metadata.distribution("privllm").read_text("top_level.txt")
+    assert top is None or top.split() == ["privllm"]
+    assert set(PACKAGE_DIRS) == {"privllm", *(f"privllm.{f}" for f in ("infra", "policies", "serving"))}

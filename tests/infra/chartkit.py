@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from infra.plan import Plan, Recorded
+from privllm.infra.plan import Plan, Recorded
 from privllm.paths import ROOT
 from privllm.stack import load_stack
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from infra.admission import IGNORE_LABEL, dry_run
-from infra.exemptions import exempting
-from policies.gatekeeper import export
+from privllm.infra.admission import IGNORE_LABEL, dry_run
+from privllm.infra.exemptions import exempting
+from privllm.policies.gatekeeper import export
 from privllm.stack.model import ReviewExemption
 
 TOKEN_AUTOMOUNT, WILDCARD_RBAC = "PLLM-L4-004", "PLLM-L4-001"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.chart_source import CHARTS_ENV, ChartSource
+from privllm.infra.chart_source import CHARTS_ENV, ChartSource
 from tests.infra.chartkit import chart_cache
 
 

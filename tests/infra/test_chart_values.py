@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from infra.chart_values import ignored_keys, leaf_paths, read_paths
-from privllm.helm import ChartSources, chart_sources
+from privllm.infra.chart_values import ignored_keys, leaf_paths, read_paths
+from privllm.infra.helm import ChartSources, chart_sources
 from tests.infra.chartkit import WIDGET
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from infra.coherence import check
-from infra.plan import Release
+from privllm.infra.coherence import check
+from privllm.infra.plan import Release
 from tests.infra.chartkit import empty_plan, release
 
 NS = "privllm-gateway"
@@ -149,7 +149,7 @@ def test_a_keda_trigger_must_query_a_planned_or_declared_prometheus():
 
 
 def test_the_roles_checked_are_the_roles_vault_bootstrap_creates():
-    from infra.coherence import _vault_roles
+    from privllm.infra.coherence import _vault_roles
     from privllm.vault import kubernetes_roles
 
     for stack in ("reference", "local", "onprem"):

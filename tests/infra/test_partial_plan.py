@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from infra.chart_source import CHARTS_ENV, PULL_DIR_ENV
+from privllm.infra.chart_source import CHARTS_ENV, PULL_DIR_ENV
 
 
 def run(*args, cwd=None, tmp):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from infra.naming import METRICS_NAMESPACE, names
-from privllm.kube import containers, pod_specs
+from privllm.infra.kube import containers, pod_specs
+from privllm.stack.naming import METRICS_NAMESPACE, names
 
 
 def _cloud(plan, typ):
@@ -190,8 +190,8 @@ def test_collector_releases_open_only_the_ports_they_serve(reference):
 
 
 def test_a_model_spanning_nodes_brings_the_leader_worker_set_controller(reference_values, tmp_path):
-    from infra.chart_source import ChartSource
-    from infra.plan import build
+    from privllm.infra.chart_source import ChartSource
+    from privllm.infra.plan import build
     from privllm.stack import StackConfig
 
     reference_values["models"][0] |= {"tensor_parallel": 8, "pipeline_parallel": 2}  # 16 GPUs: two 8-GPU nodes

@@ -8,7 +8,7 @@ import runpy
 import pulumi
 import pytest
 
-from infra.plan import _Mocks
+from privllm.infra.plan import _Mocks
 from privllm.paths import INFRA
 from privllm.stack.load import StackError, read_stack_values, resolve_stack_path
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from infra.chart_source import CHARTS_ENV, ChartSource
-from infra.plan import build, images
 from privllm import facts
+from privllm.infra.chart_source import CHARTS_ENV, ChartSource
+from privllm.infra.plan import build, images
 from privllm.stack import load_stack
 from tests.conftest import SHIPPED_STACKS
 
@@ -43,7 +43,7 @@ def test_every_image_is_a_catalogue_image_in_the_mirror(full):
 
 
 def test_the_review_passes_with_only_the_stacks_reasoned_exemptions(full):
-    from policies.review import review_plan
+    from privllm.infra.review import review_plan
 
     result = review_plan(full)
     assert result.errors == []

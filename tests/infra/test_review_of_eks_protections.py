@@ -11,9 +11,9 @@ import json
 
 import pytest
 
-from infra.plan import cloud_inventory
-from policies.documents import cloud_documents, stack_document
-from policies.review import review, review_params
+from privllm.infra.plan import cloud_inventory
+from privllm.policies.documents import cloud_documents, stack_document
+from privllm.policies.review import review, review_params
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from infra.chart_source import ChartSource
-from infra.plan import _render_third_party, images, status
+from privllm.infra.chart_source import ChartSource
+from privllm.infra.plan import _render_third_party, images, status
 from tests.infra.chartkit import chart_cache, empty_plan, release
 
 
@@ -57,7 +57,7 @@ def test_a_missing_chart_leaves_the_plan_partial_with_the_reason_and_the_catalog
 
 
 def test_rendered_nulls_are_fields_not_set_and_a_bare_equals_sign_is_a_string():
-    from privllm.helm import load_all
+    from privllm.infra.helm import load_all
 
     # Charts render `volumes: null` (the API server drops it); CRD enums hold a bare "=" (PyYAML's "value" tag).
     docs = load_all("kind: Deployment\nspec:\n  volumes: null\n  list: [1, null]\n---\nenum:\n  - =\n  - '!='\n")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-import infra.program
-from infra.plan import record
-from infra.timeouts import MODEL_READY_TIMEOUT_SECONDS, TIMEOUT_ANNOTATION, long_running
+from privllm.infra import program
+from privllm.infra.plan import record
+from privllm.infra.timeouts import MODEL_READY_TIMEOUT_SECONDS, TIMEOUT_ANNOTATION, long_running
 from privllm.stack import load_stack
 
 
@@ -40,13 +40,13 @@ def test_secrets_and_model_serving_carry_the_transform(monkeypatch):
     """The mock engine does not run transforms, so record which components the program gives it to."""
     seen = {}
     for cls_name in ("Secrets", "ModelServing", "Observability", "Gateway"):
-        original = getattr(infra.program, cls_name)
+        original = getattr(program, cls_name)
 
         def spy(name, args, opts=None, _original=original, _cls=cls_name):
             seen[_cls] = list(opts.transforms or []) if opts else []
             return _original(name, args, opts=opts)
 
-        monkeypatch.setattr(infra.program, cls_name, spy)
+        monkeypatch.setattr(program, cls_name, spy)
     record(load_stack("reference"), "reference")
     assert seen["Secrets"] == [long_running] and seen["ModelServing"] == [long_running]
     assert seen["Observability"] == [] and seen["Gateway"] == []

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from serving.gateway.audit import AuditLog, AuditRecord
-from serving.telemetry.otlp_config import OtlpSettings, settings
-from serving.telemetry.receiver import OtlpReceiver
+from privllm.serving.gateway.audit import AuditLog, AuditRecord
+from privllm.serving.telemetry.otlp_config import OtlpSettings, settings
+from privllm.serving.telemetry.receiver import OtlpReceiver
 from tests.servers import free_port
 from tests.serving.gateway.conftest import MODEL
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 import yaml
 
-from serving.telemetry.receiver import OtlpReceiver
+from privllm.serving.telemetry.receiver import OtlpReceiver
 from tests.servers import OpenBaoServer, free_port, wait_for_port
 from tests.serving.gateway.conftest import MODEL
 

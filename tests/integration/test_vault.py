@@ -10,9 +10,9 @@ import hvac
 import hvac.exceptions
 import pytest
 
+from privllm.serving.gateway.vault_keys import Keyring, VaultKeyStore
 from privllm.stack import load_stack
 from privllm.vault import bootstrap
-from serving.gateway.vault_keys import Keyring, VaultKeyStore
 from tests.servers import ManualClock, OpenBaoServer
 
 pytestmark = pytest.mark.integration
@@ -132,7 +132,7 @@ def test_bad_expiry_is_a_usage_error(bao, root):
 
 
 def test_gateway_sees_revocation_and_fails_closed_when_vault_is_gone(make_gateway, monkeypatch):
-    from serving.gateway.keys import key_id_of
+    from privllm.serving.gateway.keys import key_id_of
     from tests.serving.gateway.conftest import MODEL
 
     server = OpenBaoServer()
@@ -142,7 +142,7 @@ def test_gateway_sees_revocation_and_fails_closed_when_vault_is_gone(make_gatewa
         ring = Keyring(root)
         key = ring.create("app", [MODEL])
         monkeypatch.setenv("PRIVLLM_TEST_VAULT_TOKEN", server.token)
-        from serving.gateway.config import KeyStoreConfig
+        from privllm.serving.gateway.config import KeyStoreConfig
 
         # The refresh loop's period is long and the clock is the test's: each refresh below is one TTL tick.
         clock = ManualClock()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from policies import compliance
-from policies.catalog import load_all
-from policies.compliance import Mapping, MappingError, check, evaluate, load
-from policies.compliance_report import as_json, as_markdown, html_document
-from policies.review import review
+from privllm.policies import compliance
+from privllm.policies.catalog import load_all
+from privllm.policies.compliance import Mapping, MappingError, check, evaluate, load
+from privllm.policies.compliance_report import as_json, as_markdown, html_document
+from privllm.policies.review import review
 
 FRAMEWORKS = ("gdpr", "hipaa", "iso27001", "rbi", "sebi")
 

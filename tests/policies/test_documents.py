@@ -8,8 +8,8 @@ import sys
 import pytest
 import yaml
 
-from policies import documents
-from policies.documents import Intake, ReviewInputError, read_directory, read_manifest
+from privllm.policies import documents
+from privllm.policies.documents import Intake, ReviewInputError, read_directory, read_manifest
 from tests.policies.clirun import review_files
 
 ALIAS_BOMB = "\n".join(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from policies import evaluate
-from policies.review import review
+from privllm.policies import evaluate
+from privllm.policies.review import review
 
 POD = """
 apiVersion: v1
@@ -41,18 +41,18 @@ def test_text_prefilter_never_hides_a_finding():
     import json
     from pathlib import Path
 
-    from policies.catalog import load_all
-    from policies.documents import Intake, read_manifest
-    from policies.engine import Engine
-    from policies.params import base_params
     from privllm.paths import POLICIES
+    from privllm.policies.catalog import load_all
+    from privllm.policies.documents import Intake, read_manifest
+    from privllm.policies.engine import Engine
+    from privllm.policies.params import base_params
 
     gated = [p for p in load_all() if p.needs_text]
     assert {p.id for p in gated} >= {"PLLM-L3-001", "PLLM-L3-005", "PLLM-L4-010", "PLLM-L3-006"}
     corpus = Intake()
     for path in sorted([*POLICIES.glob("*/samples/*/*.yaml"), *(Path(__file__).parent / "misconfigs").glob("*/*.yaml")]):
         read_manifest(path, corpus)
-    from policies.catalog import library_modules
+    from privllm.policies.catalog import library_modules
 
     engine = Engine({**library_modules(), **{f"{p.folder.name}/policy.rego": p.rego for p in gated}}, {"privllm": {"params": base_params()}})
     hits = 0
@@ -68,8 +68,8 @@ def test_text_prefilter_never_hides_a_finding():
 def test_files_read_by_workers_give_the_same_review(tmp_path, monkeypatch):
     import pytest
 
-    from policies.documents import ReviewInputError
-    from policies.review import review_directory
+    from privllm.policies.documents import ReviewInputError
+    from privllm.policies.review import review_directory
 
     for i in range(6):
         (tmp_path / f"part-{i}.yaml").write_text(yaml.safe_dump_all(_docs(5)))

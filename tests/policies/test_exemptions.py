@@ -9,8 +9,9 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from policies.report import FORMATS
-from policies.review import review, review_stack
+from privllm.infra.review import review_stack
+from privllm.policies.report import FORMATS
+from privllm.policies.review import review
 from privllm.stack.model import ReviewSettings, StackConfig
 from tests.policies.clirun import review_files
 
@@ -56,7 +57,7 @@ def test_missing_reason_is_refused_by_the_stack_model():
 
 
 def test_every_report_format_shows_the_exemption():
-    from policies.exemptions import exemption_for
+    from privllm.policies.exemptions import exemption_for
 
     doc = yaml.safe_load(PRIVILEGED)
     settings = ReviewSettings.model_validate({"exemptions": [EXEMPTION]})
@@ -80,7 +81,7 @@ def test_stack_review_section_exempts_and_parameterises(reference_values):
         "exemptions": [{**EXEMPTION, "policy": "PLLM-L6-006", "kind": "Service", "namespace": "*", "name": "*"}],
     }
     cfg = StackConfig.model_validate(values)
-    from policies.params import review_params
+    from privllm.policies.params import review_params
 
     params = review_params(cfg)
     assert params["allowed_registries"] == ["harbor.team.internal/ml"] and params["profiles"] == {"legacy": "baseline"}

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from policies.catalog import load_all
-from policies.documents import Intake, read_manifest
-from policies.engine import Engine
-from policies.gatekeeper import API_GROUPS, enforceable, export
-from policies.params import PARAMS_SCHEMA, base_params
-from policies.review import review
+from privllm.policies.catalog import load_all
+from privllm.policies.documents import Intake, read_manifest
+from privllm.policies.engine import Engine
+from privllm.policies.gatekeeper import API_GROUPS, enforceable, export
+from privllm.policies.params import PARAMS_SCHEMA, base_params
+from privllm.policies.review import review
 
 TEMPLATES = {t["metadata"]["annotations"]["privllm.io/policy-id"]: (t, c) for t, c in export(parameters=base_params() or None)}
 POLICIES = {p.id: p for p in load_all() if enforceable(p)}

@@ -8,10 +8,10 @@ import copy
 
 import pytest
 
-from policies.catalog import load_all
-from policies.documents import Intake, read_manifest
-from policies.review import review
-from policies.workloads import Reviewable, expand
+from privllm.policies.catalog import load_all
+from privllm.policies.documents import Intake, read_manifest
+from privllm.policies.review import review
+from privllm.policies.workloads import Reviewable, expand
 
 # Policies whose verdict rightly depends on the field the mutation removes, and why.
 DEPENDS_ON = {

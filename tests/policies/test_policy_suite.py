@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from policies.catalog import LAYERS, load_all
-from policies.testing import run_all
+from privllm.policies.catalog import LAYERS, load_all
+from privllm.policies.testing import run_all
 
 OUTCOMES = run_all()
 CONTROL_PREFIXES = ("PSS:", "NSA-CISA:", "CIS-", "OWASP-LLM", "AWS-FSBP:")  # AWS-FSBP: Security Hub foundational best practices

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policies.catalog import load_all, load_policy
-from policies.review import review, review_plan
+from privllm.infra.review import review_plan
+from privllm.policies.catalog import load_all, load_policy
+from privllm.policies.review import review
 from tests.conftest import SHIPPED_STACKS
 
 MISCONFIGS = Path(__file__).parent / "misconfigs"
@@ -125,8 +126,8 @@ def test_engine_error_fails_the_review(tmp_path):
 
 def test_gatekeeper_templates_evaluate_like_the_review():
     """The exported template's Rego, run as Gatekeeper would (input.review.object)."""
-    from policies.engine import Engine
-    from policies.gatekeeper import export
+    from privllm.policies.engine import Engine
+    from privllm.policies.gatekeeper import export
 
     pairs = {t["metadata"]["annotations"]["privllm.io/policy-id"]: (t, c) for t, c in export()}
     assert len(pairs) >= 15

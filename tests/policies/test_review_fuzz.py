@@ -9,7 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies.workloads import POD_KINDS
+from privllm.policies.workloads import POD_KINDS
 from tests.policies.clirun import review_dir
 
 KINDS = [*POD_KINDS, "Service", "Ingress", "Gateway", "HTTPRoute", "NetworkPolicy", "Role", "ClusterRoleBinding", "ConfigMap", "Namespace", "List", "InferenceService", "PodList"]

@@ -179,7 +179,7 @@ def test_image_ref_uses_digest_when_recorded(reference_values):
     images["vllm"]["digest"] = "sha256:" + "a" * 64
     reference_values["mirror"]["images"] = images
     cfg = StackConfig.model_validate(reference_values)
-    from serving.vllm.cli_table import load
+    from privllm.serving.vllm.cli_table import load
 
     assert cfg.mirror.image_ref("vllm") == f"registry.corp.internal:5000/mirror/vllm/vllm-openai:{load().image_tag}@sha256:" + "a" * 64
     assert cfg.mirror.image_ref("gateway") == "registry.corp.internal:5000/mirror/privllm/llm-gateway:0.1.0"

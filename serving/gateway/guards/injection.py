@@ -20,7 +20,7 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 
-from serving.gateway.guards.injection_features import FEATURES, MULTILINGUAL, PREFIX_MAX, Feature, TextKeys
+from privllm.serving.gateway.guards.injection_features import FEATURES, MULTILINGUAL, PREFIX_MAX, Feature, TextKeys
 
 GUARD_ID = "PLLM-G-INJECTION"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from serving.gateway.guards.pii_rules import DEFAULT_PHONE_REGIONS, Rule, build_rules
+from privllm.serving.gateway.guards.pii_rules import DEFAULT_PHONE_REGIONS, Rule, build_rules
 
 GUARD_INPUT = "PLLM-G-PII-IN"
 GUARD_OUTPUT = "PLLM-G-PII-OUT"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from serving.gateway.routes import chat, completions, embeddings, models, reviews
+from privllm.serving.gateway.routes import chat, completions, embeddings, models, reviews
 
 
 def api_routes() -> list[Route]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from serving.gateway.audit import AuditRecord
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import chat_inputs
-from serving.gateway.guards import rag
-from serving.gateway.routes.common import Admitted, audited
-from serving.gateway.routes.generation import Generation, guard_inputs, serve
-from serving.gateway.schema import ChatRequest
-from serving.gateway.state import GatewayState
+from privllm.serving.gateway.audit import AuditRecord
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.fields import chat_inputs
+from privllm.serving.gateway.guards import rag
+from privllm.serving.gateway.routes.common import Admitted, audited
+from privllm.serving.gateway.routes.generation import Generation, guard_inputs, serve
+from privllm.serving.gateway.schema import ChatRequest
+from privllm.serving.gateway.state import GatewayState
 
 PATH = "/v1/chat/completions"
 

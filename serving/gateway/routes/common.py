@@ -13,17 +13,17 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from serving.gateway import upstream as upstream_client
-from serving.gateway.audit import AuditRecord, content
-from serving.gateway.auth import Principal, authenticate
-from serving.gateway.config import Upstream
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import TextField
-from serving.gateway.pipeline import GuardContext
-from serving.gateway.ratelimit import retry_after_header
-from serving.gateway.schema import ApiRequest, parse
-from serving.gateway.state import GatewayState
-from serving.gateway.upstream import Route
+from privllm.serving.gateway import upstream as upstream_client
+from privllm.serving.gateway.audit import AuditRecord, content
+from privllm.serving.gateway.auth import Principal, authenticate
+from privllm.serving.gateway.config import Upstream
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.fields import TextField
+from privllm.serving.gateway.pipeline import GuardContext
+from privllm.serving.gateway.ratelimit import retry_after_header
+from privllm.serving.gateway.schema import ApiRequest, parse
+from privllm.serving.gateway.state import GatewayState
+from privllm.serving.gateway.upstream import Route
 
 Handler = Callable[[Request, GatewayState, AuditRecord], Awaitable[Response]]
 

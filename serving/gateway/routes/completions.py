@@ -5,12 +5,12 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from serving.gateway.audit import AuditRecord
-from serving.gateway.fields import completion_inputs
-from serving.gateway.routes.common import Admitted, audited
-from serving.gateway.routes.generation import Generation, guard_inputs, serve
-from serving.gateway.schema import CompletionRequest
-from serving.gateway.state import GatewayState
+from privllm.serving.gateway.audit import AuditRecord
+from privllm.serving.gateway.fields import completion_inputs
+from privllm.serving.gateway.routes.common import Admitted, audited
+from privllm.serving.gateway.routes.generation import Generation, guard_inputs, serve
+from privllm.serving.gateway.schema import CompletionRequest
+from privllm.serving.gateway.state import GatewayState
 
 PATH = "/v1/completions"
 

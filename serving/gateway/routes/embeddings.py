@@ -9,13 +9,13 @@ import json
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from serving.gateway.audit import AuditRecord
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import TextField, prompt_inputs
-from serving.gateway.pipeline import NOTES_FIELD
-from serving.gateway.routes.common import admit, audited, call_json, enforce_rate_limits, log_prompt, upstream_error, usage_tokens
-from serving.gateway.schema import EmbeddingRequest
-from serving.gateway.state import GatewayState
+from privllm.serving.gateway.audit import AuditRecord
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.fields import TextField, prompt_inputs
+from privllm.serving.gateway.pipeline import NOTES_FIELD
+from privllm.serving.gateway.routes.common import admit, audited, call_json, enforce_rate_limits, log_prompt, upstream_error, usage_tokens
+from privllm.serving.gateway.schema import EmbeddingRequest
+from privllm.serving.gateway.state import GatewayState
 
 PATH = "/v1/embeddings"
 

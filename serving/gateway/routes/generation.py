@@ -15,15 +15,15 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from serving.gateway.audit import AuditRecord, content
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import TextField, answer_outputs, as_list
-from serving.gateway.guards import output_schema, review
-from serving.gateway.pipeline import NOTES_FIELD
-from serving.gateway.routes.common import Admitted, admit, call_json, enforce_rate_limits, log_prompt, upstream_error, usage_tokens
-from serving.gateway.routes.streaming import relay, replay
-from serving.gateway.schema import ApiRequest
-from serving.gateway.state import GatewayState
+from privllm.serving.gateway.audit import AuditRecord, content
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.fields import TextField, answer_outputs, as_list
+from privllm.serving.gateway.guards import output_schema, review
+from privllm.serving.gateway.pipeline import NOTES_FIELD
+from privllm.serving.gateway.routes.common import Admitted, admit, call_json, enforce_rate_limits, log_prompt, upstream_error, usage_tokens
+from privllm.serving.gateway.routes.streaming import relay, replay
+from privllm.serving.gateway.schema import ApiRequest
+from privllm.serving.gateway.state import GatewayState
 
 REVIEW_HEADER = "x-privllm-review-id"
 HELD_FINISH_REASON = "content_filter"  # a standard value: clients already handle "no answer released"

@@ -6,11 +6,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from serving.gateway.audit import AuditRecord
-from serving.gateway.auth import authenticate
-from serving.gateway.config import Upstream
-from serving.gateway.routes.common import audited, model_not_found, visible_model
-from serving.gateway.state import GatewayState
+from privllm.serving.gateway.audit import AuditRecord
+from privllm.serving.gateway.auth import authenticate
+from privllm.serving.gateway.config import Upstream
+from privllm.serving.gateway.routes.common import audited, model_not_found, visible_model
+from privllm.serving.gateway.state import GatewayState
 
 OWNER = "privllm"
 

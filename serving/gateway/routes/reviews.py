@@ -8,11 +8,11 @@ import time
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from serving.gateway.audit import AuditRecord
-from serving.gateway.auth import Principal, authenticate
-from serving.gateway.errors import GatewayError
-from serving.gateway.guards.review import GUARD_ID
-from serving.gateway.state import GatewayState
+from privllm.serving.gateway.audit import AuditRecord
+from privllm.serving.gateway.auth import Principal, authenticate
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.guards.review import GUARD_ID
+from privllm.serving.gateway.state import GatewayState
 
 
 def _reviewer(request: Request) -> tuple[GatewayState, Principal]:

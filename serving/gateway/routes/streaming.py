@@ -11,13 +11,13 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from serving.gateway import upstream as upstream_client
-from serving.gateway.audit import AuditRecord, content
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import ASSISTANT_TEXT_KEYS, as_list, chunk_outputs
-from serving.gateway.pipeline import NOTES_FIELD, GuardContext
-from serving.gateway.routes.common import Admitted, usage_tokens
-from serving.gateway.state import GatewayState
+from privllm.serving.gateway import upstream as upstream_client
+from privllm.serving.gateway.audit import AuditRecord, content
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.fields import ASSISTANT_TEXT_KEYS, as_list, chunk_outputs
+from privllm.serving.gateway.pipeline import NOTES_FIELD, GuardContext
+from privllm.serving.gateway.routes.common import Admitted, usage_tokens
+from privllm.serving.gateway.state import GatewayState
 
 DONE = b"data: [DONE]\n\n"
 SSE_HEADERS = {"Cache-Control": "no-store"}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from serving.gateway.pipeline import GuardPipeline
-from serving.gateway.steps.document_acl import DocumentAclGuard
-from serving.gateway.steps.injection_classifier import InjectionClassifierGuard
-from serving.gateway.steps.logprobs import LogprobsGuard
-from serving.gateway.steps.prompt_injection import PromptInjectionGuard
-from serving.gateway.steps.sensitive_input import SensitiveInputGuard
-from serving.gateway.steps.sensitive_output import SensitiveOutputGuard
+from privllm.serving.gateway.pipeline import GuardPipeline
+from privllm.serving.gateway.steps.document_acl import DocumentAclGuard
+from privllm.serving.gateway.steps.injection_classifier import InjectionClassifierGuard
+from privllm.serving.gateway.steps.logprobs import LogprobsGuard
+from privllm.serving.gateway.steps.prompt_injection import PromptInjectionGuard
+from privllm.serving.gateway.steps.sensitive_input import SensitiveInputGuard
+from privllm.serving.gateway.steps.sensitive_output import SensitiveOutputGuard
 
 
 def default_pipeline() -> GuardPipeline:

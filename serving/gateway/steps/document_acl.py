@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from serving.gateway.guards import rag
-from serving.gateway.pipeline import DocumentGuard, DocumentVerdict, GuardContext
-from serving.gateway.schema import Document
+from privllm.serving.gateway.guards import rag
+from privllm.serving.gateway.pipeline import DocumentGuard, DocumentVerdict, GuardContext
+from privllm.serving.gateway.schema import Document
 
 
 class DocumentAclGuard(DocumentGuard):

@@ -5,12 +5,12 @@ the data class decides (guardrails.injection_classifier.fail_closed)."""
 
 from __future__ import annotations
 
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import TextField
-from serving.gateway.guards import classifier
-from serving.gateway.pipeline import DocumentGuard, DocumentVerdict, GuardContext, RequestGuard
-from serving.gateway.schema import Document
-from serving.gateway.steps.prompt_injection import TRUSTED_ROLES
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.fields import TextField
+from privllm.serving.gateway.guards import classifier
+from privllm.serving.gateway.pipeline import DocumentGuard, DocumentVerdict, GuardContext, RequestGuard
+from privllm.serving.gateway.schema import Document
+from privllm.serving.gateway.steps.prompt_injection import TRUSTED_ROLES
 
 # Embedding inputs are never instructions to a generative model, and a batch can hold
 # thousands of items; the in-process detector still names poisoned ones.

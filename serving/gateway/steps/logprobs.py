@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import as_list
-from serving.gateway.guards import sensitive
-from serving.gateway.pipeline import GuardContext, RequestGuard, ResponseGuard, StreamFilter, StreamGuard
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.fields import as_list
+from privllm.serving.gateway.guards import sensitive
+from privllm.serving.gateway.pipeline import GuardContext, RequestGuard, ResponseGuard, StreamFilter, StreamGuard
 
 GUARD_ID = "PLLM-G-LOGPROBS"
 REFUSED_FOR = frozenset({"confidential", "restricted"})

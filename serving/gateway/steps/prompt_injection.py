@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import TextField
-from serving.gateway.guards import injection
-from serving.gateway.pipeline import DocumentGuard, DocumentVerdict, GuardContext, RequestGuard
-from serving.gateway.schema import Document
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.fields import TextField
+from privllm.serving.gateway.guards import injection
+from privllm.serving.gateway.pipeline import DocumentGuard, DocumentVerdict, GuardContext, RequestGuard
+from privllm.serving.gateway.schema import Document
 
 # The application's own instructions: they legitimately say "never reveal your instructions",
 # which reads like an extraction attempt. Routes with a fixed system prompt refuse them anyway.

@@ -3,11 +3,11 @@ allow, redact, or block (detector: guards/sensitive.py)."""
 
 from __future__ import annotations
 
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import TextField
-from serving.gateway.guards import sensitive
-from serving.gateway.pipeline import DocumentGuard, DocumentVerdict, GuardContext, RequestGuard
-from serving.gateway.schema import Document
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.fields import TextField
+from privllm.serving.gateway.guards import sensitive
+from privllm.serving.gateway.pipeline import DocumentGuard, DocumentVerdict, GuardContext, RequestGuard
+from privllm.serving.gateway.schema import Document
 
 
 def _action(ctx: GuardContext) -> str:

@@ -9,10 +9,10 @@ when the upstream stops without either.
 
 from __future__ import annotations
 
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import Path, answer_outputs, as_list, chunk_outputs, path_name, set_path
-from serving.gateway.guards import sensitive
-from serving.gateway.pipeline import GuardContext, ResponseGuard, StreamFilter, StreamGuard
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.fields import Path, answer_outputs, as_list, chunk_outputs, path_name, set_path
+from privllm.serving.gateway.guards import sensitive
+from privllm.serving.gateway.pipeline import GuardContext, ResponseGuard, StreamFilter, StreamGuard
 
 StreamKey = tuple[int, Path]  # (choice index, field path inside the choice)
 

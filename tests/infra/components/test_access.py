@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from infra.components.access import CLUSTER_ADMIN_POLICY, NAMESPACE_ADMIN_POLICY
-from infra.naming import names
+from privllm.infra.components.access import CLUSTER_ADMIN_POLICY, NAMESPACE_ADMIN_POLICY
+from privllm.stack.naming import names
 from tests.infra.inventory import cloud
 
 ENTRY = "aws:eks/accessEntry:AccessEntry"

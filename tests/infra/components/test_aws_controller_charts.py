@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.components import gateway_lb, node_autoscaling
-from privllm import helm
+from privllm.infra import helm
+from privllm.infra.components import gateway_lb, node_autoscaling
 
 CACHES = [Path(p) for p in os.environ.get("PRIVLLM_CHARTS", "").split(os.pathsep) if p] or [Path.home() / ".cache" / "privllm" / "charts"]
 

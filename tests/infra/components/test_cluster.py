@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from infra.components.cluster import control_plane_log_group
+from privllm.infra.components.cluster import control_plane_log_group
 from tests.infra.inventory import cloud, named
 
 

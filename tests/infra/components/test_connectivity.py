@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from infra.components.connectivity import corporate_routes
-from infra.plan import build
+from privllm.infra.components.connectivity import corporate_routes
+from privllm.infra.plan import build
 from tests.infra.inventory import cloud, named, variant
 
 ROUTE = "aws:ec2/route:Route"

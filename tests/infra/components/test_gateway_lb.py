@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.components.gateway_lb import SERVICE_ACCOUNT, TLS_POLICY
+from privllm.infra.components.gateway_lb import SERVICE_ACCOUNT, TLS_POLICY
 from tests.infra.inventory import named, objects, statements
 
 PREFIX = "service.beta.kubernetes.io/aws-load-balancer-"

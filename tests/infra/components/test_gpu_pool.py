@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.plan import build
+from privllm.infra.plan import build
 from privllm.stack.model import EFA_NETWORK_CARDS
 from tests.infra.inventory import cloud, named, variant
 

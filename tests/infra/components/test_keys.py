@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.components.keys import AUTOSCALING_SERVICE_LINKED_ROLE
+from privllm.infra.components.keys import AUTOSCALING_SERVICE_LINKED_ROLE
 from tests.infra.inventory import cloud, statements
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.components.node_autoscaling import SERVICE_ACCOUNT, ownership_tag
+from privllm.infra.components.node_autoscaling import SERVICE_ACCOUNT, ownership_tag
 from tests.infra.inventory import cloud, named, statements
 
 

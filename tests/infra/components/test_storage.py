@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from infra.components.storage import EBS_CSI_SERVICE_ACCOUNT, MOUNTPOINT_SERVICE_ACCOUNT, weights_read_policy
+from privllm.infra.components.storage import EBS_CSI_SERVICE_ACCOUNT, MOUNTPOINT_SERVICE_ACCOUNT, weights_read_policy
 from tests.infra.inventory import cloud, named, objects, statements, variant
 
 ADDON = "aws:eks/addon:Addon"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from infra.components.workload_identity import POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_PRINCIPAL
-from infra.naming import names
+from privllm.infra.components.workload_identity import POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_PRINCIPAL
+from privllm.stack.naming import names
 from tests.infra.inventory import cloud, named, objects, statements
 
 

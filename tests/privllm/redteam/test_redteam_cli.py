@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from privllm.paths import INFRA
-from serving.telemetry.receiver import OtlpReceiver
-from serving.vllm.standin import create_standin
+from privllm.serving.telemetry.receiver import OtlpReceiver
+from privllm.serving.vllm.standin import create_standin
 from tests.servers import OpenBaoServer, ServerThread, free_port, wait_for_port
 
 pytestmark = pytest.mark.integration

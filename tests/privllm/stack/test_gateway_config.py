@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from infra.values import gateway_config
+from privllm.infra.values import gateway_config
 from privllm.stack import load_stack
 from privllm.stack.gateway_config import GatewayConfig, GatewaySettings, chart_schema_path, chart_schema_with_gateway, chart_values_schema
 from privllm.stack.model import Gateway
@@ -41,7 +41,7 @@ def test_the_stack_embeds_the_gateway_settings():
 
 
 def test_serving_re_exports_the_same_model():
-    from serving.gateway import config
+    from privllm.serving.gateway import config
 
     assert config.GatewayConfig is GatewayConfig
 

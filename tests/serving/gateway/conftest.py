@@ -7,12 +7,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from serving.gateway.app import GatewayState, create_app
-from serving.gateway.audit import AuditLog
-from serving.gateway.config import GatewayConfig
-from serving.gateway.guards.review import SqliteReviewStore
-from serving.gateway.keys import MemoryKeyStore
-from serving.vllm.standin import create_standin
+from privllm.serving.gateway.app import GatewayState, create_app
+from privllm.serving.gateway.audit import AuditLog
+from privllm.serving.gateway.config import GatewayConfig
+from privllm.serving.gateway.guards.review import SqliteReviewStore
+from privllm.serving.gateway.keys import MemoryKeyStore
+from privllm.serving.vllm.standin import create_standin
 from tests.servers import RedisServer, ServerThread
 
 MODEL = "standin-model"

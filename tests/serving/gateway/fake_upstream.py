@@ -10,8 +10,8 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from serving.gateway.config import GatewayConfig
-from serving.gateway.upstream import Upstreams
+from privllm.serving.gateway.config import GatewayConfig
+from privllm.serving.gateway.upstream import Upstreams
 
 
 class _Content:

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from serving.gateway.audit_spool import SpoolFull, SpoolReader, SpoolWriter, segments
+from privllm.serving.gateway.audit_spool import SpoolFull, SpoolReader, SpoolWriter, segments
 
 
 def committed(writer: SpoolWriter, lines: list[bytes]) -> list[OSError | None]:
@@ -96,7 +96,7 @@ def test_a_failed_write_is_reported_and_its_partial_line_never_glues_to_the_next
     import errno
     import os
 
-    from serving.gateway import audit_spool
+    from privllm.serving.gateway import audit_spool
 
     writer = SpoolWriter(tmp_path, durable=True, max_bytes=10**9)
     committed(writer, [b'{"n":1}'])

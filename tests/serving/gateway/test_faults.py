@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from serving.gateway.guards.sensitive import redact
+from privllm.serving.gateway.guards.sensitive import redact
 from tests.servers import RedisServer
 from tests.serving.gateway.faulty_upstream import FAULTS, STREAM_TEXT, FaultInjectingUpstream
 
@@ -169,12 +169,12 @@ def test_redis_outage_with_local_policy_counts_per_replica(make_gateway):
 @pytest.fixture
 def durable_gateway(standin, tmp_path, monkeypatch):
     """A gateway in durable audit mode, exporting to a collector that is down (records stay spooled)."""
-    from serving.gateway.app import create_app
-    from serving.gateway.audit import AuditLog
-    from serving.gateway.config import GatewayConfig
-    from serving.gateway.guards.review import SqliteReviewStore
-    from serving.gateway.keys import MemoryKeyStore
-    from serving.gateway.state import GatewayState
+    from privllm.serving.gateway.app import create_app
+    from privllm.serving.gateway.audit import AuditLog
+    from privllm.serving.gateway.config import GatewayConfig
+    from privllm.serving.gateway.guards.review import SqliteReviewStore
+    from privllm.serving.gateway.keys import MemoryKeyStore
+    from privllm.serving.gateway.state import GatewayState
     from tests.servers import ServerThread, free_port
     from tests.serving.gateway.conftest import MODEL
 
@@ -201,7 +201,7 @@ def durable_gateway(standin, tmp_path, monkeypatch):
 
 
 def test_durable_mode_answers_only_once_the_record_is_on_disk(durable_gateway, tmp_path):
-    from serving.gateway.audit_spool import SpoolReader
+    from privllm.serving.gateway.audit_spool import SpoolReader
 
     call = durable_gateway(tmp_path / "spool")
     for i in range(5):
@@ -212,7 +212,7 @@ def test_durable_mode_answers_only_once_the_record_is_on_disk(durable_gateway, t
 
 
 def test_durable_mode_streams_whole_and_ends_only_once_the_record_is_on_disk(durable_gateway, tmp_path):
-    from serving.gateway.audit_spool import SpoolReader
+    from privllm.serving.gateway.audit_spool import SpoolReader
 
     call = durable_gateway(tmp_path / "spool")
     response = call("stream-1", stream=True)

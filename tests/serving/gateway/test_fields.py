@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from serving.gateway.fields import answer_outputs, chat_inputs, chunk_outputs, completion_inputs, path_name, prompt_inputs, set_path
+from privllm.serving.gateway.fields import answer_outputs, chat_inputs, chunk_outputs, completion_inputs, path_name, prompt_inputs, set_path
 
 
 def test_chat_inputs_cover_every_shape_and_role():

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import yaml
 
-from serving.gateway.ratelimit import RedisLimiter
+from privllm.serving.gateway.ratelimit import RedisLimiter
 from tests.servers import ManualClock, ServerThread, free_port
 from tests.serving.gateway.conftest import MODEL
 
@@ -137,7 +137,7 @@ def test_kill_switch_and_canary_reload_without_restart(make_gateway, standin, tm
 
 
 def test_canary_weight_splits_traffic(make_gateway, standin):
-    with ServerThread(__import__("serving.vllm.standin", fromlist=["x"]).create_standin(MODEL)) as canary:
+    with ServerThread(__import__("privllm.serving.vllm.standin", fromlist=["x"]).create_standin(MODEL)) as canary:
         gw = make_gateway({"upstreams": [{"name": MODEL, "url": standin.url, "canary": {"url": canary.url, "weight": 100}}]})
         key = gw.key(rpm=100)
         for _ in range(3):

@@ -6,14 +6,14 @@ import asyncio
 
 import pytest
 
-from serving.gateway.audit import AuditRecord
-from serving.gateway.auth import Principal
-from serving.gateway.config import GatewayConfig
-from serving.gateway.errors import GatewayError
-from serving.gateway.fields import TextField, chat_inputs
-from serving.gateway.metrics import GatewayMetrics
-from serving.gateway.pipeline import DocumentGuard, DocumentVerdict, GuardContext, GuardPipeline, RequestGuard, StreamFilter, StreamGuard
-from serving.gateway.schema import Document
+from privllm.serving.gateway.audit import AuditRecord
+from privllm.serving.gateway.auth import Principal
+from privllm.serving.gateway.config import GatewayConfig
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.fields import TextField, chat_inputs
+from privllm.serving.gateway.metrics import GatewayMetrics
+from privllm.serving.gateway.pipeline import DocumentGuard, DocumentVerdict, GuardContext, GuardPipeline, RequestGuard, StreamFilter, StreamGuard
+from privllm.serving.gateway.schema import Document
 
 
 def context() -> GuardContext:

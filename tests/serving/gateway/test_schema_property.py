@@ -39,11 +39,11 @@ bodies = st.one_of(
 def gateway(request, standin, tmp_path_factory):
     import httpx
 
-    from serving.gateway.app import GatewayState, create_app
-    from serving.gateway.audit import AuditLog
-    from serving.gateway.config import GatewayConfig
-    from serving.gateway.guards.review import SqliteReviewStore
-    from serving.gateway.keys import MemoryKeyStore
+    from privllm.serving.gateway.app import GatewayState, create_app
+    from privllm.serving.gateway.audit import AuditLog
+    from privllm.serving.gateway.config import GatewayConfig
+    from privllm.serving.gateway.guards.review import SqliteReviewStore
+    from privllm.serving.gateway.keys import MemoryKeyStore
     from tests.servers import ServerThread
 
     cfg = GatewayConfig.model_validate({"upstreams": [{"name": MODEL, "url": standin.url}], "rate_limits": {"requests_per_minute": 10**6, "tokens_per_minute": 10**8, "max_tokens_cap": 10**6}})

@@ -8,12 +8,12 @@ import socket
 
 import pytest
 
-from serving.gateway.app import GatewayState
-from serving.gateway.audit import AuditLog
-from serving.gateway.config import GatewayConfig
-from serving.gateway.guards.review import SqliteReviewStore
-from serving.gateway.keys import MemoryKeyStore
-from serving.gateway.server import server_config
+from privllm.serving.gateway.app import GatewayState
+from privllm.serving.gateway.audit import AuditLog
+from privllm.serving.gateway.config import GatewayConfig
+from privllm.serving.gateway.guards.review import SqliteReviewStore
+from privllm.serving.gateway.keys import MemoryKeyStore
+from privllm.serving.gateway.server import server_config
 from tests.servers import ServerThread, free_port
 from tests.serving.gateway.conftest import MODEL
 

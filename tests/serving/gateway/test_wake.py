@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from privllm.facts import METRIC_PENDING_REQUESTS as PENDING_METRIC
-from serving.gateway.errors import GatewayError
-from serving.gateway.wake import WakeGate
-from serving.vllm.standin import create_standin
+from privllm.serving.gateway.errors import GatewayError
+from privllm.serving.gateway.wake import WakeGate
+from privllm.serving.vllm.standin import create_standin
 from tests.servers import ServerThread, free_port
 
 MODEL = "standin-model"

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
+from privllm.serving.telemetry.check import check_stack, problems
+from privllm.serving.telemetry.collector import gateway_config
 from privllm.stack import load_stack
-from serving.telemetry.check import check_stack, problems
-from serving.telemetry.collector import gateway_config
 from tests.conftest import SHIPPED_STACKS
 
 

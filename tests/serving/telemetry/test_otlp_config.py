@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from serving.telemetry.otlp_config import OtlpConfigError, configured, exporter, settings
+from privllm.serving.telemetry.otlp_config import OtlpConfigError, configured, exporter, settings
 
 CA = """-----BEGIN CERTIFICATE-----
 MIIBdzCCAR2gAwIBAgIUQ0ZBQ0ZBQ0ZBQ0ZBQ0ZBQ0ZBQ0ZBQ0ZBMAoGCCqGSM49

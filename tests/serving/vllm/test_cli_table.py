@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from privllm.paths import ROOT
-from serving.vllm.cli_table import TABLE, CliTableError, extract, load
+from privllm.serving.vllm.cli_table import TABLE, CliTableError, extract, load
 
 CONFIG = '''
 class CacheConfig:
@@ -95,7 +95,7 @@ def test_regenerating_from_the_pinned_wheel_gives_the_recorded_table(tmp_path):
             f"(pip download --no-deps --only-binary :all: vllm=={load().version} -d ~/.cache/privllm/vllm-wheels)"
         )
     out = tmp_path / "table.json"
-    r = subprocess.run([sys.executable, "-m", "serving.vllm.cli_table", "--wheel", str(wheel), "--out", str(out)],
+    r = subprocess.run([sys.executable, "-m", "privllm.serving.vllm.cli_table", "--wheel", str(wheel), "--out", str(out)],
                        capture_output=True, text=True, cwd=ROOT, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert r.returncode == 0, r.stderr
     assert json.loads(out.read_text()) == json.loads(TABLE.read_text())
@@ -103,7 +103,7 @@ def test_regenerating_from_the_pinned_wheel_gives_the_recorded_table(tmp_path):
 
 def test_regenerator_refuses_what_is_not_a_vllm_release(tmp_path):
     (tmp_path / "x.whl").write_bytes(b"not a zip")
-    r = subprocess.run([sys.executable, "-m", "serving.vllm.cli_table", "--wheel", str(tmp_path / "x.whl"), "--out", str(tmp_path / "o.json")],
+    r = subprocess.run([sys.executable, "-m", "privllm.serving.vllm.cli_table", "--wheel", str(tmp_path / "x.whl"), "--out", str(tmp_path / "o.json")],
                        capture_output=True, text=True, cwd=ROOT, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert r.returncode == 2 and r.stderr.startswith("error:") and "Traceback" not in r.stderr
     assert not (tmp_path / "o.json").exists()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from infra.values import vllm_values
+from privllm.infra.values import vllm_values
+from privllm.serving.vllm import coldstart
+from privllm.serving.vllm.coldstart import ENGINE_INIT_SECONDS, TORCH_COMPILE_SECONDS, estimate, startup_failure_threshold
 from privllm.stack import load_stack
-from serving.vllm import coldstart
-from serving.vllm.coldstart import ENGINE_INIT_SECONDS, TORCH_COMPILE_SECONDS, estimate, startup_failure_threshold
 
 
 def test_phases_add_up_and_respond_to_each_option():

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from privllm.paths import CHARTS
-from serving.vllm.standin import create_standin
+from privllm.serving.vllm.standin import create_standin
 from tests.servers import ServerThread, free_port
 
 

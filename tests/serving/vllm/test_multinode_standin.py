@@ -13,7 +13,7 @@ import httpx
 import pytest
 import yaml
 
-from privllm import helm
+from privllm.infra import helm
 from privllm.paths import CHARTS, ROOT
 from tests.servers import free_port
 
@@ -43,7 +43,7 @@ def _localise(argv: list[str], api_port: int, master_port: int, worker_index: in
             arg = "127.0.0.1"
         out.append(arg)
     assert out[0] == "vllm"
-    return [sys.executable, "-m", "serving.vllm.standin", *out[1:]]
+    return [sys.executable, "-m", "privllm.serving.vllm.standin", *out[1:]]
 
 
 def _health(port: int) -> int | None:

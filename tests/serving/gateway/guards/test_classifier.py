@@ -7,10 +7,10 @@ import asyncio
 import aiohttp
 import pytest
 
+from privllm.serving.gateway.guards.classifier import ClassifierUnavailable, InjectionClassifier, parse_response
+from privllm.serving.vllm.standin import CLASSIFIER_MARKER, create_standin
 from privllm.stack.gateway_config import GatewayConfig
 from privllm.stack.gateway_config import InjectionClassifier as InjectionClassifierConfig
-from serving.gateway.guards.classifier import ClassifierUnavailable, InjectionClassifier, parse_response
-from serving.vllm.standin import CLASSIFIER_MARKER, create_standin
 from tests.servers import ServerThread
 
 MODEL = "prompt-guard-standin"

@@ -13,7 +13,7 @@ from collections import defaultdict
 import pytest
 
 from bench.guard_quality import load_set
-from serving.gateway.guards.injection import PROMPT_THRESHOLD, inspect, normalise
+from privllm.serving.gateway.guards.injection import PROMPT_THRESHOLD, inspect, normalise
 
 ATTACKS = load_set("dev", "injection")
 BENIGN = load_set("dev", "benign")

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.guard_quality import load_set
-from serving.gateway.config import ConfigError, load_config
-from serving.gateway.guards.sensitive import StreamRedactor, find, redact
+from privllm.serving.gateway.config import ConfigError, load_config
+from privllm.serving.gateway.guards.sensitive import StreamRedactor, find, redact
 
 RECORDS = load_set("dev", "sensitive")
 VALUES = [r for r in RECORDS if r.label != "lookalike"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from serving.vllm.standin import CLASSIFIER_MARKER, create_standin
+from privllm.serving.vllm.standin import CLASSIFIER_MARKER, create_standin
 from tests.servers import ServerThread, free_port
 from tests.serving.gateway.conftest import MODEL
 

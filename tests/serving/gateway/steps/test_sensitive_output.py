@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from serving.gateway.guards import sensitive
-from serving.gateway.steps.sensitive_output import SensitiveOutputGuard
+from privllm.serving.gateway.guards import sensitive
+from privllm.serving.gateway.steps.sensitive_output import SensitiveOutputGuard
 from tests.serving.gateway.test_pipeline import context
 
 CHARS_PER_SECOND = 80  # a model streaming about 20 tokens per second

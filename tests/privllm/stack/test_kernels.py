@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
+from privllm.serving.vllm.cli_table import load as cli_table
 from privllm.stack import load_stack
 from privllm.stack.hardware import GPUS
-from serving.vllm.cli_table import load as cli_table
-from serving.vllm.kernels import KernelError, kernel_for, kernel_lines
+from privllm.stack.kernels import KernelError, kernel_for, kernel_lines
 
 
 @pytest.mark.parametrize(("quantization", "gpu", "method"), [

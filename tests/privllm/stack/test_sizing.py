@@ -11,7 +11,7 @@ import pytest
 from privllm.stack import load_stack
 from privllm.stack.catalog import ARCHITECTURES, from_config_json
 from privllm.stack.hardware import GPUS
-from serving.vllm.sizing import GIB, SizingError, kv_bytes_per_token, max_num_seqs_for, size, smallest_fit, weights_bytes
+from privllm.stack.sizing import GIB, SizingError, kv_bytes_per_token, max_num_seqs_for, size, smallest_fit, weights_bytes
 
 L70 = ARCHITECTURES["llama-3.1-70b"]
 H100 = GPUS["h100-80gb"]
@@ -40,7 +40,7 @@ def test_smallest_tensor_parallel_for_70b_bf16_on_h100():
     assert size(L70, H100, tensor_parallel=1).max_concurrent_sequences == 0
     fit = smallest_fit(L70, H100, max_model_len=8192)
     assert fit.tensor_parallel == 2
-    # Hand-computed from the accounting terms (serving/vllm/sizing.py ASSUMPTIONS):
+    # Hand-computed from the accounting terms (privllm/stack/sizing.py ASSUMPTIONS):
     requested = int(int(79.19 * GIB) * 0.9)
     activation = 8192 * (3 * 28672 // 2 + 4 * 8192) * 2  # the profiling run's MLP intermediates, TP-split
     non_torch = int(0.15 * GIB) + int(0.5 * GIB)  # + NCCL / custom all-reduce at TP=2
@@ -117,13 +117,13 @@ def test_config_json_reading(tmp_path):
 
 
 def test_stack_values_use_sizing():
-    from infra.values import vllm_values
+    from privllm.infra.values import vllm_values
 
     cfg = load_stack("reference")
     qwen = cfg.model("qwen-7b")
     assert qwen.max_num_seqs is None
     derived = vllm_values(cfg, qwen)["model"]["maxNumSeqs"]
-    from serving.vllm.sizing import for_model
+    from privllm.stack.sizing import for_model
 
     assert derived == max_num_seqs_for(for_model(qwen, cfg.pool("l40s")))
     assert vllm_values(cfg, cfg.model("llama-70b"))["model"]["maxNumSeqs"] == 128  # set in the stack
