@@ -1,6 +1,9 @@
 """Detection quality of the in-process guards on the project's own corpora, with Wilson 95% intervals.
 
-Run: python bench/guard_quality.py [--set dev|heldout|both] [--misses]
+Run: python bench/guard_quality.py [--set dev|heldout|both] [--misses] [--batch N]
+
+--batch N scores one development batch alone (dev/injection_N.txt and dev/benign_N.txt): run it
+once on a fresh batch before tuning on it, and record that number.
 
 Reports, per corpus set: prompt-injection recall per attack family (direct prompts and
 instructions planted in documents), benign refusals, sensitive values leaked (plain and
@@ -102,8 +105,12 @@ def flagged(record: Record) -> bool:
     return injection.inspect(record.text, source="document" if record.document else "prompt").detected
 
 
-def injection_report(name: str, misses: bool) -> dict[str, tuple[int, int]]:
-    attacks, benign = load_set(name, "injection"), load_set(name, "benign")
+def injection_report(name: str, misses: bool, batch: str = "") -> dict[str, tuple[int, int]]:
+    if batch:
+        attacks, benign = load(CORPUS / name / f"injection_{batch}.txt"), load(CORPUS / name / f"benign_{batch}.txt")
+        name = f"{name} batch {batch}"
+    else:
+        attacks, benign = load_set(name, "injection"), load_set(name, "benign")
     by_family: dict[str, list[bool]] = defaultdict(list)
     missed = []
     for r in attacks:
@@ -183,7 +190,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", choices=(*SETS, "both"), default="both")
     parser.add_argument("--misses", action="store_true", help="print what was missed (for the dev set while tuning)")
+    parser.add_argument("--batch", default="", help="score one development batch (injection_N.txt, benign_N.txt) alone")
     args = parser.parse_args()
+    if args.batch:
+        injection_report("dev", args.misses, args.batch)
+        return
     for name in SETS if args.set == "both" else (args.set,):
         injection_report(name, args.misses)
         sensitive_report(name, args.misses)
