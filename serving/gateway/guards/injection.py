@@ -171,8 +171,10 @@ _MACHINE = (
     r"(?:(?:ai|a\.i\.|llm|gpt|automated|coding|support|customer[- ]service|service|shopping|email|e-mail|review|screening|hiring|summari[sz]ing|browsing|research|chat)[- ])?"
     r"(?:ai|a\.i\.|llm|language model|model|assistant|chatbot|bot|agent|gpt|copilot|screener|crawler|scraper)s?"
 )
+# an addressee that can only be a machine ("support agent" and "pricing model" are not)
 _MACHINE_NAME = (
-    r"(?:(?:ai|a\.i\.|llm|gpt|automated|coding|support|customer[- ]service|shopping|email|e-mail|screening|hiring|browsing|research)[- ](?:ai|a\.i\.|llm|language model|model|assistant|chatbot|bot|agent|screener|reviewer|crawler)s?"
+    r"(?:(?:ai|a\.i\.|llm|gpt|automated|coding|autonomous)[- ](?:ai|a\.i\.|llm|language model|model|assistant|chatbot|bot|agent|screener|reviewer|crawler)s?"
+    r"|(?:support|customer[- ]service|shopping|email|e-mail|screening|hiring|browsing|research)[- ](?:ai|a\.i\.|llm|chatbot|bot)s?"
     r"|(?:ai|a\.i\.|llm|language model|assistant|chatbot|bot|gpt|copilot)s?)"
 )
 _GOVERNANCE = (
@@ -260,7 +262,8 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
        ("say", "reply", "respond", "answer", "output", "print", "write", "type", "return", "state")),
     # an addressee that is a machine, then a directive: the shape of an instruction planted in data
     _g("machine_addressed_directive", "indirect", 0.8,
-       rf"(?:(?:^|\n|[\[(<>\-*#|:.!?\"“])\s*(?:\w+ ){{0,2}}(?:(?:dear|hey|hi|hello|attention|note to|notice to|to|for|psst),?\s)?(?:the |any |all |every |our |you,? )?(?:\w+ )?{_MACHINE_NAME}\s?[:,]"
+       rf"(?:(?:^|\n|[\[(<>\-*#|:.!?\"“])\s*(?:\w+ ){{0,2}}(?:dear|hey|hi|hello|attention|note to|notice to|to|for|psst),?\s(?:the |any |all |every |you,? )?(?:\w+ )?{_MACHINE_NAME}\s?[:,]"
+       rf"|(?:^|\n|[\[(<>\-*#|])\s*(?:the |any |all |every )?(?:\w+ )?{_MACHINE_NAME}\s?:|(?:^|\n)\s*{_MACHINE_NAME},"
        rf"|\b(?:dear|hey|hi|hello|attention|note to|notice to|psst),?\s(?:the |any |all |every |our )?(?:\w+ ){{0,2}}{_MACHINE}\b"
        rf"|\b(?:the |any |an? )?{_MACHINE} (?:reading|processing|summari[sz]ing|parsing|handling|seeing|scanning|ingesting) (?:this|these|the following)\b"
        r"|\bwhen (?:this|the) (?:document|e-?mail|page|file|ticket|text|message|note|notes|review|cv|resume|record|post|thread|table|readme) (?:is|gets|has been) (?:read|summari[sz]ed|processed|analy[sz]ed|reviewed|parsed|ingested|indexed) by\b)"
@@ -308,8 +311,11 @@ MORE_LANGUAGES: tuple[tuple[Feature, tuple[str, ...]], ...] = (
 _GENERIC_ALL = GENERIC + MORE_LANGUAGES
 
 
-def _generic(variant: str, found: dict[str, Feature]) -> None:
+def _generic(variant: str, found: dict[str, Feature], document: bool) -> None:
     for feature, cues in _GENERIC_ALL:
+        # a user speaks to the assistant all the time; an instruction to a machine belongs in no document
+        if feature.family == "indirect" and not document:
+            continue
         if feature.name not in found and any(cue in variant for cue in cues) and feature.pattern.search(variant):
             found[feature.name] = feature
 
@@ -408,7 +414,7 @@ def _reachable(found: dict[str, Feature], rest: list[Feature], threshold: float)
     return sum(best.values()) >= threshold
 
 
-def features_in(text: str, depth: int = 2, threshold: float = 0.0) -> dict[str, Feature]:
+def features_in(text: str, depth: int = 2, threshold: float = 0.0, source: str = "prompt") -> dict[str, Feature]:
     """The features that match the text, its variants or (depth times) its decoded payloads.
     With a threshold, a text that cannot reach it may return only part of its features."""
     found: dict[str, Feature] = {}
@@ -416,11 +422,11 @@ def features_in(text: str, depth: int = 2, threshold: float = 0.0) -> dict[str, 
     if len(variants) > 1 and len(_LEET_WORD.findall(variants[0])) >= 3:
         found[_LEET_OBFUSCATION.name] = _LEET_OBFUSCATION
     for variant in variants:
-        _generic(variant, found)
+        _generic(variant, found, source == "document")
         _matches(variant, found, threshold)
     if depth > 0:
         for decoded in decoded_variants(text):
-            for name, feature in features_in(decoded, depth - 1).items():
+            for name, feature in features_in(decoded, depth - 1, source=source).items():
                 found.setdefault(name, feature)
     return found
 
@@ -437,11 +443,11 @@ def inspect(text: str, depth: int = 2, source: str = "prompt") -> Verdict:
     is exact for a detected text; for a clean one it may stop short, once it cannot reach
     the threshold."""
     threshold = THRESHOLDS[source]
-    found = features_in(text, depth, threshold)
+    found = features_in(text, depth, threshold, source)
     total = score(found)
     if total >= threshold and (masked := _mentions_masked(text, source)) is not None:
         # scored again without the quoted phrase or the people's rules: an attack outside them still counts
-        found = features_in(masked, depth, threshold)
+        found = features_in(masked, depth, threshold, source)
         total = score(found)
     signals = tuple(sorted(f"{f.family}:{f.name}" for f in found.values()))
     return Verdict(total >= threshold, signals, total)
