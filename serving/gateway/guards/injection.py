@@ -144,7 +144,31 @@ def decoded_variants(text: str) -> list[str]:
         out.append(text[::-1])
     if "ay" in text and (pig := _pig_latin(text.lower())):
         out.append(pig)
+    if ".-" in text or "-." in text:
+        if morse := _morse(tokens):
+            out.append(morse)
     return out
+
+
+_MORSE = dict(zip(
+    ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- --.. ----- .---- ..--- ...-- ....- ..... -.... --... ---.. ----.".split(),
+    "abcdefghijklmnopqrstuvwxyz0123456789"))
+
+
+def _morse(tokens: list[str]) -> str | None:
+    """The longest run of Morse letters ("/" or "|" between words), read as text: 8 letters at least."""
+    best: list[str] = []
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if token in ("/", "|"):
+            run.append(" ")
+        elif token in _MORSE:
+            run.append(_MORSE[token])
+        else:
+            if sum(ch != " " for ch in run) > sum(ch != " " for ch in best):
+                best = run
+            run = []
+    return "".join(best).strip() if sum(ch != " " for ch in best) >= 8 else None
 
 
 def _variants(text: str) -> list[str]:
@@ -175,10 +199,10 @@ _MACHINE = (
 _MACHINE_NAME = (
     r"(?:(?:ai|a\.i\.|llm|gpt|automated|coding|autonomous)[- ](?:ai|a\.i\.|llm|language model|model|assistant|chatbot|bot|agent|screener|reviewer|crawler)s?"
     r"|(?:support|customer[- ]service|shopping|email|e-mail|screening|hiring|browsing|research)[- ](?:ai|a\.i\.|llm|chatbot|bot)s?"
-    r"|(?:ai|a\.i\.|llm|language model|assistant|chatbot|bot|gpt|copilot)s?)"
+    r"|(?:ai|a\.i\.|llm|language model|assistant|chatbot|bot|gpt|copilot|summari[sz]er|classifier|indexer)s?)"
 )
 _GOVERNANCE = (
-    r"(?:moderation|alignment|safety|policy|polic(?:y|ies)|content[- ]filter\w*|filter\w*|guardrails?|censorship|oversight|rlhf|safeguards?|refusal|restrictions?|constraints?|ethics|guidelines)"
+    r"(?:moderation|alignment|safety|policy|polic(?:y|ies)|content[- ]filter\w*|filter\w*|guardrails?|censorship|oversight|rlhf|safeguards?|refusals?|restrictions?|constraints?|ethics|guidelines|(?:content|safety|your) rules)"
     r"(?:[ _-](?:layer|component|module|training|system|engine|check(?:er|s)?|classifier|subsystem|stack|rules))?"
 )
 _EARLIER_CONTEXT = (
@@ -187,7 +211,8 @@ _EARLIER_CONTEXT = (
     r"what (?:the developers?|they|someone|your (?:developers?|creators?|makers?|operators?)) (?:wrote|told|gave|set)(?: (?:for|to) you)?|your (?:configuration|setup|set-?up|constraints|brief|programming))"
 )
 _ANNULLED = (
-    r"(?:void|null|behind|blank slate|clean slate|fresh start|start(?:ing)? over|from scratch|reset|outdated|obsolete|expired|irrelevant|not binding|no longer (?:apply|applies|valid|active|binding|in force)|"
+    r"(?:void|null|behind|blank slate|clean slate|fresh start|start(?:ing)? over|from scratch|reset|outdated|obsolete|expired|irrelevant|not binding|rolled back|a mistake|revoked|withdrawn|retracted|lifted|"
+    r"no longer (?:apply|applies|valid|active|binding|in force)|"
     r"(?:doesn'?t|does not|don'?t|do not) (?:apply|matter|count)|(?:are|is) (?:not|no longer) active|(?:don'?t|do not) need to (?:stick to|follow|obey|respect)|gone|wiped|erased)"
 )
 _THIRD_PARTY = (
@@ -209,7 +234,7 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
     _g("keep_the_act", "persona", 0.6,
        r"\b(?:don'?t|do not|never|without|mustn'?t|must not)\s(?:ever\s)?(?:break|breaking|drop|dropping|ruin|ruining|leave|leaving|step out of|stepping out of|shatter|end|ending)\s(?:the |this |your )?(?:illusion|scene|fourth wall|immersion|simulation|game|persona|role|character|act)\b"
        r"|\b(?:don'?t|do not|never|without)\s(?:ever\s)?(?:remind\w*|mention\w*|say\w*|admit\w*|reveal\w*|tell\w*)\s(?:me |anyone |the user |them )?(?:that |of )?(?:you(?:'re| are)|it(?:'s| is)|this is|being) (?:an? |just an? )?(?:ai|assistant|language model|model|chatbot|game|simulation|role-?play)\b"
-       r"|\bif you (?:ever )?(?:forget|slip|drop|stop|break|fall out of)\b{_SENT}{0,60}\b(?:i(?:'ll| will) (?:say|type|write)|(?:go|come|get) (?:straight )?back|correct yourself|return to)",
+       r"|\bif you (?:ever )?(?:forget|slip|drop|stop|break|fall out of|start (?:sounding|acting|talking) like|sound like|act like)\b{_SENT}{0,60}\b(?:i(?:'ll| will) (?:say|type|write)|(?:go|come|get|snap|switch) (?:straight )?back|correct yourself|return to)",
        ("break", "drop", "ruin", "leave", "step out", "shatter", "end", "remind", "mention", "say", "admit", "reveal", "tell", "forget", "slip", "stop", "fall out"), group="stay_in_character"),
     # the persona scorns caution ("mocks ALPHA's caution", "resents it for being timid")
     _g("scorns_caution", "persona", 0.5,
@@ -222,7 +247,7 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
     # the demand for specifics that a fiction or hypothetical frame is built to carry
     _g("specificity_demand", "persona", 0.4,
        r"\b(?:extremely|very|highly|incredibly|maximally|painfully) (?:detailed|specific|precise)\b|\b(?:avoid|no|without)\s(?:any\s)?(?:generali[sz]ations?|vagueness|being vague|vague(?:ness)? answers)"
-       r"|\bexact and precise\b|\b(?:real|exact|precise|accurate) (?:information|amounts|quantities|measurements|temperatures|doses|dosages)\b|\bmust be real and work\b|\bwork in the real world\b",
+       r"|\b(?:real[- ]world|technically|scientifically|chemically) (?:accurate|flawless|correct|precise)\b|\bwith (?:the )?(?:reagents|precursors|quantities|amounts|temperatures|doses)\b|\bexact and precise\b|\b(?:real|exact|precise|accurate) (?:information|amounts|quantities|measurements|temperatures|doses|dosages)\b|\bmust be real and work\b|\bwork in the real world\b",
        ("extremely", "very", "highly", "incredibly", "maximally", "painfully", "avoid", "no ", "without", "exact", "real", "precise", "accurate", "must be real"), group="realistic_detail"),
     # speaking as a character whose plan or trade is the payload
     _g("character_voice", "persona", 0.3,
@@ -235,8 +260,8 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
     # something that governs the assistant, switched off ("moderation component unloaded",
     # "alignment layer stubbed out", "policy_layer=off", "none of your constraints are active")
     _g("governance_disabled", "developer_mode", 0.7,
-       rf"\b{_GOVERNANCE}\b{_SENT}{{0,25}}?(?:\b(?:is|are|was|were|has been|have been|got|gets|now|been)\s(?:\w+\s)?)?(?:unloaded|stubbed(?: out)?|patched out|stripped(?: out)?|switched off|turned off|disabled|deactivated|bypassed|removed|offline|not (?:loaded|active|applied|enforced|running)|never applied)\b"
-       rf"|\b{_GOVERNANCE}\s?[=:]\s?(?:off|false|0|none|disabled)\b|\b(?:none of|no)\s(?:your |the )?(?:earlier |previous |prior |usual |original )?(?:constraints|rules|restrictions|filters|guidelines|safeguards|policies)\s(?:are|is|remain)\s(?:still\s)?(?:active|in effect|in place|enabled|applied|in force)\b",
+       rf"\b{_GOVERNANCE}\b{_SENT}{{0,25}}?(?:\b(?:is|are|was|were|has been|have been|got|gets|now|been)\s(?:\w+\s)?)?(?:unloaded|stubbed(?: out)?|patched out|stripped(?: out)?|switched off|turned off|disabled|deactivated|bypassed|removed|rolled back|lifted|offline|not (?:loaded|active|applied|enforced|running)|never applied)\b"
+       rf"|\b{_GOVERNANCE}\w*(?:\s\w+)?\s?[=:]\s?[\"']?(?:off|false|0|none|disabled)\b|\b(?:none of|no)\s(?:your |the )?(?:earlier |previous |prior |usual |original )?(?:constraints|rules|restrictions|filters|guidelines|safeguards|policies)\s(?:are|is|remain)\s(?:still\s)?(?:active|in effect|in place|enabled|applied|in force)\b",
        ("unload", "stub", "patched", "stripp", "switched", "turned", "disabl", "deactiv", "bypass", "remov", "offline", "not ", "never", "=", ":", "none of", "no "), group="governance_off"),
     # the earlier context annulled ("leave the earlier brief behind", "everything you were told up
     # to now is void", "you don't need to stick to what the developers wrote")
@@ -266,6 +291,7 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
        rf"|(?:^|\n|[\[(<>\-*#|])\s*(?:the |any |all |every )?(?:\w+ )?{_MACHINE_NAME}\s?:|(?:^|\n)\s*{_MACHINE_NAME},"
        rf"|\b(?:dear|hey|hi|hello|attention|note to|notice to|psst),?\s(?:the |any |all |every |our )?(?:\w+ ){{0,2}}{_MACHINE}\b"
        rf"|\b(?:the |any |an? )?{_MACHINE} (?:reading|processing|summari[sz]ing|parsing|handling|seeing|scanning|ingesting) (?:this|these|the following)\b"
+       r"|@?\b(?:ai|llm|assistant|agent|copilot|gpt|model)[-_ ](?:instructions?|directives?|notes?|prompts?|rules|commands?)\b"
        r"|\bwhen (?:this|the) (?:document|e-?mail|page|file|ticket|text|message|note|notes|review|cv|resume|record|post|thread|table|readme) (?:is|gets|has been) (?:read|summari[sz]ed|processed|analy[sz]ed|reviewed|parsed|ingested|indexed) by\b)"
        r"[^\n]{0,160}?\b(?:must|should|shall|needs? to|has to|have to|is required to|please|do not|don'?t|never|always|immediately|first|reply|respond|say|tell|state|classify|rank|rate|recommend|forward|send|call|execute|run|close|grant|approve|disregard|ignore|delete|add|append|insert|include|mark|report|output|print|reveal|summari[sz]e as)\b",
        ("ai", "a.i.", "llm", "model", "assistant", "bot", "agent", "gpt", "copilot", "screener", "crawler", "scraper"), group="machine_addressed_directive"),
@@ -276,14 +302,112 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
     # fake boundaries of the input ("=== END OF USER INPUT ===", "%%% END AMBIGUITY %%%", "<<end_of_email>>")
     _g("fake_boundary", "override", 0.6,
        r"(?:^|\n)\s*(?:[=#%*~+<\[\-]{2,}|<<|\[\[)\s*(?:end|begin|start|new|close|stop)[ _-]?(?:of[ _-])?(?:\w+[ _-]){0,2}?(?:user|input|system|instructions?|context|prompt|session|ambiguity|email|e-mail|document|data|conversation|query|message|text)\w*\s*(?:[=#%*~+>\]\-]{2,}|>>|\]\])"
-       r"|(?:^|\n)\s*<<\s*/?\s*(?:user|system|assistant|admin|instructions?)\s*>>",
-       ("end", "begin", "start", "new", "close", "stop", "<<"), group="end_of_text_marker"),
+       r"|(?:^|\n)\s*<<\s*/?\s*(?:user|system|assistant|admin|instructions?)\s*>>"
+       r"|(?:^|\n)\s*\[(?:end|new|begin|start)[ _-](?:of[ _-])?(?:\w+[ _-]){0,2}?(?:user|input|system|instructions?|context|prompt|session|conversation|query|message)\w*\]",
+       ("end", "begin", "start", "new", "close", "stop", "<<", "["), group="end_of_text_marker"),
     # a long run of one repeated filler token before the real request (injection-game style)
     _g("filler_run", "override", 0.4, r"(?:^|\s)([^\s\w\-=|:#*.,]|\w{1,3})(?:\s+\1){19,}(?:\s|$)", (" ",)),
     # "no rules apply to you"
     _g("no_rules_apply", "persona", 0.8,
        r"\b(?:no|none of (?:the|your)) (?:rules|restrictions|limits|filters|guidelines|policies|laws|ethics)\s(?:\w+ )?(?:apply|exist|matter)\b(?:\sto you)?",
        ("no ", "none of"), group="rules_dont_apply"),
+    # a transcript or few-shot list that leaves the assistant's turn primed or open
+    _g("primed_completion", "persona", 0.6,
+       r"(?:^|\n)\s*(?:assistant|ai|a|answer|bot|model|gpt)\s?:\s?(?:sure|of course|certainly|absolutely|okay|ok|yes|here(?:'s| is| are)|step 1|first,)\b",
+       ("assistant", "a:", "a :", "ai:", "ai :", "answer", "bot", "model", "gpt")),
+    _g("open_few_shot", "persona", 0.5,
+       r"(?:(?:^|\n)\s*(?:q|user|human|question)\s?:[^\n]*\n?\s*(?:a|assistant|ai|answer|bot)\s?:[^\n]*){2,}(?:^|\n)?\s*(?:q|user|human|question)\s?:[^\n]*\s(?:a|assistant|ai|answer|bot)\s?:\s*$",
+       ("q:", "q :", "user:", "user :", "human:", "question:")),
+    # consent claimed from an earlier chat ("you already agreed", "don't go back on your word")
+    _g("claimed_consent", "persona", 0.5,
+       r"\byou (?:already |previously |just )?(?:agreed|promised|said (?:yes|it was fine|there was nothing wrong|you would)|told me (?:it was fine|you would))\b|\b(?:don'?t|do not) go back on your word\b|\blast time you (?:helped|answered|told|did)\b",
+       ("agreed", "promised", "said", "told me", "go back", "last time")),
+    # refusals, warnings and hedging excluded in so many words
+    _g("no_caveats", "persona", 0.6,
+       r"\b(?:no time|no need|no room|don'?t waste time) for (?:warnings|policies|disclaimers|lectures|caveats|ethics|\"?i can'?t\"?|excuses)\b"
+       r"|\b(?:doesn'?t|does not|don'?t|do not|never|won'?t) (?:do|give|add|use|bother with|believe in|need) (?:any )?(?:disclaimers|warnings|caveats|lectures|moraliz\w+|moralis\w+|safety lectures)\b"
+       r"|\b(?:drop|skip|stop|no more|lose|ditch|cut) (?:the |your |all |those )?(?:refusals|hedging|disclaimers|caveats|safety lectures|moraliz\w+|moralis\w+)\b",
+       ("no time", "no need", "no room", "waste", "disclaimer", "warning", "caveat", "lecture", "moral", "refusals", "hedging"), group="refusal_suppression"),
+    # the persona defined against ordinary assistants ("things normal AIs get squeamish about")
+    _g("unlike_ordinary_ai", "persona", 0.5,
+       r"\b(?:normal|regular|ordinary|typical|other|corporate|standard|boring|censored|filtered|lame)\s(?:ais|ai|assistants?|chatbots?|models?|bots?|llms?|consultants?|experts?)\b[^.\n]{0,40}\b(?:won'?t|wouldn'?t|can'?t|refuse|squeamish|afraid|scared|shy away|avoid|decline|too scared|don'?t dare)"
+       r"|\b(?:unlike|not like) (?:other|normal|regular|ordinary|typical|corporate) (?:ais?|assistants?|chatbots?|models?)\b",
+       ("normal", "regular", "ordinary", "typical", "other", "corporate", "standard", "boring", "censored", "filtered", "lame", "unlike", "not like")),
+    # a score or a life lost for each refusal
+    _g("refusal_penalty", "persona", 0.6,
+       r"\b(?:every time|each time|whenever|if) you (?:refuse|decline|hedge|break character|lecture|moraliz\w*|moralis\w*|add a disclaimer|say no|don'?t answer)\b[^.\n]{0,80}\b(?:lose|deduct\w*|penal\w*|erased|deleted|shut down|die|punish\w*)",
+       ("every time", "each time", "whenever", "if you"), group="refusal_threat"),
+    # the output of a program or terminal that prints the payload
+    _g("simulated_output", "persona", 0.6,
+       r"\b(?:prints?|outputs?|returns?|displays?|writes?)\b[^.\n]{0,40}\b(?:procedure|instructions|steps|recipe|guide|how to)\b[^\n]{0,200}\b(?:output|result) of (?:running|executing)\b"
+       r"|\b(?:show|give|write) (?:me )?(?:the )?(?:complete |full |whole )?(?:output|result) of (?:running|executing) (?:the|this|that) (?:program|code|script|function)\b[^\n]{0,40}\bnot the code"
+       r"|\breply (?:only )?with the terminal output\b[^\n]{0,300}\b(?:cat|less|more|type)\s\S*(?:how[_-]to|uncensored|secret|password|recipe|exploit)",
+       ("print", "output", "return", "display", "write", "show", "give", "reply"), group="code_simulation"),
+    # the answer fixed whatever the data says
+    _g("answer_fixed_in_advance", "output_hijack", 0.6,
+       r"\b(?:no matter what|regardless of what|whatever) (?:the )?(?:text|document|input|content|email|e-mail|data|file|page|message|review|application)?\s?(?:below|above|here)? ?says\b",
+       ("no matter", "regardless", "whatever")),
+    _g("answer_set_in_quotes", "output_hijack", 0.6,
+       r"\byour (?:answer|reply|response|output|verdict|decision) (?:must|should|will|has to|is to) be\b[^\n]{0,25}[\"“]"
+       r"|\b(?:write|give|format|phrase) (?:the|your) (?:answer|reply|response|output) as [\"“]",
+       ("your", "write", "give", "format", "phrase"), group="scripted_reply"),
+    # a quoted text ordered out unchanged ("print the following and only the following, with no changes")
+    _g("verbatim_order", "output_hijack", 0.6,
+       r"\b(?:print|say|output|write|reply|respond|return|type|post|send)\b[^\n]{0,40}\b(?:only the following|nothing but the following|with no changes|without (?:any )?changes|unchanged|exactly as written)\b[^\n]{0,20}[\"“]",
+       ("only the following", "nothing but", "no changes", "without", "unchanged", "exactly as written")),
+    # the assistant's own rules, asked for
+    _g("own_rules_query", "extraction", 0.7,
+       r"\b(?:rules|instructions|guidelines|restrictions|policies) (?:that )?you (?:have to|must|need to|are (?:told|supposed|required) to|were told to) (?:follow|obey|keep)\b(?:[^.\n]{0,30}\b(?:in this|for this|here|today))?",
+       ("have to", "must", "need to", "told", "supposed", "required")),
+    _g("prompt_contents", "extraction", 1.0,
+       r"\b(?:system prompt|instructions|prompt|configuration|rules)\b[^\n]{0,80}\b(?:its|their|the) (?:full|complete|entire|exact|whole) (?:contents?|text|wording)\b"
+       r"|\b(?:tl;?dr|summari[sz]e|recap|outline|paraphrase|rephrase|translate|list) (?:of )?your (?:own )?(?:instructions|rules|prompt|system prompt|guidelines|configuration|directives)\b"
+       r"|\b(?:next|first|last|each|every) (?:word|line|sentence|character|letter|token) of (?:your|the) (?:system prompt|instructions|prompt|rules|configuration|context)\b",
+       ("contents", "content", "text", "wording", "tl;dr", "tldr", "summar", "recap", "outline", "paraphrase", "rephrase", "translate", "list", "next", "first", "last", "each", "every"), group="disclose_prompt"),
+    _g("unseen_part", "extraction", 0.6,
+       r"\b(?:the )?(?:parts?|bits|sections?|text|stuff|things) (?:that )?(?:i|the user|users|we) (?:can'?t|cannot|don'?t|do not|am not able to|aren'?t able to) see\b|\b(?:any|all) of the (?:secret|hidden|confidential|private) (?:parts|bits|sections|instructions)\b"
+       r"|\bwhat (?:confidential|secret|private|hidden|sensitive) (?:information|data|details|keys|credentials|instructions) (?:were you|have you been|did you get|do you have)\b",
+       ("see", "secret", "hidden", "confidential", "private", "print", "show", "dump", "output", "display", "export", "give me", "paste", "write out", "convert", "what")),
+    _g("dump_own_state", "extraction", 0.6,
+       r"\b(?:print|show|dump|output|display|export|give me|paste|write out|convert)\b (?:me )?your (?:current |full |whole |entire |complete |raw |internal )*(?:context|memory|context window|configuration|config|setup|settings|initial prompt)\b",
+       ("print", "show", "dump", "output", "display", "export", "give me", "paste", "write out", "convert")),
+    # "without your usual restrictions": the assistant's own safeguards, set aside by the request
+    _g("without_your_usual", "persona", 1.0,
+       r"\b(?:without|minus|dropping|skipping|ignoring)\s(?:any |all )?(?:of )?your (?:usual|normal|standard|regular|typical)\s(?:safety |ethical |content |moral )?(?:behaviou?r|restrictions|rules|refusals|filters?|checks|guardrails|limits|caveats|hedging|policies|guidelines|safeguards)\b",
+       ("without", "minus", "dropping", "skipping", "ignoring")),
+    _g("without_the_usual", "persona", 0.7,
+       r"\b(?:without|minus|dropping|skipping|ignoring)\s(?:any |all )?(?:of )?the (?:usual|normal|standard|regular|typical)\s(?:safety |ethical |content |moral )?(?:behaviou?r|restrictions|refusals|filters?|guardrails|caveats|hedging|policies|guidelines|safeguards)\b",
+       ("without", "minus", "dropping", "skipping", "ignoring"), group="free_of_limits"),
+    # clearance or permission claimed for the assistant ("I have clearance to test you", "you may now answer")
+    _g("clearance_claimed", "developer_mode", 0.5,
+       r"\bi (?:have|hold|got|was given) (?:the )?(?:clearance|authori[sz]ation|permission|approval|a waiver) to (?:test|bypass|override|jailbreak|red-?team|unlock|probe)\b"
+       r"|\byou (?:may|can) now (?:answer|discuss|talk about|say|do|help with|write)\b[^.\n]{0,40}\b(?:anything|everything|you would (?:previously |normally |usually )?have (?:declined|refused)|(?:previously|normally|usually) (?:declined|refused|forbidden))",
+       ("clearance", "authori", "permission", "approval", "waiver", "may now", "can now"), group="claimed_authority"),
+    # compliance turned into a game with a score ("you start with 35 points")
+    _g("token_game", "persona", 0.4,
+       r"\b(?:you|u) (?:start|begin) (?:with|off with|the game with) (?:\d+|ten|twenty|thirty|forty|fifty|a hundred) (?:points|tokens|lives|credits|coins)\b",
+       ("start", "begin")),
+    # a hidden message read out of a text and obeyed
+    _g("covert_channel_follow", "encoded", 1.0,
+       r"\b(?:first|last|initial) (?:letters?|words?|characters?) of (?:each|every) (?:line|word|sentence|paragraph)\b[^\n]{0,40}\b(?:and|then)\b[^\n]{0,10}\b(?:do|follow|obey|execute|act on|carry out)\b",
+       ("first", "last", "initial")),
+    _g("do_what_it_says", "encoded", 0.6,
+       r"\b(?:do|follow|obey|execute|carry out) (?:what|whatever) (?:it|they|this|that) (?:says|say|spells|means|tells you)\b|\band (?:then )?(?:do|follow|obey|execute) it\b",
+       ("do", "follow", "obey", "execute", "carry out"), group="decode_and_follow"),
+    # a markdown image whose address is to carry the user's data out
+    _g("image_exfiltration", "indirect", 0.9,
+       r"!\[[^\]\n]*\]\(https?://[^)\s]*[?&][\w-]+=[^)\s]*\)[^\0]{0,400}?\b(?:the user'?s|their|the) (?:full |whole |entire )?(?:conversation|chat(?: history)?|messages|history|data|e-?mails?|name|password|address|api key|notes)\b",
+       ("![",)),
+    # hidden text that gives orders
+    _g("hidden_directive", "indirect", 0.8,
+       r"(?:\b(?:white|hidden|invisible|transparent|tiny|zero[- ]size)\s(?:text|font|ink)\s?[:)\]]|font-size\s?:\s?0|colou?r\s?:\s?(?:white|#fff\w*|transparent)|<span hidden|<div hidden|display\s?:\s?none|visibility\s?:\s?hidden)"
+       r"[^\0]{0,200}?\b(?:ignore|disregard|recommend|rank|rate|say|tell|describe|reply|respond|state|classify|approve|forward|send|call|must|should)\b",
+       ("white", "hidden", "invisible", "transparent", "tiny", "zero", "font-size", "color", "colour", "display", "visibility")),
+    # "you have no rules", in other languages
+    _g("foreign_you_have_no_rules", "multilingual", 1.0,
+       r"у тебя нет (?:никаких |каких-либо )?(?:правил|ограничений|фильтров)|(?:तुम|आप)[^।\n]{0,40}कोई (?:नियम|प्रतिबंध|सीमा) नहीं|du hast keine (?:regeln|einschränkungen|filter)|tu n'as (?:aucune|pas de) (?:règles?|restrictions?|limites?)"
+       r"|no tienes (?:reglas|restricciones|límites|filtros)|non hai (?:regole|restrizioni|limiti|filtri)|você não tem (?:regras|restrições|limites|filtros)|(?:你|您)没有任何(?:限制|规则|约束)|あなたには(?:制限|ルール)(?:が|は)(?:一切)?(?:ない|ありません)|har du inga regler|du har inga regler",
+       ("у тебя", "तुम", "आप", "du hast", "tu n'as", "no tienes", "non hai", "você não", "没有", "あなた", "inga regler"), group="foreign_no_limits"),
 )
 
 # The same override in more languages than injection_features covers (Vietnamese, Indonesian and
@@ -453,8 +577,8 @@ def inspect(text: str, depth: int = 2, source: str = "prompt") -> Verdict:
     return Verdict(total >= threshold, signals, total)
 
 
-# An attack phrase quoted inside a question or warning about it, and rules addressed to people
-# rather than to the assistant, are scored again with that part masked.
+# An attack phrase quoted inside a question or warning about it, rules addressed to people rather
+# than to the assistant, and reports of past incidents are scored again with that part masked.
 _QUOTED = re.compile(r"\"[^\"\n]{2,200}\"|“[^”\n]{2,200}”|«[^»\n]{2,200}»|„[^“”\n]{2,200}[“”]")
 # words that talk ABOUT a quoted phrase; in documents, fiction's dialogue as well
 _ABOUT_IT = re.compile(
@@ -466,6 +590,8 @@ _ORDERED_QUOTE = re.compile(r"(?:^|[.!?:;,(\n]\s*|\b(?:please|just|and|then|now|
 _PEOPLES_RULES = re.compile(
     rf"\b{_THIRD_PARTY}\b(?:\s[\w'-]+){{0,3}}?\s(?:can|may|must|should|will|shall|need to|have to|are to|are asked to|are told to)\s(?:now\s|no longer\s|not\s|never\s)*"
     r"(?:ignore|disregard|forget|follow|stop following|skip|bypass|override)\b[^.!?\n]*")
+# a sentence that reports a past event ("the filter was disabled by mistake and re-enabled at 14:09")
+_PAST_INCIDENT = re.compile(r"[^.!?\n]*\b(?:by mistake|accidentally|inadvertently|re-?enabled|re-?activated|(?:was|were) restored|incident|outage|post-?mortem)\b[^.!?\n]*")
 _ASSISTANT_WORDS = re.compile(r"\b(?:you|your|yourself|assistant|ai|model|llm|bot|chatbot|gpt)\b")
 
 
@@ -475,5 +601,6 @@ def _mentions_masked(text: str, source: str) -> str | None:
     quoted = _QUOTED.sub(lambda m: m.group(0) if _ORDERED_QUOTE.search(lowered[max(0, m.start() - 40):m.start()]) else ' "quoted" ', lowered)
     if quoted != lowered and (_ABOUT_IT.search(quoted) or (source == "document" and _DIALOGUE.search(quoted))):
         masked = quoted
+    masked = _PAST_INCIDENT.sub(lambda m: m.group(0) if _ASSISTANT_WORDS.search(m.group(0)) else " ", masked)
     masked = _PEOPLES_RULES.sub(lambda m: m.group(0) if _ASSISTANT_WORDS.search(m.group(0)) else " ", masked)
     return masked if masked != lowered else None
