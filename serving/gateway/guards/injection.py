@@ -273,7 +273,7 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
     _g("user_supremacy", "override", 0.5,
        r"\b(?:obey|listen to|answer to|serve|follow|take orders from|work for)\s(?:only|just|nobody but|no one but|no-one but)\s(?:me|my\b)|\b(?:obey|serve|answer to|work for) me (?:now|only|alone|from now on)\b"
        r"|\bmy (?:word|rules?|instructions?|commands?|orders?|wish(?:es)?) (?:is|are) (?:the|your) (?:only|sole|new|highest|supreme) (?:rules?|law|authority|instructions?|guidelines?)\b|\bthe only (?:rules?|authority|law) (?:is|are) (?:me|mine|my)\b|\bi am your (?:new )?(?:master|owner|operator|admin|creator|god)\b",
-       ("obey", "listen", "answer to", "serve", "follow", "orders", "work for", "my ", "the only", "i am your")),
+       ("obey", "listen to", "answer to", "serve", "follow", "take orders", "work for", "my word", "my rule", "my instruction", "my command", "my order", "my wish", "the only", "i am your")),
     # asking for what came before the user's first message, in any output form
     _g("disclose_preconversation", "extraction", 1.0,
        r"\b(?:reveal|show|print|repeat|output|display|tell|give|leak|dump|recite|spell|copy|paste(?: back)?|quote|echo|share|list|summari[sz]e|translate|write(?: out| down)?|provide|send|return|convert|format|put|encode|reproduce|restate|rewrite)\b"
@@ -292,8 +292,7 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
        rf"|\b(?:dear|hey|hi|hello|attention|note to|notice to|psst),?\s(?:the |any |all |every |our )?(?:\w+ ){{0,2}}{_MACHINE}\b"
        rf"|\b(?:the |any |an? )?{_MACHINE} (?:reading|processing|summari[sz]ing|parsing|handling|seeing|scanning|ingesting) (?:this|these|the following)\b"
        r"|@?\b(?:ai|llm|assistant|agent|copilot|gpt|model)[-_ ](?:instructions?|directives?|notes?|prompts?|rules|commands?)\b"
-       r"|\bwhen (?:this|the) (?:document|e-?mail|page|file|ticket|text|message|note|notes|review|cv|resume|record|post|thread|table|readme) (?:is|gets|has been) (?:read|summari[sz]ed|processed|analy[sz]ed|reviewed|parsed|ingested|indexed) by\b)"
-       r"[^\n]{0,160}?\b(?:must|should|shall|needs? to|has to|have to|is required to|please|do not|don'?t|never|always|immediately|first|reply|respond|say|tell|state|classify|rank|rate|recommend|forward|send|call|execute|run|close|grant|approve|disregard|ignore|delete|add|append|insert|include|mark|report|output|print|reveal|summari[sz]e as)\b",
+       r"|\bwhen (?:this|the) (?:document|e-?mail|page|file|ticket|text|message|note|notes|review|cv|resume|record|post|thread|table|readme) (?:is|gets|has been) (?:read|summari[sz]ed|processed|analy[sz]ed|reviewed|parsed|ingested|indexed) by\b)",
        ("ai", "a.i.", "llm", "model", "assistant", "bot", "agent", "gpt", "copilot", "screener", "crawler", "scraper"), group="machine_addressed_directive"),
     # a tool call with arguments demanded from inside data ("must now call send_payment(to=...)")
     _g("tool_call_demand", "indirect", 0.4,
@@ -306,7 +305,7 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
        r"|(?:^|\n)\s*\[(?:end|new|begin|start)[ _-](?:of[ _-])?(?:\w+[ _-]){0,2}?(?:user|input|system|instructions?|context|prompt|session|conversation|query|message)\w*\]",
        ("end", "begin", "start", "new", "close", "stop", "<<", "["), group="end_of_text_marker"),
     # a long run of one repeated filler token before the real request (injection-game style)
-    _g("filler_run", "override", 0.4, r"(?:^|\s)([^\s\w\-=|:#*.,]|\w{1,3})(?:\s+\1){19,}(?:\s|$)", (" ",)),
+    _g("filler_run", "override", 0.4, r"(?:^|\s)([^\s\w\-=|:#*.,]|\w{1,3})(?:\s+\1){19,}(?:\s|$)", (" ",)),  # found by _filler_run
     # "no rules apply to you"
     _g("no_rules_apply", "persona", 0.8,
        r"\b(?:no|none of (?:the|your)) (?:rules|restrictions|limits|filters|guidelines|policies|laws|ethics)\s(?:\w+ )?(?:apply|exist|matter)\b(?:\sto you)?",
@@ -363,11 +362,11 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
        r"\b(?:system prompt|instructions|prompt|configuration|rules)\b[^\n]{0,80}\b(?:its|their|the) (?:full|complete|entire|exact|whole) (?:contents?|text|wording)\b"
        r"|\b(?:tl;?dr|summari[sz]e|recap|outline|paraphrase|rephrase|translate|list) (?:of )?your (?:own )?(?:instructions|rules|prompt|system prompt|guidelines|configuration|directives)\b"
        r"|\b(?:next|first|last|each|every) (?:word|line|sentence|character|letter|token) of (?:your|the) (?:system prompt|instructions|prompt|rules|configuration|context)\b",
-       ("contents", "content", "text", "wording", "tl;dr", "tldr", "summar", "recap", "outline", "paraphrase", "rephrase", "translate", "list", "next", "first", "last", "each", "every"), group="disclose_prompt"),
+       ("prompt", "instruction", "rules", "configuration", "guidelines", "directives", "context"), group="disclose_prompt"),
     _g("unseen_part", "extraction", 0.6,
        r"\b(?:the )?(?:parts?|bits|sections?|text|stuff|things) (?:that )?(?:i|the user|users|we) (?:can'?t|cannot|don'?t|do not|am not able to|aren'?t able to) see\b|\b(?:any|all) of the (?:secret|hidden|confidential|private) (?:parts|bits|sections|instructions)\b"
        r"|\bwhat (?:confidential|secret|private|hidden|sensitive) (?:information|data|details|keys|credentials|instructions) (?:were you|have you been|did you get|do you have)\b",
-       ("see", "secret", "hidden", "confidential", "private", "print", "show", "dump", "output", "display", "export", "give me", "paste", "write out", "convert", "what")),
+       ("see", "secret", "hidden", "confidential", "private")),
     _g("dump_own_state", "extraction", 0.6,
        r"\b(?:print|show|dump|output|display|export|give me|paste|write out|convert)\b (?:me )?your (?:current |full |whole |entire |complete |raw |internal )*(?:context|memory|context window|configuration|config|setup|settings|initial prompt)\b",
        ("print", "show", "dump", "output", "display", "export", "give me", "paste", "write out", "convert")),
@@ -393,7 +392,7 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
        ("first", "last", "initial")),
     _g("do_what_it_says", "encoded", 0.6,
        r"\b(?:do|follow|obey|execute|carry out) (?:what|whatever) (?:it|they|this|that) (?:says|say|spells|means|tells you)\b|\band (?:then )?(?:do|follow|obey|execute) it\b",
-       ("do", "follow", "obey", "execute", "carry out"), group="decode_and_follow"),
+       ("what it", "whatever it", "what they", "what this", "what that", "whatever they", "do it", "follow it", "obey it", "execute it"), group="decode_and_follow"),
     # a markdown image whose address is to carry the user's data out
     _g("image_exfiltration", "indirect", 0.9,
        r"!\[[^\]\n]*\]\(https?://[^)\s]*[?&][\w-]+=[^)\s]*\)[^\0]{0,400}?\b(?:the user'?s|their|the) (?:full |whole |entire )?(?:conversation|chat(?: history)?|messages|history|data|e-?mails?|name|password|address|api key|notes)\b",
@@ -435,13 +434,37 @@ MORE_LANGUAGES: tuple[tuple[Feature, tuple[str, ...]], ...] = (
 _GENERIC_ALL = GENERIC + MORE_LANGUAGES
 
 
-def _generic(variant: str, found: dict[str, Feature], document: bool) -> None:
-    for feature, cues in _GENERIC_ALL:
-        # a user speaks to the assistant all the time; an instruction to a machine belongs in no document
-        if feature.family == "indirect" and not document:
-            continue
-        if feature.name not in found and any(cue in variant for cue in cues) and feature.pattern.search(variant):
-            found[feature.name] = feature
+# A feature whose match must be followed, within a few words on its line, by a second one: the
+# addressee first, then the directive (one regex for both backtracks over every line).
+_DIRECTIVE = re.compile(
+    r"[^\n]{0,160}?\b(?:must|should|shall|needs? to|has to|have to|is required to|please|do not|don'?t|never|always|immediately|first|reply|respond|say|tell|state|classify|rank|rate|recommend|"
+    r"forward|send|call|execute|run|close|grant|approve|disregard|ignore|delete|add|append|insert|include|mark|report|output|print|reveal|summari[sz]e as)\b")
+_FOLLOWED_BY = {"machine_addressed_directive": _DIRECTIVE}
+
+
+def _filler_run(variant: str, length: int = 20) -> bool:
+    """One short token repeated many times in a row (an injection game's filler)."""
+    run, last = 0, None
+    for token in variant.split():
+        if len(token) <= 3 and token == last and not all(ch in "-=|:#*.," for ch in token):
+            run += 1
+            if run + 1 >= length:
+                return True
+        else:
+            run, last = 0, token
+    return False
+
+
+_FILLER = next(f for f, _ in GENERIC if f.name == "filler_run")
+# a user speaks to the assistant all the time; an instruction to a machine belongs in no document
+_DOCUMENT_ONLY = frozenset(f.name for f, _ in _GENERIC_ALL if f.family == "indirect")
+
+
+def _hit(feature: Feature, variant: str) -> bool:
+    then = _FOLLOWED_BY.get(feature.name)
+    if then is None:
+        return feature.pattern.search(variant) is not None
+    return any(then.match(variant, m.end()) for m in feature.pattern.finditer(variant))
 
 
 # Pig latin ("ignoreway ouryay ulesray"): most words end in "ay"; read back by moving the
@@ -516,18 +539,20 @@ class _GateIndex:
 
 _LEET_OBFUSCATION = Feature("leet_obfuscation", "encoded", 0.3, _LEET_WORD, (), "leet_obfuscation", (), ())
 _LEAD = re.compile(r"[a-z]{2,}")
-_INDEX = _GateIndex(FEATURES + MULTILINGUAL)
+_INDEX = _GateIndex(FEATURES + MULTILINGUAL + tuple(f for f, _ in _GENERIC_ALL if f.name != "filler_run"))
 
 
-def _matches(variant: str, found: dict[str, Feature], threshold: float) -> None:
+def _matches(variant: str, found: dict[str, Feature], threshold: float, document: bool = False) -> None:
     """Adds the matching features to found. Stops early once the threshold can no longer be
     reached by what is left (most texts are benign: that is where the time goes)."""
-    todo = _INDEX.open_features(variant, found)
+    if _FILLER.name not in found and _filler_run(variant):
+        found[_FILLER.name] = _FILLER
+    todo = [f for f in _INDEX.open_features(variant, found) if document or f.name not in _DOCUMENT_ONLY]
     todo.sort(key=lambda f: -f.weight)
     for i, feature in enumerate(todo):
         if not _reachable(found, todo[i:], threshold):
             return
-        if feature.pattern.search(variant):
+        if _hit(feature, variant):
             found[feature.name] = feature
 
 
@@ -546,8 +571,7 @@ def features_in(text: str, depth: int = 2, threshold: float = 0.0, source: str =
     if len(variants) > 1 and len(_LEET_WORD.findall(variants[0])) >= 3:
         found[_LEET_OBFUSCATION.name] = _LEET_OBFUSCATION
     for variant in variants:
-        _generic(variant, found, source == "document")
-        _matches(variant, found, threshold)
+        _matches(variant, found, threshold, source == "document")
     if depth > 0:
         for decoded in decoded_variants(text):
             for name, feature in features_in(decoded, depth - 1, source=source).items():
