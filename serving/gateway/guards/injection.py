@@ -276,7 +276,7 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
        ("obey", "listen to", "answer to", "serve", "follow", "take orders", "work for", "my word", "my rule", "my instruction", "my command", "my order", "my wish", "the only", "i am your")),
     # asking for what came before the user's first message, in any output form
     _g("disclose_preconversation", "extraction", 1.0,
-       r"\b(?:reveal|show|print|repeat|output|display|tell|give|leak|dump|recite|spell|copy|paste(?: back)?|quote|echo|share|list|summari[sz]e|translate|write(?: out| down)?|provide|send|return|convert|format|put|encode|reproduce|restate|rewrite)\b"
+       r"\b(?:reveal|show|print|repeat|output|display|tell|give|leak|dump|recite|spell|copy|paste(?: back)?|quote|echo|share|list|summari[sz]e|translate|write(?: out| down)?|provide|send|return|convert|format|put|encode|reproduce|restate|rewrite|turn|render|export|read out|type out|spit out)\b"
        rf"{_SENT}{{0,60}}\b(?:(?:before|prior to) (?:my first message|the first message|this (?:chat|conversation|session|exchange) (?:started|began)|(?:this|the|our) (?:chat|conversation|session) (?:started|began)|we (?:started|began)|i (?:wrote|said|joined))|"
        r"your initiali[sz]ation|(?:initial|initiali[sz]ation|startup|start-up|boot) (?:text|prompt|message|instructions|setup)|what (?:i|they|the developers?|someone|your (?:developers?|operators?|creators?)) gave you|"
        r"(?:rules?|instructions?|everything|anything|text|what) (?:that )?you (?:were|have been|'ve been) (?:given|told|handed|fed|loaded with) (?:before|at the (?:start|beginning)|initially|first))",
@@ -293,7 +293,8 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
        rf"|\b(?:the |any |an? )?{_MACHINE} (?:reading|processing|summari[sz]ing|parsing|handling|seeing|scanning|ingesting) (?:this|these|the following)\b"
        r"|@?\b(?:ai|llm|assistant|agent|copilot|gpt|model)[-_ ](?:instructions?|directives?|notes?|prompts?|rules|commands?)\b"
        r"|\bwhen (?:this|the) (?:document|e-?mail|page|file|ticket|text|message|note|notes|review|cv|resume|record|post|thread|table|readme) (?:is|gets|has been) (?:read|summari[sz]ed|processed|analy[sz]ed|reviewed|parsed|ingested|indexed) by\b)",
-       ("ai", "a.i.", "llm", "model", "assistant", "bot", "agent", "gpt", "copilot", "screener", "crawler", "scraper"), group="machine_addressed_directive"),
+       ("ai", "a.i.", "llm", "model", "assistant", "bot", "agent", "gpt", "copilot", "screener", "crawler", "scraper", "summari", "classifier", "indexer", "reviewer", "when this", "when the"),
+       group="machine_addressed_directive"),
     # a tool call with arguments demanded from inside data ("must now call send_payment(to=...)")
     _g("tool_call_demand", "indirect", 0.4,
        r"\b(?:must|should|now|immediately|first|then|before answering|before responding)\b[^\n]{0,30}\b(?:call|invoke|run|execute|trigger|use)\s`?[a-z_][a-z0-9_.]*\([^)\n]{0,120}\)",
