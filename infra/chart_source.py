@@ -69,7 +69,9 @@ class ChartSource:
         try:
             helm_python.pull(ref, version=version, destination=pull_dir, repo_url=None if oci else repository)
         except helm_python.HelmError as exc:
-            return Located(None, f"not in any chart cache and the mirror refused it: {str(exc).strip()}")
+            # The SDK's message nests every layer ("failed to perform ... Get ...: dial tcp: ..."); the last says why.
+            why = str(exc).strip().rsplit(": ", 1)[-1]
+            return Located(None, f"not in any chart cache, and the mirror could not give {ref}:{version} ({why})")
         found = _in_cache(pull_dir, name, version)
         if found is None:
             return Located(None, f"the mirror served {ref} but no {name}-{version}.tgz arrived in {pull_dir}")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from policies.workloads import POD_KINDS
 from privllm.paths import POLICIES
 
 LAYERS = {
@@ -20,6 +21,9 @@ LAYERS = {
 }
 SEVERITIES = ("low", "medium", "high", "critical")
 _ID = re.compile(r"^PLLM-L([1-6])-[0-9]{3}$")
+# A policy's custom.kinds may say "workloads" for every pod-bearing kind the library reads.
+KIND_GROUPS = {"workloads": POD_KINDS}
+_INVENTORY_USE = re.compile(r'inventory_of\("(\w+)"\)')
 
 
 class PolicyDefinitionError(ValueError):
@@ -38,6 +42,14 @@ class Policy:
     package: str
     folder: Path
     gatekeeper: bool = True
+    # Kind ("*" for every kind) -> texts: the policy can only find something in such an object
+    # when its JSON, lower-cased, holds one of them (every rule is gated on them), so the review
+    # skips the evaluation otherwise. custom.needs_text is a list (every kind) or a mapping.
+    needs_text: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def may_find(self, kind: str, lowered_json: str) -> bool:
+        texts = self.needs_text.get(kind) or self.needs_text.get("*")
+        return not texts or any(t in lowered_json for t in texts)
     rego: str = field(repr=False, default="")
 
     @property
@@ -82,7 +94,7 @@ def load_policy(folder: Path) -> Policy:
     if severity not in SEVERITIES:
         raise PolicyDefinitionError(f"{path}: custom.severity {severity!r} is not one of {SEVERITIES}")
     controls = tuple(custom.get("controls") or ())
-    kinds = tuple(custom.get("kinds") or ())
+    kinds = tuple(dict.fromkeys(k for entry in custom.get("kinds") or () for k in KIND_GROUPS.get(entry, (entry,))))
     if not meta.get("title") or not meta.get("description") or not controls or not kinds:
         raise PolicyDefinitionError(f"{path}: title, description, custom.controls and custom.kinds are required")
     return Policy(
@@ -96,8 +108,19 @@ def load_policy(folder: Path) -> Policy:
         package=_package(text, path),
         folder=folder,
         gatekeeper=bool(custom.get("gatekeeper", True)),
+        needs_text=_needs_text(custom.get("needs_text"), path),
         rego=text,
     )
+
+
+def _needs_text(value, path: Path) -> dict[str, tuple[str, ...]]:
+    if not value:
+        return {}
+    if isinstance(value, list):
+        value = {"*": value}
+    if not isinstance(value, dict) or not all(isinstance(v, list) and v for v in value.values()):
+        raise PolicyDefinitionError(f"{path}: custom.needs_text is a list of texts or a mapping kind -> texts")
+    return {str(kind): tuple(str(t).lower() for t in texts) for kind, texts in value.items()}
 
 
 def load_all(root: Path = POLICIES) -> list[Policy]:
@@ -112,3 +135,8 @@ def load_all(root: Path = POLICIES) -> list[Policy]:
 def library_modules(root: Path = POLICIES) -> dict[str, str]:
     """Shared Rego helpers (policies/lib/*.rego)."""
     return {str(p.relative_to(root)): p.read_text() for p in sorted((root / "lib").glob("*.rego"))}
+
+
+def inventory_kinds(policies: list[Policy]) -> set[str]:
+    """Kinds some policy looks up across the reviewed set (k.inventory_of): only these are kept."""
+    return {kind for p in policies for kind in _INVENTORY_USE.findall(p.rego)}

@@ -51,6 +51,12 @@ class Engine:
         except Exception as exc:  # noqa: BLE001
             raise EngineError(f"input: {_short(exc)}") from None
 
+    def set_input_json(self, text: str) -> None:
+        try:
+            self._engine.set_input_json(text)
+        except Exception as exc:  # noqa: BLE001
+            raise EngineError(f"input: {_short(exc)}") from None
+
     def query(self, query: str, input_doc: Any = None) -> Any:
         """Value of ``query`` (undefined -> None)."""
         try:

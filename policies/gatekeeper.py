@@ -8,10 +8,13 @@ import re
 
 from infra.naming import names
 from policies.catalog import Policy, library_modules, load_all
+from policies.params import PARAMS_SCHEMA
 from privllm.stack import StackConfig
 
 API_GROUPS = {
     "Pod": "",
+    "PodTemplate": "",
+    "ReplicationController": "",
     "Service": "",
     "ServiceAccount": "",
     "Secret": "",
@@ -24,6 +27,12 @@ API_GROUPS = {
     "Job": "batch",
     "CronJob": "batch",
     "NetworkPolicy": "networking.k8s.io",
+    "Ingress": "networking.k8s.io",
+    "Gateway": "gateway.networking.k8s.io",
+    "HTTPRoute": "gateway.networking.k8s.io",
+    "GRPCRoute": "gateway.networking.k8s.io",
+    "TLSRoute": "gateway.networking.k8s.io",
+    "TCPRoute": "gateway.networking.k8s.io",
     "Role": "rbac.authorization.k8s.io",
     "ClusterRole": "rbac.authorization.k8s.io",
     "RoleBinding": "rbac.authorization.k8s.io",
@@ -34,7 +43,9 @@ API_GROUPS = {
 
 
 def enforceable(policy: Policy) -> bool:
-    return policy.gatekeeper and all(kind in API_GROUPS for kind in policy.kinds)
+    """Gatekeeper admits Kubernetes objects; a policy that also reads the kit's pseudo-kinds
+    (HelmRelease, CloudResource, StackConfig) is enforced on its Kubernetes kinds."""
+    return policy.gatekeeper and any(kind in API_GROUPS for kind in policy.kinds)
 
 
 def _as_lib(text: str) -> str:
@@ -58,7 +69,8 @@ def template(policy: Policy, library: dict[str, str]) -> dict:
             f"import data.lib.{policy.package} as policy",
             "",
             "violation contains {\"msg\": msg} if {",
-            "\tsome msg in policy.deny with input as input.review.object",
+            "\tparams := object.get(input, \"parameters\", {})",
+            "\tsome msg in policy.deny with input as input.review.object with data.lib.privllm.params as params",
             "}",
             "",
         ]
@@ -71,7 +83,7 @@ def template(policy: Policy, library: dict[str, str]) -> dict:
             "annotations": {"privllm.io/policy-id": policy.id, "description": policy.title},
         },
         "spec": {
-            "crd": {"spec": {"names": {"kind": kind}}},
+            "crd": {"spec": {"names": {"kind": kind}, "validation": {"openAPIV3Schema": PARAMS_SCHEMA}}},
             "targets": [
                 {
                     "target": "admission.k8s.gatekeeper.sh",
@@ -91,10 +103,11 @@ def template(policy: Policy, library: dict[str, str]) -> dict:
     }
 
 
-def constraint(policy: Policy, namespaces: list[str] | None) -> dict:
+def constraint(policy: Policy, namespaces: list[str] | None, parameters: dict | None = None) -> dict:
     kinds: dict[str, list[str]] = {}
     for k in policy.kinds:
-        kinds.setdefault(API_GROUPS[k], []).append(k)
+        if k in API_GROUPS:
+            kinds.setdefault(API_GROUPS[k], []).append(k)
     match: dict = {"kinds": [{"apiGroups": [g], "kinds": ks} for g, ks in sorted(kinds.items())]}
     if namespaces and "Namespace" not in policy.kinds:
         match["namespaces"] = namespaces
@@ -102,15 +115,17 @@ def constraint(policy: Policy, namespaces: list[str] | None) -> dict:
         "apiVersion": "constraints.gatekeeper.sh/v1beta1",
         "kind": template_kind(policy),
         "metadata": {"name": policy.id.lower(), "annotations": {"privllm.io/policy-id": policy.id}},
-        "spec": {"enforcementAction": "deny", "match": match},
+        "spec": {"enforcementAction": "deny", "match": match, **({"parameters": parameters} if parameters else {})},
     }
 
 
-def export(namespaces: list[str] | None = None) -> list[tuple[dict, dict]]:
+def export(namespaces: list[str] | None = None, parameters: dict | None = None) -> list[tuple[dict, dict]]:
     library = library_modules()
-    return [(template(p, library), constraint(p, namespaces)) for p in load_all() if enforceable(p)]
+    return [(template(p, library), constraint(p, namespaces, parameters)) for p in load_all() if enforceable(p)]
 
 
 def constraints_for(cfg: StackConfig) -> list[tuple[dict, dict]]:
     """Constraints the Platform installs: enforced in the kit's restricted namespaces."""
-    return export(list(names(cfg).workload_namespaces))
+    from policies.params import review_params
+
+    return export(list(names(cfg).workload_namespaces), review_params(cfg))

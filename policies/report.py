@@ -10,12 +10,37 @@ from policies.catalog import LAYERS
 from policies.review import Review
 
 SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
-STATUS_COLOUR = {"met": "#2e7d32", "failed": "#c62828", "not-applicable": "#9e9e9e"}
+STATUS_COLOUR = {"met": "#2e7d32", "failed": "#c62828", "exempted": "#ef6c00", "not-applicable": "#9e9e9e"}
 
 
 def _resource(r: dict) -> str:
     ns = f"{r['namespace']}/" if r.get("namespace") else ""
-    return f"{r['kind']}/{ns}{r['name']}"
+    name = r.get("name") or f"(unnamed, {r.get('source') or 'no source'})"
+    path = f" at {r['path']}" if r.get("path") else ""
+    return f"{r['kind']}/{ns}{name}{path}"
+
+
+def _exemption(e: dict | None) -> str:
+    return f"exempted by {e['owner']}: {e['reason']}" if e else ""
+
+
+def _why(e: dict | None) -> tuple[str, str]:
+    return (e["reason"], e["owner"]) if e else ("", "")
+
+
+def _scope_lines(review: Review) -> list[str]:
+    """What was reviewed and what was not, as plain lines for the text formats."""
+    scope = review.scope()
+    kinds = ", ".join(f"{k} {n}" for k, n in scope["objects_by_kind"].items()) or "none"
+    lines = [f"Reviewed objects by kind: {kinds}."]
+    if scope["pod_specs_in_custom_resources"]:
+        lines.append(f"Pod specs found inside custom resources: {len(scope['pod_specs_in_custom_resources'])} (reviewed as pods of their owner).")
+    if scope["kinds_no_policy_examines"]:
+        lines.append(f"Kinds no policy examines: {', '.join(scope['kinds_no_policy_examines'])}.")
+    if review.skipped:
+        lines.append(f"NOT REVIEWED ({len(review.skipped)} documents skipped):")
+        lines += [f"  {s.source}: {s.reason}" for s in review.skipped]
+    return lines
 
 
 def to_json(review: Review) -> str:
@@ -23,7 +48,9 @@ def to_json(review: Review) -> str:
         {
             "documents": review.documents,
             "errors": review.errors,
+            "scope": review.scope(),
             "findings": [f.as_dict() for f in review.findings],
+            "exempted": [f.as_dict() for f in review.exempted],
             "summary": {LAYERS[layer]: counts for layer, counts in review.by_layer().items()},
             "policies": [
                 {"id": r.policy.id, "layer": r.policy.layer, "title": r.policy.title, "status": r.status, "controls": list(r.policy.controls)}
@@ -52,12 +79,21 @@ def to_table(review: Review) -> str:
         for f in rows:
             table.add_row(f.id, f.severity, _resource(f.resource), f.message)
         console.print(table)
+    if review.exempted:
+        # Plain lines, not a table: a reason must stay greppable, never folded across cells.
+        console.print(f"Exempted, not counted ({len(review.exempted)}):", markup=False, highlight=False)
+        for f in review.exempted:
+            console.print(f"  {f.id} {_resource(f.resource)}: {f.message} -- {_exemption(f.exemption)}", markup=False, highlight=False, soft_wrap=True)
     summary = Table(title=f"Summary ({review.documents} documents reviewed)")
-    for column in ("layer", "policies met", "failed", "not applicable", "findings"):
+    for column in ("layer", "policies met", "failed", "exempted", "not applicable", "findings"):
         summary.add_column(column)
     for layer, counts in review.by_layer().items():
-        summary.add_row(f"{layer} {LAYERS[layer]}", str(counts["met"]), str(counts["failed"]), str(counts["not-applicable"]), str(counts["findings"]))
+        summary.add_row(
+            f"{layer} {LAYERS[layer]}", str(counts["met"]), str(counts["failed"]), str(counts["exempted"]), str(counts["not-applicable"]), str(counts["findings"])
+        )
     console.print(summary)
+    for line in _scope_lines(review):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     for error in review.errors:
         console.print(f"ENGINE ERROR (review failed): {error}")
     if not findings and not review.errors:
@@ -67,15 +103,19 @@ def to_table(review: Review) -> str:
 
 def to_markdown(review: Review) -> str:
     lines = ["# privllm security review", "", f"{review.documents} documents reviewed.", ""]
-    lines += ["| layer | met | failed | not applicable | findings |", "| --- | --- | --- | --- | --- |"]
+    lines += [f"- {line.strip()}" for line in _scope_lines(review)] + [""]
+    lines += ["| layer | met | failed | exempted | not applicable | findings |", "| --- | --- | --- | --- | --- | --- |"]
     for layer, c in review.by_layer().items():
-        lines.append(f"| {layer} {LAYERS[layer]} | {c['met']} | {c['failed']} | {c['not-applicable']} | {c['findings']} |")
+        lines.append(f"| {layer} {LAYERS[layer]} | {c['met']} | {c['failed']} | {c['exempted']} | {c['not-applicable']} | {c['findings']} |")
     lines += ["", "## Findings", ""]
     if review.findings:
         lines += ["| id | severity | resource | message |", "| --- | --- | --- | --- |"]
         lines += [f"| {f.id} | {f.severity} | {_resource(f.resource)} | {f.message} |" for f in review.findings]
     else:
         lines.append("None.")
+    if review.exempted:
+        lines += ["", "## Exempted (not counted)", "", "| id | resource | message | reason | owner |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"| {f.id} | {_resource(f.resource)} | {f.message} | {' | '.join(_why(f.exemption))} |" for f in review.exempted]
     lines += ["", "## Coverage of external controls", "", "| control | policies |", "| --- | --- |"]
     lines += [f"| {c} | {', '.join(ids)} |" for c, ids in review.coverage().items()]
     if review.errors:
@@ -96,24 +136,34 @@ def to_sarif(review: Review) -> str:
         for r in review.results
     ]
     index = {r["id"]: i for i, r in enumerate(rules)}
-    results = [
-        {
-            "ruleId": f.id,
-            "ruleIndex": index[f.id],
-            "level": SARIF_LEVEL[f.severity],
-            "message": {"text": f.message},
-            "locations": [{"logicalLocations": [{"name": f.resource["name"], "fullyQualifiedName": _resource(f.resource), "kind": "resource"}]}],
-        }
-        for f in review.findings
-    ]
+    results = [_sarif_result(f, index) for f in review.all_findings]
     run = {
         "tool": {"driver": {"name": "privllm-review", "informationUri": "https://privllm.internal/review", "rules": rules}},
         "results": results,
         "invocations": [
-            {"executionSuccessful": not review.errors, "toolExecutionNotifications": [{"level": "error", "message": {"text": e}} for e in review.errors]}
+            {
+                "executionSuccessful": not review.errors,
+                "toolExecutionNotifications": [{"level": "error", "message": {"text": e}} for e in review.errors]
+                + [{"level": "warning", "message": {"text": f"not reviewed: {s.source}: {s.reason}"}} for s in review.skipped],
+            }
         ],
+        "properties": {"scope": review.scope()},
     }
     return json.dumps({"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}, indent=2)
+
+
+def _sarif_result(f, index: dict) -> dict:
+    result = {
+        "ruleId": f.id,
+        "ruleIndex": index[f.id],
+        "level": SARIF_LEVEL[f.severity],
+        "message": {"text": f.message},
+        "locations": [{"logicalLocations": [{"name": f.resource["name"] or f.resource.get("source", ""), "fullyQualifiedName": _resource(f.resource), "kind": "resource"}]}],
+    }
+    if f.exemption:
+        # SARIF's own way to say "found, and deliberately accepted": code scanning shows it dismissed.
+        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f.exemption["reason"], "properties": {"owner": f.exemption["owner"]}}]
+    return result
 
 
 def to_html(review: Review) -> str:
@@ -130,13 +180,19 @@ def to_html(review: Review) -> str:
         c = summary[layer]
         columns.append(
             f'<div class="layer"><h3>{layer}. {esc(name)}</h3><div class="cells">{cells}</div>'
-            f'<p>{c["met"]} met, {c["failed"]} failed, {c["not-applicable"]} n/a</p></div>'
+            f'<p>{c["met"]} met, {c["failed"]} failed, {c["exempted"]} exempted, {c["not-applicable"]} n/a</p></div>'
         )
     rows = "".join(
         f"<tr><td>{esc(f.id)}</td><td class='sev-{f.severity}'>{esc(f.severity)}</td><td>{esc(_resource(f.resource))}</td>"
         f"<td>{esc(f.message)}</td><td>{esc(', '.join(f.controls))}</td></tr>"
         for f in review.findings
     )
+    exempted = "".join(
+        f"<tr><td>{esc(f.id)}</td><td>{esc(_resource(f.resource))}</td><td>{esc(f.message)}</td>"
+        f"<td>{esc(_why(f.exemption)[0])}</td><td>{esc(_why(f.exemption)[1])}</td></tr>"
+        for f in review.exempted
+    )
+    scope = "".join(f"<li>{esc(line.strip())}</li>" for line in _scope_lines(review))
     coverage = "".join(f"<tr><td>{esc(c)}</td><td>{esc(', '.join(ids))}</td></tr>" for c, ids in review.coverage().items())
     errors = "".join(f"<li>{esc(e)}</li>" for e in review.errors)
     verdict = "FAILED: engine errors" if review.errors else (f"{len(review.findings)} findings" if review.findings else "No findings")
@@ -156,11 +212,13 @@ td,th{{border:1px solid #ddd;padding:4px 8px;text-align:left;font-size:.85rem}}
 </style></head><body>
 <h1>privllm security review</h1>
 <p><strong>{esc(verdict)}</strong> across {review.documents} reviewed documents.</p>
-<p class="legend"><span style="background:{STATUS_COLOUR['met']}">met</span><span style="background:{STATUS_COLOUR['failed']}">failed</span><span style="background:{STATUS_COLOUR['not-applicable']}">not applicable</span></p>
+<p class="legend"><span style="background:{STATUS_COLOUR['met']}">met</span><span style="background:{STATUS_COLOUR['failed']}">failed</span><span style="background:{STATUS_COLOUR['exempted']}">exempted</span><span style="background:{STATUS_COLOUR['not-applicable']}">not applicable</span></p>
 <div class="layers">{''.join(columns)}</div>
 {f'<h2>Engine errors</h2><ul>{errors}</ul>' if errors else ''}
+<h2>What was reviewed</h2><ul>{scope}</ul>
 <h2>Findings</h2>
 <table><tr><th>id</th><th>severity</th><th>resource</th><th>message</th><th>controls</th></tr>{rows or '<tr><td colspan=5>None</td></tr>'}</table>
+{f'<h2>Exempted (not counted)</h2><table><tr><th>id</th><th>resource</th><th>message</th><th>reason</th><th>owner</th></tr>{exempted}</table>' if exempted else ''}
 <h2>Coverage of external controls</h2>
 <table><tr><th>control</th><th>policies</th></tr>{coverage}</table>
 </body></html>

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policies.catalog import Policy, library_modules, load_all
-from policies.documents import read_yaml_documents
+from policies.documents import ReviewInputError, read_yaml_documents
 from policies.engine import Engine, EngineError
+from policies.params import base_params
 
 
 @dataclass(frozen=True)
@@ -28,18 +29,22 @@ def _test_rules(text: str) -> list[str]:
 
 
 def run_policy(policy: Policy, library: dict[str, str]) -> list[Outcome]:
-    outcomes = []
+    outcomes: list[Outcome] = []
     test_file = policy.folder / "policy_test.rego"
     modules = {**library, f"{policy.folder.name}/policy.rego": policy.rego}
     if test_file.exists():
         modules[f"{policy.folder.name}/policy_test.rego"] = test_file.read_text()
     try:
-        engine = Engine(modules)
+        # Rego tests see the review's default parameters unless they replace them.
+        engine = Engine(modules, {"privllm": {"params": base_params()}})
     except EngineError as exc:
         return [Outcome(policy.id, "load", False, str(exc))]
     if test_file.exists():
         text = test_file.read_text()
-        package = re.search(r"^package\s+([\w.]+)", text, re.MULTILINE).group(1)
+        declared = re.search(r"^package\s+([\w.]+)", text, re.MULTILINE)
+        if not declared:
+            return [*outcomes, Outcome(policy.id, "policy_test.rego", False, "no package line")]
+        package = declared.group(1)
         rules = _test_rules(text)
         if not rules:
             outcomes.append(Outcome(policy.id, "policy_test.rego", False, "no test_ rules"))
@@ -62,9 +67,12 @@ def run_policy(policy: Policy, library: dict[str, str]) -> list[Outcome]:
 
 def _sample(engine: Engine, policy: Policy, sample: Path, expected: str) -> Outcome:
     case = f"samples/{expected}/{sample.name}"
-    docs = read_yaml_documents(sample)
-    engine.set_data({"inventory": docs})
-    found = []
+    try:
+        docs = read_yaml_documents(sample)
+    except ReviewInputError as exc:
+        return Outcome(policy.id, case, False, str(exc))
+    engine.set_data(sample_data(docs))
+    found: list[str] = []
     try:
         for doc in docs:
             if doc.get("kind") in policy.kinds:
@@ -74,6 +82,14 @@ def _sample(engine: Engine, policy: Policy, sample: Path, expected: str) -> Outc
     if expected == "allowed":
         return Outcome(policy.id, case, not found, "; ".join(found))
     return Outcome(policy.id, case, bool(found), "" if found else f"no {policy.id} finding")
+
+
+def sample_data(docs: list[dict]) -> dict:
+    """The data a sample is reviewed with: the review's default parameters and the sample as inventory."""
+    inventory: dict[str, list[dict]] = {}
+    for doc in docs:
+        inventory.setdefault(doc["kind"], []).append(doc)
+    return {"privllm": {"inventory": inventory, "params": base_params()}}
 
 
 def run_all(root: Path | None = None) -> list[Outcome]:

@@ -160,30 +160,45 @@ def review_cmd(
     charts: ChartsOpt = None,
     pull: PullOpt = True,
     accept_partial: Annotated[bool, typer.Option("--accept-partial", help="Pass a plan that could not render every third-party release.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any document was skipped (not reviewed).")] = False,
+    exemptions: Annotated[
+        Path | None,
+        typer.Option("--exemptions", help="With --manifests: YAML review settings (exemptions: policy, kind/namespace/name globs, reason, owner; allowed_registries, host_port_ranges, profiles)."),
+    ] = None,
 ) -> None:
     """Review a stack (planned offline) or a directory of manifests against the six-layer policy set.
 
-    Exit 0: nothing at or above --fail-on. Exit 1: findings, a partial plan (unless --accept-partial),
-    plan problems, or the review could not run. Exit 2: usage error.
+    Exit 0: nothing unexempted at or above --fail-on (and, with --strict, nothing skipped).
+    Exit 1: findings, a partial plan (unless --accept-partial), plan problems, skipped documents
+    under --strict, or the review could not run. Exit 2: usage error.
     """
     from infra.plan import PlanError
     from policies import compliance, compliance_report
     from policies.documents import ReviewInputError
     from policies.engine import EngineError
     from policies.report import FORMATS
-    from policies.review import review_directory, review_params, review_stack
+    from policies.review import review_directory, review_stack
     from privllm.helm import ChartValuesError
 
     if stack and manifests:
         _fail("give --stack or --manifests, not both")
+    if exemptions and not manifests:
+        _fail("--exemptions goes with --manifests; a stack states its exemptions in its privllm:review section")
     known = sorted(compliance.load().frameworks)
     for name in framework or []:
         if name not in known:
             _fail(f"--framework {name!r} is not a known framework; valid: {', '.join(known)}")
     try:
         if manifests:
-            params = review_params(_load(stack)) if stack else None
-            result = review_directory(manifests, params)
+            from policies.review import settings_params
+
+            settings = None
+            if exemptions:
+                from policies.exemptions import load_settings
+
+                settings = load_settings(exemptions)
+            params = settings_params(settings) if settings else None
+            result = review_directory(manifests, params, list(settings.exemptions) if settings else None)
         else:
             cfg = _load(stack)
             result = review_stack(cfg, _stack_name(stack), _chart_source(charts, pull))
@@ -203,6 +218,10 @@ def review_cmd(
     if result.errors:
         err.print(f"[red]review failed:[/red] {len(result.errors)} policy evaluations raised engine errors")
         raise typer.Exit(1)
+    if result.skipped:
+        err.print(f"{'[red]review failed:[/red]' if strict else 'warning:'} {len(result.skipped)} documents were not reviewed (listed in the report)")
+        if strict:
+            raise typer.Exit(1)
     plan_status = result.plan or {}
     for problem in plan_status.get("problems") or []:
         err.print(f"[red]plan problem:[/red] {problem}", highlight=False, markup=True, soft_wrap=True)
@@ -276,6 +295,8 @@ def gateway(
     high_risk: Annotated[list[str] | None, typer.Option("--high-risk", help="Dev mode: hold this model's answers for human review (repeatable).")] = None,
 ) -> None:
     """Run the llm-gateway: --config FILE in production, --dev --upstream URL on a laptop."""
+    from pydantic import ValidationError
+
     from serving.gateway.config import ConfigError
     from serving.gateway.server import config_state, dev_state, serve
     from serving.telemetry.otlp_config import OtlpConfigError
@@ -289,6 +310,11 @@ def gateway(
             state, key = dev_state(upstream, dev_rpm, audit_jsonl, high_risk=tuple(high_risk or ()))
         except OtlpConfigError as exc:
             _fail(f"audit export is misconfigured: {exc}")
+        except ValidationError as exc:
+            # The dev configuration is built from the options: name the option, not the upstream.
+            first = exc.errors()[0]
+            option = "--dev-rpm" if "requests_per_minute" in first["loc"] or "tokens_per_minute" in first["loc"] else "--dev"
+            _fail(f"{option}: {first['msg']}")
         except (OSError, ValueError) as exc:
             _fail(f"cannot list the models of {upstream}: {exc}")
         host, port = host or "127.0.0.1", port or GATEWAY_PORT

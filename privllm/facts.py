@@ -272,6 +272,7 @@ METRIC_MODEL_REFUSALS = "privllm_gateway_model_refusals"
 METRIC_CERT_EXPIRY = "privllm_gateway_tls_certificate_expiry_timestamp_seconds"
 METRIC_RATELIMIT_STORE_UP = "privllm_gateway_ratelimit_store_up"
 METRIC_RATELIMIT_STORE_ERRORS = "privllm_gateway_ratelimit_store_errors"
+METRIC_CONNECTIONS_REFUSED = "privllm_gateway_connections_refused"
 # vLLM's own metric the time-to-first-token objective is measured on.
 VLLM_METRIC_TTFT = "vllm:time_to_first_token_seconds"
 

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from infra.components.base import mirror_chart, mirror_image
-from infra.exemptions import admission_exemptions, exempting
+from infra.exemptions import exempting
 from infra.naming import names
 from privllm.stack import StackConfig
 
@@ -50,10 +50,10 @@ class PolicyEnforcement(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=ns_dep),
         )
-        exemptions = admission_exemptions(cfg)
         for template, constraint in args.constraints:
+            # The stack's review exemptions hold for admission too (one list, with reasons and owners).
             policy_id = template["metadata"]["annotations"]["privllm.io/policy-id"]
-            template, constraint = exempting(template, constraint, [e for e in exemptions if e.policy == policy_id])
+            template, constraint = exempting(template, constraint, [e for e in cfg.review.exemptions if e.policy == policy_id])
             t = k8s.apiextensions.CustomResource(
                 f"{name}-template-{template['metadata']['name']}",
                 api_version=template["apiVersion"],

@@ -8,7 +8,7 @@
 #   layer: 1
 #   severity: high
 #   controls: [PSS:restricted/capabilities, CIS-5.2.9, NSA-CISA:pod-security]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+#   kinds: [workloads]
 package privllm.policies.l1_capabilities
 
 import rego.v1
@@ -22,15 +22,27 @@ drops_all(container) if {
 	normal(cap) == "ALL"
 }
 
+# Capabilities Pod Security baseline still allows a container to add.
+baseline_caps := {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
+
+allowed_cap(cap) if normal(cap) == "NET_BIND_SERVICE"
+
+allowed_cap(cap) if {
+	not k.restricted
+	normal(cap) in baseline_caps
+}
+
 deny contains msg if {
+	k.restricted
 	some container in k.containers
 	not drops_all(container)
-	msg := sprintf("%s %s: container %s does not drop ALL capabilities", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s does not drop ALL capabilities", [k.subject, container.name])
 }
 
 deny contains msg if {
 	some container in k.containers
-	some cap in object.get(container, ["securityContext", "capabilities", "add"], [])
-	normal(cap) != "NET_BIND_SERVICE"
-	msg := sprintf("%s %s: container %s adds capability %s", [input.kind, input.metadata.name, container.name, cap])
+	some cap in k.as_array(object.get(container, ["securityContext", "capabilities", "add"], []))
+	is_string(cap)
+	not allowed_cap(cap)
+	msg := sprintf("%s: container %s adds capability %s", [k.subject, container.name, cap])
 }

@@ -31,6 +31,6 @@ has_default_deny(ns) if {
 
 deny contains msg if {
 	input.kind == "Namespace"
-	not has_default_deny(input.metadata.name)
-	msg := sprintf("namespace %s has no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)", [input.metadata.name])
+	not has_default_deny(k.name)
+	msg := sprintf("namespace %s has no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)", [k.name])
 }

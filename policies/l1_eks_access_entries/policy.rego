@@ -29,20 +29,20 @@ mode := object.get(input.inputs, ["accessConfig", "authenticationMode"], "CONFIG
 deny contains msg if {
 	is_cluster
 	mode == "CONFIG_MAP"
-	msg := sprintf("EKS cluster %s authenticates through the aws-auth ConfigMap; use authenticationMode API with access entries", [input.metadata.name])
+	msg := sprintf("EKS cluster %s authenticates through the aws-auth ConfigMap; use authenticationMode API with access entries", [k.name])
 }
 
 deny contains msg if {
 	is_cluster
 	object.get(input.inputs, ["accessConfig", "bootstrapClusterCreatorAdminPermissions"], true) != false
-	msg := sprintf("EKS cluster %s gives its creator an implicit admin entry; declare the deployer's access entry instead", [input.metadata.name])
+	msg := sprintf("EKS cluster %s gives its creator an implicit admin entry; declare the deployer's access entry instead", [k.name])
 }
 
 deny contains msg if {
 	is_cluster
 	mode != "CONFIG_MAP"
 	count(deployers) == 0
-	msg := sprintf("EKS cluster %s has no access entry with AmazonEKSClusterAdminPolicy at cluster scope: nobody could apply the stack", [input.metadata.name])
+	msg := sprintf("EKS cluster %s has no access entry with AmazonEKSClusterAdminPolicy at cluster scope: nobody could apply the stack", [k.name])
 }
 
 deployers contains a.inputs.principalArn if {
@@ -59,5 +59,5 @@ deny contains msg if {
 	input.type == "aws:eks/accessEntry:AccessEntry"
 	some group in object.get(input.inputs, "kubernetesGroups", [])
 	startswith(group, "system:")
-	msg := sprintf("access entry %s maps %s to the built-in group %s; map it to the kit's RBAC groups", [input.metadata.name, input.inputs.principalArn, group])
+	msg := sprintf("access entry %s maps %s to the built-in group %s; map it to the kit's RBAC groups", [k.name, input.inputs.principalArn, group])
 }

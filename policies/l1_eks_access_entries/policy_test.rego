@@ -17,24 +17,24 @@ deployer := "arn:aws:iam::1:role/deployer"
 admin := "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
 test_deployer_allowed if {
-	count(p.deny) == 0 with input as cluster(api) with data.inventory as [entry(deployer, []), assoc(deployer, admin, "cluster")]
+	count(p.deny) == 0 with input as cluster(api) with data.privllm.inventory as [entry(deployer, []), assoc(deployer, admin, "cluster")]
 }
 
 test_no_entries_denied if {
-	count(p.deny) == 1 with input as cluster(api) with data.inventory as []
+	count(p.deny) == 1 with input as cluster(api) with data.privllm.inventory as []
 }
 
 test_association_without_entry_denied if {
-	count(p.deny) == 1 with input as cluster(api) with data.inventory as [assoc(deployer, admin, "cluster")]
+	count(p.deny) == 1 with input as cluster(api) with data.privllm.inventory as [assoc(deployer, admin, "cluster")]
 }
 
 test_namespace_scoped_admin_is_not_a_deployer if {
-	count(p.deny) == 1 with input as cluster(api) with data.inventory as [entry(deployer, []), assoc(deployer, admin, "namespace")]
+	count(p.deny) == 1 with input as cluster(api) with data.privllm.inventory as [entry(deployer, []), assoc(deployer, admin, "namespace")]
 }
 
 test_other_clusters_entry_does_not_count if {
 	other := object.union(entry(deployer, []), {"inputs": {"clusterName": "other"}})
-	count(p.deny) == 1 with input as cluster(api) with data.inventory as [other, assoc(deployer, admin, "cluster")]
+	count(p.deny) == 1 with input as cluster(api) with data.privllm.inventory as [other, assoc(deployer, admin, "cluster")]
 }
 
 test_config_map_mode_denied if {
@@ -42,7 +42,7 @@ test_config_map_mode_denied if {
 }
 
 test_creator_admin_denied if {
-	count(p.deny) == 1 with input as cluster({"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": true}) with data.inventory as [entry(deployer, []), assoc(deployer, admin, "cluster")]
+	count(p.deny) == 1 with input as cluster({"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": true}) with data.privllm.inventory as [entry(deployer, []), assoc(deployer, admin, "cluster")]
 }
 
 test_system_masters_denied if {

@@ -35,18 +35,18 @@ deny contains msg if {
 		a.inputs.addonName == "aws-ebs-csi-driver"
 		a.inputs.clusterName == input.inputs.name
 	]) == 0
-	msg := sprintf("EKS cluster %s has no aws-ebs-csi-driver add-on: volume claims stay Pending", [input.metadata.name])
+	msg := sprintf("EKS cluster %s has no aws-ebs-csi-driver add-on: volume claims stay Pending", [k.name])
 }
 
 deny contains msg if {
 	input.type == "aws:eks/cluster:Cluster"
 	count([sc | some sc in k.inventory_of("StorageClass"); is_default(sc); encrypted(sc)]) == 0
-	msg := sprintf("EKS cluster %s has no default StorageClass that encrypts EBS volumes with a KMS key", [input.metadata.name])
+	msg := sprintf("EKS cluster %s has no default StorageClass that encrypts EBS volumes with a KMS key", [k.name])
 }
 
 deny contains msg if {
 	input.kind == "StorageClass"
 	input.provisioner == ebs_provisioner
 	not encrypted(input)
-	msg := sprintf("StorageClass %s provisions EBS volumes without encrypted: \"true\" and a kmsKeyId", [input.metadata.name])
+	msg := sprintf("StorageClass %s provisions EBS volumes without encrypted: \"true\" and a kmsKeyId", [k.name])
 }

@@ -16,15 +16,15 @@ sc(params, is_default) := {
 good := {"type": "gp3", "encrypted": "true", "kmsKeyId": "arn:k"}
 
 test_driver_and_encrypted_default_allowed if {
-	count(p.deny) == 0 with input as cluster with data.inventory as [ebs, sc(good, "true")]
+	count(p.deny) == 0 with input as cluster with data.privllm.inventory as [ebs, sc(good, "true")]
 }
 
 test_no_driver_denied if {
-	count(p.deny) == 1 with input as cluster with data.inventory as [sc(good, "true")]
+	count(p.deny) == 1 with input as cluster with data.privllm.inventory as [sc(good, "true")]
 }
 
 test_encrypted_class_not_default_denied if {
-	count(p.deny) == 1 with input as cluster with data.inventory as [ebs, sc(good, "false")]
+	count(p.deny) == 1 with input as cluster with data.privllm.inventory as [ebs, sc(good, "false")]
 }
 
 test_unencrypted_class_denied if {

@@ -32,5 +32,5 @@ enforcing(addon) if {
 deny contains msg if {
 	input.type == "aws:eks/cluster:Cluster"
 	count([a | some a in vpc_cni_addons; enforcing(a)]) == 0
-	msg := sprintf("EKS cluster %s has no vpc-cni add-on with enableNetworkPolicy \"true\": NetworkPolicies would not be enforced", [input.metadata.name])
+	msg := sprintf("EKS cluster %s has no vpc-cni add-on with enableNetworkPolicy \"true\": NetworkPolicies would not be enforced", [k.name])
 }

@@ -37,11 +37,11 @@ deny contains msg if {
 	object.get(input.inputs, ["vpcConfig", "endpointPublicAccess"], true) == false
 	not routed_attachment
 	not runner
-	msg := sprintf("EKS cluster %s has a private API endpoint and no path in: no routed transit gateway attachment and no in-VPC runner", [input.metadata.name])
+	msg := sprintf("EKS cluster %s has a private API endpoint and no path in: no routed transit gateway attachment and no in-VPC runner", [k.name])
 }
 
 deny contains msg if {
 	input.type == "aws:ec2/route:Route"
 	input.inputs.destinationCidrBlock == "0.0.0.0/0"
-	msg := sprintf("route %s sends every destination out of the VPC; route the corporate networks by name", [input.metadata.name])
+	msg := sprintf("route %s sends every destination out of the VPC; route the corporate networks by name", [k.name])
 }

@@ -13,23 +13,23 @@ route(cidr, tgw) := {"kind": "CloudResource", "type": "aws:ec2/route:Route", "me
 runner(public) := {"kind": "CloudResource", "type": "aws:ec2/instance:Instance", "metadata": {"name": "runner"}, "inputs": {"associatePublicIpAddress": public, "iamInstanceProfile": "p"}}
 
 test_routed_attachment_allowed if {
-	count(p.deny) == 0 with input as cluster with data.inventory as [attachment, route("10.10.0.0/16", "tgw-1")]
+	count(p.deny) == 0 with input as cluster with data.privllm.inventory as [attachment, route("10.10.0.0/16", "tgw-1")]
 }
 
 test_runner_allowed if {
-	count(p.deny) == 0 with input as cluster with data.inventory as [runner(false)]
+	count(p.deny) == 0 with input as cluster with data.privllm.inventory as [runner(false)]
 }
 
 test_nothing_denied if {
-	count(p.deny) == 1 with input as cluster with data.inventory as []
+	count(p.deny) == 1 with input as cluster with data.privllm.inventory as []
 }
 
 test_unrouted_attachment_denied if {
-	count(p.deny) == 1 with input as cluster with data.inventory as [attachment, route("10.10.0.0/16", "tgw-other")]
+	count(p.deny) == 1 with input as cluster with data.privllm.inventory as [attachment, route("10.10.0.0/16", "tgw-other")]
 }
 
 test_public_runner_does_not_count if {
-	count(p.deny) == 1 with input as cluster with data.inventory as [runner(true)]
+	count(p.deny) == 1 with input as cluster with data.privllm.inventory as [runner(true)]
 }
 
 test_default_route_denied if {

@@ -26,7 +26,7 @@ resources(type) := [r | some r in k.inventory_of("CloudResource"); r.type == typ
 deny contains msg if {
 	input.type == "aws:eks/cluster:Cluster"
 	count([a | some a in resources("aws:eks/addon:Addon"); a.inputs.addonName == "eks-pod-identity-agent"; a.inputs.clusterName == input.inputs.name]) == 0
-	msg := sprintf("EKS cluster %s has no eks-pod-identity-agent add-on: pods would fall back to the node role", [input.metadata.name])
+	msg := sprintf("EKS cluster %s has no eks-pod-identity-agent add-on: pods would fall back to the node role", [k.name])
 }
 
 has_identity(addon) if count(object.get(addon.inputs, "podIdentityAssociations", [])) > 0
@@ -48,7 +48,7 @@ deny contains msg if {
 	s.Principal.Service == "pods.eks.amazonaws.com"
 	some other in doc.Statement
 	object.get(other, ["Principal", "Service"], "") != "pods.eks.amazonaws.com"
-	msg := sprintf("Pod Identity role %s is also assumable by another principal", [input.metadata.name])
+	msg := sprintf("Pod Identity role %s is also assumable by another principal", [k.name])
 }
 
 # An in-cluster Vault seals with awskms: its service account needs an identity for the key.
@@ -58,7 +58,7 @@ deny contains msg if {
 	object.get(input.spec.values, ["server", "ha", "raft", "config"], "") != ""
 	contains(input.spec.values.server.ha.raft.config, "seal \"awskms\"")
 	count([a | some a in resources("aws:eks/podIdentityAssociation:PodIdentityAssociation"); a.inputs.namespace == input.metadata.namespace]) == 0
-	msg := sprintf("Vault release %s seals with awskms but no Pod Identity association exists in namespace %s", [input.metadata.name, input.metadata.namespace])
+	msg := sprintf("Vault release %s seals with awskms but no Pod Identity association exists in namespace %s", [input.metadata.name, k.namespace])
 }
 
 agent_cidr := "169.254.170.23/32"
@@ -80,5 +80,5 @@ vault_seals_with_kms if {
 deny contains msg if {
 	vault_seals_with_kms
 	not reaches_agent(input.metadata.namespace)
-	msg := sprintf("Vault release %s seals with awskms but no NetworkPolicy in %s admits egress to the Pod Identity agent (%s:80)", [input.metadata.name, input.metadata.namespace, agent_cidr])
+	msg := sprintf("Vault release %s seals with awskms but no NetworkPolicy in %s admits egress to the Pod Identity agent (%s:80)", [input.metadata.name, k.namespace, agent_cidr])
 }

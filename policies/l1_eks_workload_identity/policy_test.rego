@@ -17,11 +17,11 @@ pods := {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, 
 vault := {"kind": "HelmRelease", "metadata": {"name": "vault", "namespace": "privllm-vault"}, "spec": {"chart": "oci://m/charts/vault", "values": {"server": {"ha": {"raft": {"config": "seal \"awskms\" {\n}\n"}}}}}}
 
 test_agent_allowed if {
-	count(p.deny) == 0 with input as cluster with data.inventory as [addon("eks-pod-identity-agent", {})]
+	count(p.deny) == 0 with input as cluster with data.privllm.inventory as [addon("eks-pod-identity-agent", {})]
 }
 
 test_no_agent_denied if {
-	count(p.deny) == 1 with input as cluster with data.inventory as []
+	count(p.deny) == 1 with input as cluster with data.privllm.inventory as []
 }
 
 test_driver_with_pod_identity_allowed if {
@@ -47,13 +47,13 @@ test_pod_identity_role_also_trusting_ec2_denied if {
 agent_egress(ns) := {"kind": "NetworkPolicy", "metadata": {"name": "allow-pod-identity-agent", "namespace": ns}, "spec": {"egress": [{"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}], "ports": [{"protocol": "TCP", "port": 80}]}]}}
 
 test_vault_seal_with_identity_allowed if {
-	count(p.deny) == 0 with input as vault with data.inventory as [assoc("privllm-vault"), agent_egress("privllm-vault")]
+	count(p.deny) == 0 with input as vault with data.privllm.inventory as [assoc("privllm-vault"), agent_egress("privllm-vault")]
 }
 
 test_vault_seal_without_identity_denied if {
-	count(p.deny) == 1 with input as vault with data.inventory as [assoc("kube-system"), agent_egress("privllm-vault")]
+	count(p.deny) == 1 with input as vault with data.privllm.inventory as [assoc("kube-system"), agent_egress("privllm-vault")]
 }
 
 test_vault_seal_without_agent_egress_denied if {
-	count(p.deny) == 1 with input as vault with data.inventory as [assoc("privllm-vault"), agent_egress("kube-system")]
+	count(p.deny) == 1 with input as vault with data.privllm.inventory as [assoc("privllm-vault"), agent_egress("kube-system")]
 }

@@ -33,21 +33,21 @@ deny contains msg if {
 	aws_load_balancer(input)
 	some name in ["ssl-cert", "ssl-ports", "security-groups"]
 	annotation(input, name) == ""
-	msg := sprintf("load balancer Service %s has no %s%s annotation (TLS listener and the stack's security group)", [input.metadata.name, prefix, name])
+	msg := sprintf("load balancer Service %s has no %s%s annotation (TLS listener and the stack's security group)", [k.name, prefix, name])
 }
 
 deny contains msg if {
 	input.kind == "Service"
 	aws_load_balancer(input)
 	annotation(input, "scheme") != "internal"
-	msg := sprintf("load balancer Service %s is not internal", [input.metadata.name])
+	msg := sprintf("load balancer Service %s is not internal", [k.name])
 }
 
 deny contains msg if {
 	input.kind == "Service"
 	aws_load_balancer(input)
 	count(object.get(input.spec, "loadBalancerSourceRanges", [])) == 0
-	msg := sprintf("load balancer Service %s names no loadBalancerSourceRanges: limit it to the client networks", [input.metadata.name])
+	msg := sprintf("load balancer Service %s names no loadBalancerSourceRanges: limit it to the client networks", [k.name])
 }
 
 deny contains msg if {
@@ -55,11 +55,11 @@ deny contains msg if {
 	aws_load_balancer(input)
 	some cidr in object.get(input.spec, "loadBalancerSourceRanges", [])
 	endswith(cidr, "/0")
-	msg := sprintf("load balancer Service %s admits %s", [input.metadata.name, cidr])
+	msg := sprintf("load balancer Service %s admits %s", [k.name, cidr])
 }
 
 deny contains msg if {
 	input.type == "aws:eks/cluster:Cluster"
 	count([s | some s in k.inventory_of("Service"); aws_load_balancer(s); serves_gateway(s)]) == 0
-	msg := sprintf("EKS cluster %s publishes the gateway through no internal load balancer: clients cannot reach it", [input.metadata.name])
+	msg := sprintf("EKS cluster %s publishes the gateway through no internal load balancer: clients cannot reach it", [k.name])
 }

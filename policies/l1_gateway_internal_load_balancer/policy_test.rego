@@ -39,11 +39,11 @@ test_open_source_range_denied if {
 }
 
 test_cluster_with_gateway_lb_allowed if {
-	count(p.deny) == 0 with input as cluster with data.inventory as [svc(annotations, ["10.20.0.0/16"])]
+	count(p.deny) == 0 with input as cluster with data.privllm.inventory as [svc(annotations, ["10.20.0.0/16"])]
 }
 
 test_cluster_without_gateway_lb_denied if {
-	count(p.deny) == 1 with input as cluster with data.inventory as []
+	count(p.deny) == 1 with input as cluster with data.privllm.inventory as []
 }
 
 test_clusterip_service_ignored if {

@@ -36,7 +36,7 @@ deny contains msg if {
 	input.type == "aws:eks/nodeGroup:NodeGroup"
 	object.get(input.inputs, ["scalingConfig", "minSize"], 1) == 0
 	not has_autoscaler
-	msg := sprintf("node group %s starts at 0 nodes and no node autoscaler (cluster-autoscaler, karpenter) would grow it", [input.metadata.name])
+	msg := sprintf("node group %s starts at 0 nodes and no node autoscaler (cluster-autoscaler, karpenter) would grow it", [k.name])
 }
 
 self_only(rule) if {
@@ -50,5 +50,5 @@ deny contains msg if {
 	some direction in ["ingress", "egress"]
 	some rule in object.get(input.inputs, direction, [])
 	not self_only(rule)
-	msg := sprintf("EFA security group %s has a %s rule beyond the group itself", [input.metadata.name, direction])
+	msg := sprintf("EFA security group %s has a %s rule beyond the group itself", [k.name, direction])
 }

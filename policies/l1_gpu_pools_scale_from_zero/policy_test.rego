@@ -11,23 +11,23 @@ release(chart) := {"kind": "HelmRelease", "metadata": {"name": "r"}, "spec": {"c
 efa(rules) := {"kind": "CloudResource", "type": "aws:ec2/securityGroup:SecurityGroup", "metadata": {"name": "ref-gpu-pools-h100-efa"}, "inputs": {"ingress": rules, "egress": rules}}
 
 test_autoscaler_allowed if {
-	count(p.deny) == 0 with input as group(0) with data.inventory as [release("oci://m/charts/cluster-autoscaler")]
+	count(p.deny) == 0 with input as group(0) with data.privllm.inventory as [release("oci://m/charts/cluster-autoscaler")]
 }
 
 test_karpenter_allowed if {
-	count(p.deny) == 0 with input as group(0) with data.inventory as [release("karpenter")]
+	count(p.deny) == 0 with input as group(0) with data.privllm.inventory as [release("karpenter")]
 }
 
 test_no_autoscaler_denied if {
-	count(p.deny) == 1 with input as group(0) with data.inventory as []
+	count(p.deny) == 1 with input as group(0) with data.privllm.inventory as []
 }
 
 test_lookalike_chart_denied if {
-	count(p.deny) == 1 with input as group(0) with data.inventory as [release("oci://m/charts/not-cluster-autoscaler")]
+	count(p.deny) == 1 with input as group(0) with data.privllm.inventory as [release("oci://m/charts/not-cluster-autoscaler")]
 }
 
 test_fixed_size_group_needs_none if {
-	count(p.deny) == 0 with input as group(1) with data.inventory as []
+	count(p.deny) == 0 with input as group(1) with data.privllm.inventory as []
 }
 
 test_efa_self_only_allowed if {

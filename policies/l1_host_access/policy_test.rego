@@ -26,3 +26,11 @@ test_leaderworkerset_worker_checked if {
 	lws := {"kind": "LeaderWorkerSet", "metadata": {"name": "l"}, "spec": {"leaderWorkerTemplate": {"leaderTemplate": {"spec": {"containers": []}}, "workerTemplate": {"spec": {"hostPID": true, "containers": []}}}}}
 	count(p.deny) == 1 with input as lws
 }
+
+test_host_port_inside_allowed_range_allowed if {
+	count(p.deny) == 0 with input as deployment({"containers": [{"name": "a", "ports": [{"containerPort": 4317, "hostPort": 4317}]}]}) with data.privllm.params as {"host_port_ranges": [{"min": 4317, "max": 4318}]}
+}
+
+test_host_port_outside_allowed_range_denied if {
+	count(p.deny) == 1 with input as deployment({"containers": [{"name": "a", "ports": [{"containerPort": 9411, "hostPort": 9411}]}]}) with data.privllm.params as {"host_port_ranges": [{"min": 4317, "max": 4318}]}
+}

@@ -13,14 +13,16 @@ package privllm.policies.l1_imdsv2
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 options := object.get(input.inputs, "metadataOptions", {}) if input.type == "aws:ec2/launchTemplate:LaunchTemplate"
 
 deny contains msg if {
 	object.get(options, "httpTokens", "optional") != "required"
-	msg := sprintf("launch template %s does not require IMDSv2 tokens", [input.metadata.name])
+	msg := sprintf("launch template %s does not require IMDSv2 tokens", [k.name])
 }
 
 deny contains msg if {
 	object.get(options, "httpPutResponseHopLimit", 2) > 1
-	msg := sprintf("launch template %s lets metadata responses travel more than one hop (pods reach node credentials)", [input.metadata.name])
+	msg := sprintf("launch template %s lets metadata responses travel more than one hop (pods reach node credentials)", [k.name])
 }

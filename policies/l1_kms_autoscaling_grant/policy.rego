@@ -57,12 +57,12 @@ deny contains msg if {
 	input.type == "aws:kms/key:Key"
 	volumes_use_a_customer_key
 	not may_use
-	msg := sprintf("KMS key %s does not let the Auto Scaling service-linked role use it: node groups with encrypted root volumes launch no instances", [input.metadata.name])
+	msg := sprintf("KMS key %s does not let the Auto Scaling service-linked role use it: node groups with encrypted root volumes launch no instances", [k.name])
 }
 
 deny contains msg if {
 	input.type == "aws:kms/key:Key"
 	volumes_use_a_customer_key
 	not may_grant
-	msg := sprintf("KMS key %s does not let the Auto Scaling service-linked role create grants for AWS resources (EBS volumes)", [input.metadata.name])
+	msg := sprintf("KMS key %s does not let the Auto Scaling service-linked role create grants for AWS resources (EBS volumes)", [k.name])
 }

@@ -15,36 +15,36 @@ key(statements) := {"kind": "CloudResource", "type": "aws:kms/key:Key", "metadat
 lt := {"kind": "CloudResource", "type": "aws:ec2/launchTemplate:LaunchTemplate", "metadata": {"name": "lt"}, "inputs": {"blockDeviceMappings": [{"ebs": {"encrypted": "true", "kmsKeyId": "arn:k"}}]}}
 
 test_documented_statements_allowed if {
-	count(p.deny) == 0 with input as key([use, grant]) with data.inventory as [lt]
+	count(p.deny) == 0 with input as key([use, grant]) with data.privllm.inventory as [lt]
 }
 
 test_missing_both_denied if {
-	count(p.deny) == 2 with input as key([]) with data.inventory as [lt]
+	count(p.deny) == 2 with input as key([]) with data.privllm.inventory as [lt]
 }
 
 test_grant_without_condition_still_denied if {
 	bare := object.remove(grant, ["Condition"])
-	count(p.deny) == 1 with input as key([use, bare]) with data.inventory as [lt]
+	count(p.deny) == 1 with input as key([use, bare]) with data.privllm.inventory as [lt]
 }
 
 test_partial_use_denied if {
 	partial := object.union(use, {"Action": ["kms:Decrypt"]})
-	count(p.deny) == 1 with input as key([partial, grant]) with data.inventory as [lt]
+	count(p.deny) == 1 with input as key([partial, grant]) with data.privllm.inventory as [lt]
 }
 
 test_lookalike_role_denied if {
 	fake := "arn:aws:iam::1:role/AWSServiceRoleForAutoScaling"
-	count(p.deny) == 2 with input as key([object.union(use, {"Principal": {"AWS": fake}}), object.union(grant, {"Principal": {"AWS": fake}})]) with data.inventory as [lt]
+	count(p.deny) == 2 with input as key([object.union(use, {"Principal": {"AWS": fake}}), object.union(grant, {"Principal": {"AWS": fake}})]) with data.privllm.inventory as [lt]
 }
 
 test_deny_statement_does_not_count if {
-	count(p.deny) == 2 with input as key([object.union(use, {"Effect": "Deny"}), object.union(grant, {"Effect": "Deny"})]) with data.inventory as [lt]
+	count(p.deny) == 2 with input as key([object.union(use, {"Effect": "Deny"}), object.union(grant, {"Effect": "Deny"})]) with data.privllm.inventory as [lt]
 }
 
 test_no_customer_key_volumes_not_applicable if {
-	count(p.deny) == 0 with input as key([]) with data.inventory as []
+	count(p.deny) == 0 with input as key([]) with data.privllm.inventory as []
 }
 
 test_key_without_policy_denied if {
-	count(p.deny) == 2 with input as {"kind": "CloudResource", "type": "aws:kms/key:Key", "metadata": {"name": "k"}, "inputs": {}} with data.inventory as [lt]
+	count(p.deny) == 2 with input as {"kind": "CloudResource", "type": "aws:kms/key:Key", "metadata": {"name": "k"}, "inputs": {}} with data.privllm.inventory as [lt]
 }

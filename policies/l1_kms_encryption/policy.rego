@@ -13,6 +13,8 @@ package privllm.policies.l1_kms_encryption
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 deny contains "EKS secrets are not envelope-encrypted with a KMS key" if {
 	input.type == "aws:eks/cluster:Cluster"
 	not secrets_encrypted
@@ -27,7 +29,7 @@ deny contains msg if {
 	input.type == "aws:ec2/launchTemplate:LaunchTemplate"
 	some mapping in object.get(input.inputs, "blockDeviceMappings", [])
 	not volume_encrypted(mapping)
-	msg := sprintf("launch template %s has a volume that is not KMS-encrypted", [input.metadata.name])
+	msg := sprintf("launch template %s has a volume that is not KMS-encrypted", [k.name])
 }
 
 volume_encrypted(mapping) if {
@@ -38,11 +40,11 @@ volume_encrypted(mapping) if {
 deny contains msg if {
 	input.type == "aws:cloudwatch/logGroup:LogGroup"
 	object.get(input.inputs, "kmsKeyId", "") == ""
-	msg := sprintf("log group %s is not KMS-encrypted", [input.metadata.name])
+	msg := sprintf("log group %s is not KMS-encrypted", [k.name])
 }
 
 deny contains msg if {
 	input.type == "aws:kms/key:Key"
 	object.get(input.inputs, "enableKeyRotation", false) != true
-	msg := sprintf("KMS key %s does not rotate", [input.metadata.name])
+	msg := sprintf("KMS key %s does not rotate", [k.name])
 }

@@ -13,10 +13,12 @@ package privllm.policies.l1_no_open_egress
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 deny contains msg if {
 	some rule in object.get(input.spec, "egress", [])
 	count(object.get(rule, "to", [])) == 0
-	msg := sprintf("NetworkPolicy %s/%s allows egress to any destination (a rule without 'to')", [input.metadata.namespace, input.metadata.name])
+	msg := sprintf("NetworkPolicy %s/%s allows egress to any destination (a rule without 'to')", [k.namespace, k.name])
 }
 
 deny contains msg if {
@@ -24,5 +26,5 @@ deny contains msg if {
 	some peer in rule.to
 	prefix := to_number(split(peer.ipBlock.cidr, "/")[1])
 	prefix < 8
-	msg := sprintf("NetworkPolicy %s/%s allows egress to %s, which is open egress", [input.metadata.namespace, input.metadata.name, peer.ipBlock.cidr])
+	msg := sprintf("NetworkPolicy %s/%s allows egress to %s, which is open egress", [k.namespace, k.name, k.shown(peer, ["ipBlock", "cidr"])])
 }

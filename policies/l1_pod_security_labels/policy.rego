@@ -13,23 +13,25 @@ package privllm.policies.l1_pod_security_labels
 
 import rego.v1
 
-labels := object.get(input.metadata, "labels", {})
+import data.privllm.lib.kubernetes as k
+
+labels := object.get(k.metadata, "labels", {})
 
 level := labels["pod-security.kubernetes.io/enforce"]
 
 deny contains msg if {
 	not labels["pod-security.kubernetes.io/enforce"]
-	msg := sprintf("namespace %s has no pod-security.kubernetes.io/enforce label", [input.metadata.name])
+	msg := sprintf("namespace %s has no pod-security.kubernetes.io/enforce label", [k.name])
 }
 
 deny contains msg if {
 	level != "restricted"
-	object.get(object.get(input.metadata, "annotations", {}), "privllm.io/pod-security-reason", "") == ""
-	msg := sprintf("namespace %s enforces %q without a privllm.io/pod-security-reason annotation", [input.metadata.name, level])
+	object.get(object.get(k.metadata, "annotations", {}), "privllm.io/pod-security-reason", "") == ""
+	msg := sprintf("namespace %s enforces %q without a privllm.io/pod-security-reason annotation", [k.name, level])
 }
 
 deny contains msg if {
 	not level in {"restricted", "baseline", "privileged"}
 	labels["pod-security.kubernetes.io/enforce"]
-	msg := sprintf("namespace %s enforces the unknown level %q", [input.metadata.name, level])
+	msg := sprintf("namespace %s enforces the unknown level %q", [k.name, level])
 }

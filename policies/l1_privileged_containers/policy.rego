@@ -7,7 +7,7 @@
 #   layer: 1
 #   severity: critical
 #   controls: [PSS:baseline/privileged-containers, PSS:restricted/privilege-escalation, CIS-5.2.2, CIS-5.2.6]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+#   kinds: [workloads]
 package privllm.policies.l1_privileged_containers
 
 import rego.v1
@@ -17,11 +17,12 @@ import data.privllm.lib.kubernetes as k
 deny contains msg if {
 	some container in k.containers
 	object.get(container, ["securityContext", "privileged"], false) == true
-	msg := sprintf("%s %s: container %s is privileged", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s is privileged", [k.subject, container.name])
 }
 
 deny contains msg if {
+	k.restricted
 	some container in k.containers
 	object.get(container, ["securityContext", "allowPrivilegeEscalation"], true) != false
-	msg := sprintf("%s %s: container %s does not set allowPrivilegeEscalation: false", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s does not set allowPrivilegeEscalation: false", [k.subject, container.name])
 }

@@ -7,7 +7,7 @@
 #   layer: 1
 #   severity: medium
 #   controls: [NSA-CISA:immutable-containers, CIS-5.7.3]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+#   kinds: [workloads]
 package privllm.policies.l1_read_only_root_filesystem
 
 import rego.v1
@@ -15,7 +15,8 @@ import rego.v1
 import data.privllm.lib.kubernetes as k
 
 deny contains msg if {
+	k.restricted
 	some container in k.containers
 	object.get(container, ["securityContext", "readOnlyRootFilesystem"], false) != true
-	msg := sprintf("%s %s: container %s has a writable root filesystem", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s has a writable root filesystem", [k.subject, container.name])
 }

@@ -8,7 +8,7 @@
 #   layer: 1
 #   severity: high
 #   controls: [PSS:restricted/running-as-non-root, CIS-5.2.7, NSA-CISA:pod-security]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+#   kinds: [workloads]
 package privllm.policies.l1_run_as_non_root
 
 import rego.v1
@@ -18,17 +18,17 @@ import data.privllm.lib.kubernetes as k
 effective(spec, container, field) := object.get(container, ["securityContext", field], object.get(spec, ["securityContext", field], null))
 
 deny contains msg if {
-	some spec in k.pod_specs
-	some field in ["initContainers", "containers", "ephemeralContainers"]
-	some container in object.get(spec, field, [])
+	k.restricted
+	some pair in k.pod_containers
+	[spec, container] := pair
 	effective(spec, container, "runAsNonRoot") != true
-	msg := sprintf("%s %s: container %s may run as root (runAsNonRoot is not true)", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s may run as root (runAsNonRoot is not true)", [k.subject, container.name])
 }
 
 deny contains msg if {
-	some spec in k.pod_specs
-	some field in ["initContainers", "containers", "ephemeralContainers"]
-	some container in object.get(spec, field, [])
+	k.restricted
+	some pair in k.pod_containers
+	[spec, container] := pair
 	effective(spec, container, "runAsUser") == 0
-	msg := sprintf("%s %s: container %s runs as user 0", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s runs as user 0", [k.subject, container.name])
 }

@@ -17,3 +17,13 @@ test_unset_denied if {
 test_container_override_to_root_denied if {
 	count(p.deny) == 2 with input as deployment({"securityContext": {"runAsNonRoot": true}, "containers": [{"name": "a", "securityContext": {"runAsNonRoot": false, "runAsUser": 0}}]})
 }
+
+test_baseline_namespace_may_run_as_root if {
+	pod := {"kind": "Pod", "metadata": {"name": "p", "namespace": "legacy"}, "spec": {"containers": [{"name": "c"}]}}
+	count(p.deny) == 0 with input as pod with data.privllm.params as {"profiles": {"legacy": "baseline"}}
+	count(p.deny) == 1 with input as pod with data.privllm.params as {"profiles": {"other": "baseline"}}
+}
+
+test_nameless_container_still_denied if {
+	count(p.deny) == 1 with input as {"kind": "Pod", "spec": {"containers": [{"image": "x:1"}]}}
+}

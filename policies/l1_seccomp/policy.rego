@@ -8,7 +8,7 @@
 #   layer: 1
 #   severity: high
 #   controls: [PSS:restricted/seccomp, CIS-5.7.2]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+#   kinds: [workloads]
 package privllm.policies.l1_seccomp
 
 import rego.v1
@@ -17,10 +17,21 @@ import data.privllm.lib.kubernetes as k
 
 confined(profile) if profile.type in {"RuntimeDefault", "Localhost"}
 
+profile(spec, container) := object.get(container, ["securityContext", "seccompProfile"], object.get(spec, ["securityContext", "seccompProfile"], {}))
+
 deny contains msg if {
-	some spec in k.pod_specs
-	some field in ["initContainers", "containers", "ephemeralContainers"]
-	some container in object.get(spec, field, [])
-	not confined(object.get(container, ["securityContext", "seccompProfile"], object.get(spec, ["securityContext", "seccompProfile"], {})))
-	msg := sprintf("%s %s: container %s has no RuntimeDefault seccomp profile", [input.kind, input.metadata.name, container.name])
+	k.restricted
+	some pair in k.pod_containers
+	[spec, container] := pair
+	not confined(profile(spec, container))
+	msg := sprintf("%s: container %s has no RuntimeDefault seccomp profile", [k.subject, container.name])
+}
+
+# Pod Security baseline only forbids turning seccomp off.
+deny contains msg if {
+	not k.restricted
+	some pair in k.pod_containers
+	[spec, container] := pair
+	object.get(profile(spec, container), "type", "") == "Unconfined"
+	msg := sprintf("%s: container %s runs with seccomp Unconfined", [k.subject, container.name])
 }

@@ -15,6 +15,8 @@ package privllm.policies.l1_vpc_endpoint_policies
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 is_s3_endpoint if {
 	input.type == "aws:ec2/vpcEndpoint:VpcEndpoint"
 	endswith(input.inputs.serviceName, ".s3")
@@ -27,7 +29,7 @@ as_set(x) := {v | some v in x} if is_array(x)
 deny contains msg if {
 	is_s3_endpoint
 	not json.is_valid(object.get(input.inputs, "policy", ""))
-	msg := sprintf("S3 endpoint %s has no endpoint policy: every bucket in the region is reachable", [input.metadata.name])
+	msg := sprintf("S3 endpoint %s has no endpoint policy: every bucket in the region is reachable", [k.name])
 }
 
 deny contains msg if {
@@ -38,7 +40,7 @@ deny contains msg if {
 	s.Effect == "Allow"
 	some resource in as_set(object.get(s, "Resource", "*"))
 	wildcard_bucket(resource)
-	msg := sprintf("S3 endpoint %s allows %s: name the buckets", [input.metadata.name, resource])
+	msg := sprintf("S3 endpoint %s allows %s: name the buckets", [k.name, resource])
 }
 
 # "*", "arn:aws:s3:::*" or "arn:aws:s3:::*/..." reach buckets the kit does not own.

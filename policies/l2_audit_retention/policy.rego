@@ -14,6 +14,8 @@ package privllm.policies.l2_audit_retention
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 sensitive if {
 	some model in input.spec.models
 	model.data_classification in {"confidential", "restricted"}
@@ -32,5 +34,5 @@ deny contains msg if {
 deny contains msg if {
 	input.type == "aws:cloudwatch/logGroup:LogGroup"
 	object.get(input.inputs, "retentionInDays", 0) < 90
-	msg := sprintf("log group %s keeps logs %v days (at least 90, and 0 means unset)", [input.metadata.name, object.get(input.inputs, "retentionInDays", 0)])
+	msg := sprintf("log group %s keeps logs %v days (at least 90, and 0 means unset)", [k.name, object.get(input.inputs, "retentionInDays", 0)])
 }

@@ -8,7 +8,8 @@
 #   layer: 2
 #   severity: high
 #   controls: [OWASP-LLM02, OWASP-LLM07]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet, ConfigMap]
+#   kinds: [workloads, ConfigMap]
+#   needs_text: {ConfigMap: [gateway.yaml]}
 package privllm.policies.l2_no_prompts_in_plain_logs
 
 import rego.v1
@@ -18,8 +19,9 @@ import data.privllm.lib.kubernetes as k
 deny contains msg if {
 	some container in k.containers
 	line := k.command_line(container)
+	contains(line, "--enable-log-requests") # cheap guard: a regex costs more than the rest of the policy
 	regex.match(`(^|[\s'"])--enable-log-requests([\s'"=]|$)`, line)
-	msg := sprintf("%s %s: container %s logs requests, which writes prompts to plain logs", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s logs requests, which writes prompts to plain logs", [k.subject, container.name])
 }
 
 deny contains msg if {
@@ -27,7 +29,7 @@ deny contains msg if {
 	some env in object.get(container, "env", [])
 	upper(env.name) == "VLLM_LOG_REQUESTS"
 	lower(sprintf("%v", [object.get(env, "value", "")])) in {"1", "true", "yes"}
-	msg := sprintf("%s %s: container %s enables request logging through the environment", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s enables request logging through the environment", [k.subject, container.name])
 }
 
 deny contains msg if {

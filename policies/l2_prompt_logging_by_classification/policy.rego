@@ -9,6 +9,7 @@
 #   severity: critical
 #   controls: [OWASP-LLM02, NSA-CISA:audit-logging]
 #   kinds: [StackConfig, ConfigMap]
+#   needs_text: {ConfigMap: [gateway.yaml]}
 #   gatekeeper: false
 package privllm.policies.l2_prompt_logging_by_classification
 
@@ -16,12 +17,8 @@ import rego.v1
 
 import data.privllm.lib.kubernetes as k
 
-allowed := {
-	"public": {"never", "hash", "redacted"},
-	"internal": {"never", "hash", "redacted"},
-	"confidential": {"never", "hash"},
-	"restricted": {"never"},
-}
+# Modes each classification tolerates (privllm/facts.py ALLOWED_PROMPT_LOGGING, a parameter).
+allowed := {cls: {mode | some mode in modes} | some cls, modes in object.get(k.params, "allowed_prompt_logging", {})}
 
 deny contains msg if {
 	input.kind == "StackConfig"
@@ -35,5 +32,5 @@ deny contains msg if {
 	cfg := k.gateway_config
 	some upstream in cfg.upstreams
 	not cfg.prompt_logging in allowed[object.get(upstream, "data_classification", "restricted")]
-	msg := sprintf("gateway logs prompts as %q, not allowed for %s (%s)", [cfg.prompt_logging, upstream.name, object.get(upstream, "data_classification", "unclassified")])
+	msg := sprintf("gateway logs prompts as %q, not allowed for %s (%s)", [cfg.prompt_logging, k.shown(upstream, "name"), object.get(upstream, "data_classification", "unclassified")])
 }

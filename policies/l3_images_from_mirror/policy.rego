@@ -9,21 +9,25 @@
 #   layer: 3
 #   severity: critical
 #   controls: [OWASP-LLM03, NSA-CISA:upgrading-application-security, CIS-5.5.1]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet, HelmRelease]
+#   kinds: [workloads, HelmRelease]
 package privllm.policies.l3_images_from_mirror
 
 import rego.v1
 
 import data.privllm.lib.kubernetes as k
 
-public_registries := {
-	"docker.io", "registry-1.docker.io", "index.docker.io", "ghcr.io", "quay.io", "gcr.io",
-	"registry.k8s.io", "k8s.gcr.io", "nvcr.io", "public.ecr.aws", "mcr.microsoft.com", "huggingface.co",
-}
+# Registries on the internet (privllm/facts.py PUBLIC_REGISTRIES, passed as a parameter).
+public_registries := {r | some r in object.get(k.params, "public_registries", [])}
 
 mirror := k.params.mirror
 
 from_mirror(image) if startswith(image, concat("", [mirror, "/"]))
+
+# Registries the stack allows besides the mirror (review.allowed_registries), path-bounded too.
+from_mirror(image) if {
+	some registry in object.get(k.params, "allowed_registries", [])
+	startswith(image, concat("", [trim_suffix(registry, "/"), "/"]))
+}
 
 # Docker resolves a first path segment as a registry only if it looks like a host.
 registry_like(first) if contains(first, ".")
@@ -45,24 +49,28 @@ host(image) := "docker.io" if {
 	not registry_like(split(image, "/")[0])
 }
 
+# The host or any parent domain of it is a public registry (europe-docker.gcr.io is gcr.io).
 public(image) if {
-	some registry in public_registries
-	h := host(image)
-	{h == registry, endswith(h, concat("", [".", registry]))}[true]
+	labels := split(host(image), ".")
+	some i in numbers.range(0, count(labels) - 1)
+	concat(".", array.slice(labels, i, count(labels))) in public_registries
 }
 
 deny contains msg if {
 	mirror
 	some container in k.containers
+	is_string(container.image)
 	not from_mirror(container.image)
-	msg := sprintf("%s %s: container %s pulls %s, which is not from the mirror %s", [input.kind, input.metadata.name, container.name, container.image, mirror])
+	msg := sprintf("%s: container %s pulls %s, which is not from the mirror %s", [k.subject, container.name, container.image, mirror])
 }
 
 deny contains msg if {
 	not mirror
 	some container in k.containers
+	is_string(container.image)
 	public(container.image)
-	msg := sprintf("%s %s: container %s pulls %s from a public registry", [input.kind, input.metadata.name, container.name, container.image])
+	not from_mirror(container.image)
+	msg := sprintf("%s: container %s pulls %s from a public registry", [k.subject, container.name, container.image])
 }
 
 deny contains msg if {

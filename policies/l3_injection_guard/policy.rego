@@ -9,6 +9,7 @@
 #   severity: high
 #   controls: [OWASP-LLM01, OWASP-LLM07]
 #   kinds: [ConfigMap, StackConfig]
+#   needs_text: {ConfigMap: [gateway.yaml]}
 #   gatekeeper: false
 package privllm.policies.l3_injection_guard
 

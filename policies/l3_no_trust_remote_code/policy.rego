@@ -8,7 +8,7 @@
 #   layer: 3
 #   severity: critical
 #   controls: [OWASP-LLM03, OWASP-LLM04]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+#   kinds: [workloads]
 package privllm.policies.l3_no_trust_remote_code
 
 import rego.v1
@@ -17,8 +17,10 @@ import data.privllm.lib.kubernetes as k
 
 deny contains msg if {
 	some container in k.containers
-	regex.match(`(^|[\s'"])--trust-remote-code([\s'"=]|$)`, k.command_line(container))
-	msg := sprintf("%s %s: container %s runs with --trust-remote-code", [input.kind, input.metadata.name, container.name])
+	line := k.command_line(container)
+	contains(line, "--trust-remote-code")
+	regex.match(`(^|[\s'"])--trust-remote-code([\s'"=]|$)`, line)
+	msg := sprintf("%s: container %s runs with --trust-remote-code", [k.subject, container.name])
 }
 
 deny contains msg if {
@@ -26,5 +28,5 @@ deny contains msg if {
 	some env in object.get(container, "env", [])
 	upper(env.name) in {"VLLM_TRUST_REMOTE_CODE", "TRUST_REMOTE_CODE", "HF_TRUST_REMOTE_CODE"}
 	lower(sprintf("%v", [object.get(env, "value", "")])) in {"1", "true", "yes"}
-	msg := sprintf("%s %s: container %s trusts remote code through %s", [input.kind, input.metadata.name, container.name, env.name])
+	msg := sprintf("%s: container %s trusts remote code through %s", [k.subject, container.name, k.shown(env, "name")])
 }

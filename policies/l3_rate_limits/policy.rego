@@ -9,6 +9,7 @@
 #   severity: high
 #   controls: [OWASP-LLM10]
 #   kinds: [ConfigMap, StackConfig]
+#   needs_text: {ConfigMap: [gateway.yaml]}
 #   gatekeeper: false
 package privllm.policies.l3_rate_limits
 

@@ -8,7 +8,8 @@
 #   layer: 3
 #   severity: high
 #   controls: [OWASP-LLM04, NSA-CISA:immutable-containers]
-#   kinds: [Deployment, LeaderWorkerSet, StatefulSet, Pod]
+#   kinds: [workloads]
+#   needs_text: [vllm]
 package privllm.policies.l3_weights_read_only
 
 import rego.v1
@@ -21,7 +22,7 @@ deny contains msg if {
 	some mount in object.get(container, "volumeMounts", [])
 	mount.name == "weights"
 	object.get(mount, "readOnly", false) != true
-	msg := sprintf("%s %s: container %s mounts the weights writable", [input.kind, input.metadata.name, container.name])
+	msg := sprintf("%s: container %s mounts the weights writable", [k.subject, container.name])
 }
 
 deny contains msg if {
@@ -31,5 +32,5 @@ deny contains msg if {
 	volume.name == "weights"
 	volume.persistentVolumeClaim
 	object.get(volume.persistentVolumeClaim, "readOnly", false) != true
-	msg := sprintf("%s %s attaches the weights claim writable", [input.kind, input.metadata.name])
+	msg := sprintf("%s attaches the weights claim writable", [k.subject])
 }

@@ -1,14 +1,15 @@
 # METADATA
 # title: Model weights are pinned and verified
 # description: >-
-#   A model server records the pinned revision of its weights (a commit or sha256 digest) and
+#   A model server (the kit's own, or any workload running vLLM) records the pinned revision of its weights (a commit or sha256 digest) and
 #   checks every file against the checksum manifest in an init container before serving.
 # custom:
 #   id: PLLM-L3-001
 #   layer: 3
 #   severity: critical
 #   controls: [OWASP-LLM03, OWASP-LLM04]
-#   kinds: [Deployment, LeaderWorkerSet]
+#   kinds: [workloads]
+#   needs_text: [vllm]
 package privllm.policies.l3_weights_verified
 
 import rego.v1
@@ -26,13 +27,13 @@ verifies(spec) if {
 
 deny contains msg if {
 	k.is_model_server
-	not pinned(object.get(input.metadata, ["annotations", "privllm.io/weights-revision"], ""))
-	msg := sprintf("%s %s does not record a pinned weights revision (privllm.io/weights-revision)", [input.kind, input.metadata.name])
+	not pinned(object.get(k.metadata, ["annotations", "privllm.io/weights-revision"], ""))
+	msg := sprintf("%s does not record a pinned weights revision (privllm.io/weights-revision)", [k.subject])
 }
 
 deny contains msg if {
 	k.is_model_server
 	some spec in k.pod_specs
 	not verifies(spec)
-	msg := sprintf("%s %s starts without verifying its weights against a checksum manifest", [input.kind, input.metadata.name])
+	msg := sprintf("%s starts without verifying its weights against a checksum manifest", [k.subject])
 }

@@ -37,11 +37,11 @@ modifies(name) if {
 allowed_groups := {g | some g in object.get(k.params, ["rbac", "model_operator"], [])} | {g | some g in object.get(k.params, ["rbac", "platform_admin"], [])}
 
 deny contains msg if {
-	endswith(input.metadata.namespace, "-serving")
+	endswith(k.namespace, concat("", ["-", object.get(k.params, ["namespace_suffixes", "serving"], "serving")]))
 	modifies(input.roleRef.name)
 	some subject in input.subjects
 	not allowed(subject)
-	msg := sprintf("RoleBinding %s lets %s %s modify model servers (role %s)", [input.metadata.name, subject.kind, subject.name, input.roleRef.name])
+	msg := sprintf("RoleBinding %s lets %s %s modify model servers (role %s)", [k.name, k.shown(subject, "kind"), k.shown(subject, "name"), k.shown(input, ["roleRef", "name"])])
 }
 
 allowed(subject) if {

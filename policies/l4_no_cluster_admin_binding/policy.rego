@@ -13,13 +13,15 @@ package privllm.policies.l4_no_cluster_admin_binding
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 deny contains msg if {
 	input.roleRef.name == "cluster-admin"
-	msg := sprintf("%s %s binds cluster-admin", [input.kind, input.metadata.name])
+	msg := sprintf("%s binds cluster-admin", [k.subject])
 }
 
 deny contains msg if {
 	input.kind == "ClusterRoleBinding"
 	input.roleRef.name in {"admin", "edit"}
-	msg := sprintf("ClusterRoleBinding %s grants %s in every namespace", [input.metadata.name, input.roleRef.name])
+	msg := sprintf("ClusterRoleBinding %s grants %s in every namespace", [k.name, k.shown(input, ["roleRef", "name"])])
 }

@@ -1,8 +1,9 @@
 # METADATA
-# title: No exec, attach or port-forward for broad groups
+# title: Nothing granted to anonymous or all-authenticated subjects; no exec for app clients
 # description: >-
-#   Roles that open a shell into pods (pods/exec, pods/attach, pods/portforward) are not
-#   granted to everyone authenticated, to all service accounts, or by the app-client role.
+#   No binding names system:anonymous, system:unauthenticated, system:authenticated or
+#   system:serviceaccounts (whatever the subject kind or letter case), and the app-client
+#   role opens no shell into pods (pods/exec, pods/attach, pods/portforward).
 # custom:
 #   id: PLLM-L4-008
 #   layer: 4
@@ -13,7 +14,9 @@ package privllm.policies.l4_no_exec_for_broad_groups
 
 import rego.v1
 
-broad_groups := {"system:authenticated", "system:unauthenticated", "system:serviceaccounts"}
+import data.privllm.lib.kubernetes as k
+
+broad_groups := {"system:anonymous", "system:authenticated", "system:unauthenticated", "system:serviceaccounts"}
 
 shell_resources := {"pods/exec", "pods/attach", "pods/portforward", "pods/*", "*"}
 
@@ -28,8 +31,8 @@ deny contains msg if {
 
 deny contains msg if {
 	input.kind in {"RoleBinding", "ClusterRoleBinding"}
-	some subject in input.subjects
-	subject.kind == "Group"
-	lower(subject.name) in broad_groups
-	msg := sprintf("%s %s grants %s to %s", [input.kind, input.metadata.name, input.roleRef.name, subject.name])
+	some subject in k.as_array(object.get(input, "subjects", []))
+	is_string(subject.name)
+	lower(trim_space(subject.name)) in broad_groups
+	msg := sprintf("%s grants %s to %s", [k.subject, k.shown(input, ["roleRef", "name"]), k.shown(subject, "name")])
 }

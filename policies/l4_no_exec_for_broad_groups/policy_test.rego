@@ -23,3 +23,19 @@ test_authenticated_binding_denied if {
 test_team_binding_allowed if {
 	count(p.deny) == 0 with input as binding("view", [{"kind": "Group", "name": "llm-app-teams"}])
 }
+
+test_anonymous_user_denied if {
+	count(p.deny) == 1 with input as binding("view", [{"kind": "User", "name": "system:anonymous"}])
+}
+
+test_unauthenticated_group_denied if {
+	count(p.deny) == 1 with input as binding("view", [{"kind": "Group", "name": "system:unauthenticated"}])
+}
+
+test_letter_case_and_spaces_do_not_hide_a_group if {
+	count(p.deny) == 1 with input as binding("view", [{"kind": "Group", "name": " System:Authenticated"}])
+}
+
+test_nameless_cluster_binding_denied if {
+	count(p.deny) == 1 with input as {"kind": "ClusterRoleBinding", "roleRef": {"kind": "ClusterRole", "name": "view"}, "subjects": [{"kind": "User", "name": "system:anonymous"}]}
+}

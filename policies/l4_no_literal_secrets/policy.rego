@@ -13,9 +13,11 @@ package privllm.policies.l4_no_literal_secrets
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 deny contains msg if {
 	input.kind == "Secret"
 	some field in ["data", "stringData"]
 	count(object.get(input, field, {})) > 0
-	msg := sprintf("Secret %s carries literal %s; keep the value in Vault", [input.metadata.name, field])
+	msg := sprintf("Secret %s carries literal %s; keep the value in Vault", [k.name, field])
 }

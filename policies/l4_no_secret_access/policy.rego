@@ -13,6 +13,8 @@ package privllm.policies.l4_no_secret_access
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 reads(verbs) if {
 	some verb in verbs
 	lower(verb) in {"get", "list", "watch", "*"}
@@ -25,5 +27,5 @@ deny contains msg if {
 	some group in object.get(rule, "apiGroups", [""])
 	group in {"", "*"}
 	reads(rule.verbs)
-	msg := sprintf("%s %s can read Secrets", [input.kind, input.metadata.name])
+	msg := sprintf("%s can read Secrets", [k.subject])
 }

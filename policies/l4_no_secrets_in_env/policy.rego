@@ -8,40 +8,56 @@
 #   layer: 4
 #   severity: high
 #   controls: [CIS-5.4.1, OWASP-LLM02, NSA-CISA:authentication-authorization]
-#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, LeaderWorkerSet]
+#   kinds: [workloads]
 package privllm.policies.l4_no_secrets_in_env
 
 import rego.v1
 
 import data.privllm.lib.kubernetes as k
 
-secretish := `(?i)(password|passwd|secret|token|api[-_]?key|credential|private[-_]?key)`
+# Words that make a variable name secret-looking (matched lower-cased; underscores read as dashes).
+secretish := {"password", "passwd", "secret", "token", "apikey", "api-key", "credential", "privatekey", "private-key"}
+
+secret_looking(name) if {
+	normal := lower(replace(name, "_", "-"))
+	some word in secretish
+	contains(normal, word)
+}
+
+reference_to_a_file(name) if {
+	some suffix in ["_FILE", "_PATH", "_DIR"]
+	endswith(upper(name), suffix)
+}
 
 deny contains msg if {
 	some container in k.containers
 	some env in object.get(container, "env", [])
 	env.valueFrom.secretKeyRef
-	msg := sprintf("%s %s: container %s reads Secret %s into env %s", [input.kind, input.metadata.name, container.name, env.valueFrom.secretKeyRef.name, env.name])
+	msg := sprintf("%s: container %s reads Secret %s into env %s", [k.subject, container.name, k.shown(env, ["valueFrom", "secretKeyRef", "name"]), k.shown(env, "name")])
 }
 
 deny contains msg if {
 	some container in k.containers
 	some source in object.get(container, "envFrom", [])
 	source.secretRef
-	msg := sprintf("%s %s: container %s loads Secret %s into its environment", [input.kind, input.metadata.name, container.name, source.secretRef.name])
+	msg := sprintf("%s: container %s loads Secret %s into its environment", [k.subject, container.name, k.shown(source, ["secretRef", "name"])])
 }
 
 deny contains msg if {
 	some container in k.containers
 	some env in object.get(container, "env", [])
-	regex.match(secretish, env.name)
-	not regex.match(`(?i)_(FILE|PATH|DIR)$`, env.name)
+	is_string(env.name)
+	secret_looking(env.name)
+	not reference_to_a_file(env.name)
 	object.get(env, "value", "") != ""
-	msg := sprintf("%s %s: container %s has a literal value in %s", [input.kind, input.metadata.name, container.name, env.name])
+	msg := sprintf("%s: container %s has a literal value in %s", [k.subject, container.name, k.shown(env, "name")])
 }
 
 deny contains msg if {
 	some container in k.containers
-	regex.match(`(^|[\s'"])--(api-key|password|token|secret)[\s'"=]+[^\s'"$(]`, k.command_line(container))
-	msg := sprintf("%s %s: container %s passes a credential on its command line", [input.kind, input.metadata.name, container.name])
+	line := k.command_line(container)
+	some flag in ["--api-key", "--password", "--token", "--secret"]
+	contains(line, flag)
+	regex.match(`(^|[\s'"])--(api-key|password|token|secret)[\s'"=]+[^\s'"$(]`, line)
+	msg := sprintf("%s: container %s passes a credential on its command line", [k.subject, container.name])
 }

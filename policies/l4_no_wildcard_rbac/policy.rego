@@ -13,10 +13,12 @@ package privllm.policies.l4_no_wildcard_rbac
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 deny contains msg if {
 	some rule in object.get(input, "rules", [])
 	some field in ["verbs", "resources", "apiGroups", "nonResourceURLs"]
 	some entry in object.get(rule, field, [])
 	contains(entry, "*")
-	msg := sprintf("%s %s grants %q in %s", [input.kind, input.metadata.name, entry, field])
+	msg := sprintf("%s grants %q in %s", [k.subject, entry, field])
 }

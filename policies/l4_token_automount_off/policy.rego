@@ -18,11 +18,11 @@ import data.privllm.lib.kubernetes as k
 deny contains msg if {
 	input.kind == "ServiceAccount"
 	object.get(input, "automountServiceAccountToken", true) != false
-	msg := sprintf("ServiceAccount %s mounts its token into every pod", [input.metadata.name])
+	msg := sprintf("ServiceAccount %s mounts its token into every pod", [k.name])
 }
 
 deny contains msg if {
 	some spec in k.pod_specs
 	object.get(spec, "automountServiceAccountToken", true) != false
-	msg := sprintf("%s %s does not turn off service-account token automount", [input.kind, input.metadata.name])
+	msg := sprintf("%s does not turn off service-account token automount", [k.subject])
 }

@@ -9,13 +9,13 @@ stack := {"kind": "StackConfig", "spec": {"gateway": {"guardrails": {"human_revi
 cm(text) := {"kind": "ConfigMap", "metadata": {"name": "llm-gateway"}, "data": {"gateway.yaml": text}}
 
 test_held_allowed if {
-	count(p.deny) == 0 with input as stack with data.inventory as [cm("upstreams: [{name: hr-model, high_risk: true}]\n")]
+	count(p.deny) == 0 with input as stack with data.privllm.inventory as [cm("upstreams: [{name: hr-model, high_risk: true}]\n")]
 }
 
 test_not_held_denied if {
-	count(p.deny) == 1 with input as stack with data.inventory as [cm("upstreams: [{name: hr-model, high_risk: false}]\n")]
+	count(p.deny) == 1 with input as stack with data.privllm.inventory as [cm("upstreams: [{name: hr-model, high_risk: false}]\n")]
 }
 
 test_other_model_held_does_not_count if {
-	count(p.deny) == 1 with input as stack with data.inventory as [cm("upstreams: [{name: other, high_risk: true}]\n")]
+	count(p.deny) == 1 with input as stack with data.privllm.inventory as [cm("upstreams: [{name: other, high_risk: true}]\n")]
 }

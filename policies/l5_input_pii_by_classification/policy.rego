@@ -9,6 +9,7 @@
 #   severity: high
 #   controls: [OWASP-LLM02]
 #   kinds: [ConfigMap, StackConfig]
+#   needs_text: {ConfigMap: [gateway.yaml]}
 #   gatekeeper: false
 package privllm.policies.l5_input_pii_by_classification
 

@@ -9,6 +9,7 @@
 #   severity: high
 #   controls: [OWASP-LLM02, OWASP-LLM05]
 #   kinds: [ConfigMap, StackConfig]
+#   needs_text: {ConfigMap: [gateway.yaml]}
 #   gatekeeper: false
 package privllm.policies.l5_output_pii_guard
 

@@ -9,6 +9,7 @@
 #   severity: medium
 #   controls: [OWASP-LLM05, OWASP-LLM09]
 #   kinds: [StackConfig, ConfigMap]
+#   needs_text: {ConfigMap: [gateway.yaml]}
 #   gatekeeper: false
 package privllm.policies.l5_output_validation
 
@@ -43,5 +44,5 @@ deny contains msg if {
 	schema := object.get(upstream, "response_schema", null)
 	schema != null
 	not schema.type
-	msg := sprintf("the response schema of %s declares no type", [upstream.name])
+	msg := sprintf("the response schema of %s declares no type", [k.shown(upstream, "name")])
 }

@@ -18,10 +18,10 @@ test_untyped_schema_denied if {
 
 test_stack_schema_not_enforced_denied if {
 	gateway := cm("upstreams: [{name: m}]\n")
-	count(p.deny) == 1 with input as stack({"models": [{"served_name": "m", "response_schema": {"type": "object"}}]}) with data.inventory as [gateway]
+	count(p.deny) == 1 with input as stack({"models": [{"served_name": "m", "response_schema": {"type": "object"}}]}) with data.privllm.inventory as [gateway]
 }
 
 test_null_schema_means_none if {
 	gateway := cm("upstreams: [{name: m}]\n")
-	count(p.deny) == 0 with input as stack({"models": [{"served_name": "m", "response_schema": null}]}) with data.inventory as [gateway]
+	count(p.deny) == 0 with input as stack({"models": [{"served_name": "m", "response_schema": null}]}) with data.privllm.inventory as [gateway]
 }

@@ -15,6 +15,8 @@ package privllm.policies.l6_collector_siem_tls_queue
 
 import rego.v1
 
+import data.privllm.lib.kubernetes as k
+
 # The central collector is the one that receives OTLP (the gateway's and the agents' records).
 central if {
 	endswith(input.spec.chart, "/opentelemetry-collector")
@@ -26,7 +28,7 @@ exporters := object.get(input.spec.values, ["config", "exporters"], {}) if centr
 deny contains msg if {
 	central
 	count(exporters) == 0
-	msg := sprintf("collector %s has no exporter: audit records go nowhere", [input.metadata.name])
+	msg := sprintf("collector %s has no exporter: audit records go nowhere", [k.name])
 }
 
 deny contains msg if {

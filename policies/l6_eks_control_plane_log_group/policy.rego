@@ -29,7 +29,7 @@ groups := [g |
 deny contains msg if {
 	input.type == "aws:eks/cluster:Cluster"
 	count(groups) == 0
-	msg := sprintf("EKS cluster %s: the program creates no /aws/eks/%s/cluster log group, so EKS creates one unencrypted and never expiring", [input.metadata.name, input.inputs.name])
+	msg := sprintf("EKS cluster %s: the program creates no /aws/eks/%s/cluster log group, so EKS creates one unencrypted and never expiring", [k.name, input.inputs.name])
 }
 
 deny contains msg if {

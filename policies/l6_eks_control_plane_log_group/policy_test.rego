@@ -11,21 +11,21 @@ group(name, inputs) := {"kind": "CloudResource", "type": "aws:cloudwatch/logGrou
 good := {"kmsKeyId": "arn:k", "retentionInDays": 365}
 
 test_owned_group_allowed if {
-	count(p.deny) == 0 with input as cluster with data.inventory as [group("/aws/eks/ref/cluster", good)]
+	count(p.deny) == 0 with input as cluster with data.privllm.inventory as [group("/aws/eks/ref/cluster", good)]
 }
 
 test_missing_group_denied if {
-	count(p.deny) == 1 with input as cluster with data.inventory as [group("/aws/eks/other/cluster", good)]
+	count(p.deny) == 1 with input as cluster with data.privllm.inventory as [group("/aws/eks/other/cluster", good)]
 }
 
 test_unencrypted_denied if {
-	count(p.deny) == 1 with input as cluster with data.inventory as [group("/aws/eks/ref/cluster", {"retentionInDays": 365})]
+	count(p.deny) == 1 with input as cluster with data.privllm.inventory as [group("/aws/eks/ref/cluster", {"retentionInDays": 365})]
 }
 
 test_invalid_retention_denied if {
-	count(p.deny) == 1 with input as cluster with data.inventory as [group("/aws/eks/ref/cluster", {"kmsKeyId": "arn:k", "retentionInDays": 45})]
+	count(p.deny) == 1 with input as cluster with data.privllm.inventory as [group("/aws/eks/ref/cluster", {"kmsKeyId": "arn:k", "retentionInDays": 45})]
 }
 
 test_no_retention_denied if {
-	count(p.deny) == 1 with input as cluster with data.inventory as [group("/aws/eks/ref/cluster", {"kmsKeyId": "arn:k"})]
+	count(p.deny) == 1 with input as cluster with data.privllm.inventory as [group("/aws/eks/ref/cluster", {"kmsKeyId": "arn:k"})]
 }

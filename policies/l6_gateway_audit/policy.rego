@@ -9,6 +9,7 @@
 #   severity: high
 #   controls: [NSA-CISA:audit-logging, OWASP-LLM10]
 #   kinds: [Deployment]
+#   needs_text: [llm-gateway]
 package privllm.policies.l6_gateway_audit
 
 import rego.v1
@@ -24,7 +25,7 @@ deny contains msg if {
 	container.name == "gateway"
 	env := env_of(container)
 	not startswith(object.get(env, "OTEL_EXPORTER_OTLP_ENDPOINT", ""), "https://")
-	msg := sprintf("gateway %s has no https OTLP endpoint for its audit records", [input.metadata.name])
+	msg := sprintf("gateway %s has no https OTLP endpoint for its audit records", [k.name])
 }
 
 deny contains msg if {
@@ -33,5 +34,5 @@ deny contains msg if {
 	some container in spec.containers
 	container.name == "gateway"
 	lower(object.get(env_of(container), "OTEL_EXPORTER_OTLP_INSECURE", "false")) == "true"
-	msg := sprintf("gateway %s sends audit records without TLS", [input.metadata.name])
+	msg := sprintf("gateway %s sends audit records without TLS", [k.name])
 }

@@ -33,5 +33,5 @@ monitored if {
 deny contains msg if {
 	input.metadata.labels["app.kubernetes.io/name"] in watched
 	not monitored
-	msg := sprintf("Service %s/%s is not scraped by any ServiceMonitor", [input.metadata.namespace, input.metadata.name])
+	msg := sprintf("Service %s/%s is not scraped by any ServiceMonitor", [k.namespace, k.name])
 }

@@ -9,17 +9,17 @@ svc := {"kind": "Service", "metadata": {"name": "m", "namespace": "s", "labels":
 monitor(ns, labels) := {"kind": "ServiceMonitor", "metadata": {"name": "m", "namespace": ns}, "spec": {"selector": {"matchLabels": labels}}}
 
 test_monitored_allowed if {
-	count(p.deny) == 0 with input as svc with data.inventory as [monitor("s", {"app.kubernetes.io/name": "vllm-server", "app.kubernetes.io/instance": "m"})]
+	count(p.deny) == 0 with input as svc with data.privllm.inventory as [monitor("s", {"app.kubernetes.io/name": "vllm-server", "app.kubernetes.io/instance": "m"})]
 }
 
 test_unmonitored_denied if {
-	count(p.deny) == 1 with input as svc with data.inventory as []
+	count(p.deny) == 1 with input as svc with data.privllm.inventory as []
 }
 
 test_monitor_for_other_instance_does_not_count if {
-	count(p.deny) == 1 with input as svc with data.inventory as [monitor("s", {"app.kubernetes.io/instance": "other"})]
+	count(p.deny) == 1 with input as svc with data.privllm.inventory as [monitor("s", {"app.kubernetes.io/instance": "other"})]
 }
 
 test_monitor_in_other_namespace_does_not_count if {
-	count(p.deny) == 1 with input as svc with data.inventory as [monitor("t", {"app.kubernetes.io/name": "vllm-server"})]
+	count(p.deny) == 1 with input as svc with data.privllm.inventory as [monitor("t", {"app.kubernetes.io/name": "vllm-server"})]
 }

@@ -20,11 +20,11 @@ flow_logs := [r | some r in k.inventory_of("CloudResource"); r.type == "aws:ec2/
 deny contains msg if {
 	input.type == "aws:ec2/vpc:Vpc"
 	count([f | some f in flow_logs; f.inputs.trafficType == "ALL"]) == 0
-	msg := sprintf("VPC %s has no flow log capturing ALL traffic", [input.metadata.name])
+	msg := sprintf("VPC %s has no flow log capturing ALL traffic", [k.name])
 }
 
 deny contains msg if {
 	input.type == "aws:ec2/flowLog:FlowLog"
 	input.inputs.trafficType != "ALL"
-	msg := sprintf("flow log %s captures only %s traffic", [input.metadata.name, input.inputs.trafficType])
+	msg := sprintf("flow log %s captures only %s traffic", [k.name, k.shown(input.inputs, "trafficType")])
 }

@@ -17,6 +17,7 @@ NAMESPACE = "privllm"
 
 SHOWN_CHARS = 80  # a user's value is echoed at most this long, then "..."
 MAX_DEPTH = 64  # deeper YAML is refused before it is built (a stack file nests a handful of levels)
+MAX_FILE_BYTES = 1024 * 1024  # a stack file is a few kilobytes; /dev/zero is not one
 MAX_INT_DIGITS = 30  # no stack setting needs a longer number; Python refuses > 4300 digits with a traceback
 
 
@@ -159,10 +160,15 @@ def _read_text(path: Path) -> str:
         raise StackError(path, [Problem("file", "no such stack file; shipped stacks are reference, local, onprem")])
     if path.is_dir():
         raise StackError(path, [Problem("file", "is a directory; give a stack file (infra/Pulumi.<stack>.yaml) or a stack name")])
+    if not path.is_file():
+        raise StackError(path, [Problem("file", "is not a regular file (a device, socket or pipe); give a stack file")])
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise StackError(path, [Problem("file", f"cannot be read ({exc.strerror or exc})")]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise StackError(path, [Problem("file", f"is larger than {MAX_FILE_BYTES // 1024} KiB; a stack file is a few kilobytes")])
     if b"\x00" in data:
         raise StackError(path, [Problem("file", "is a binary file, not YAML text")])
     try:

@@ -492,6 +492,44 @@ class Prerequisites(Strict):
     runtime_class: Literal["nvidia"] = "nvidia"
     # Only when the cluster's feature gates enable image volumes (needed by oci:// weights).
     image_volumes: bool = False
+# ---------------------------------------------------------------- review (parameters, exemptions)
+PolicyId = Annotated[str, StringConstraints(pattern=r"^PLLM-L[1-6]-[0-9]{3}$")]
+Glob = Annotated[str, StringConstraints(min_length=1, max_length=253)]
+
+
+class ReviewExemption(Strict):
+    """One deliberate exception: a policy, the objects it no longer counts (globs), why and who owns it."""
+
+    policy: PolicyId
+    kind: Glob = "*"
+    namespace: Glob = "*"
+    name: Glob = "*"
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10)]
+    owner: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class PortRange(Strict):
+    min: Annotated[int, Field(ge=1, le=65535)]
+    max: Annotated[int, Field(ge=1, le=65535)]
+
+    @model_validator(mode="after")
+    def _rules(self) -> PortRange:
+        if self.min > self.max:
+            raise RuleViolation("min", f"{self.min} is above max {self.max}")
+        return self
+
+
+class ReviewSettings(Strict):
+    """What the review is told about deliberate differences (passed to Rego as data.privllm.params)."""
+
+    # Registries besides the mirror that images may come from (host or host/path prefixes).
+    allowed_registries: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._/-]+)?$")]] = Field(default_factory=list)
+    host_port_ranges: list[PortRange] = Field(default_factory=list)
+    # Pod Security profile per namespace; every other namespace is restricted.
+    profiles: dict[str, Literal["baseline", "restricted"]] = Field(default_factory=dict)
+    # A regular expression image tags must match when no digest is given (default: version-shaped).
+    version_tag_pattern: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    exemptions: list[ReviewExemption] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- the stack
@@ -552,6 +590,8 @@ class StackConfig(Strict):
     # existing target: the prerequisites the cluster states and `privllm preflight` verifies.
     prerequisites: Prerequisites | None = None
     preinstalled: Preinstalled = Field(default_factory=Preinstalled)
+    # what the review is told about deliberate differences: parameters and exemptions.
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
     @property
     def internal_ca(self) -> str:

@@ -112,18 +112,15 @@ def create_app(state: GatewayState) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app):
         watcher = asyncio.create_task(_watch_config(state)) if state.config_path else None
-        if hasattr(state.key_store, "start"):
-            await state.key_store.start()
+        await state.key_store.start()
         try:
             yield
         finally:
             if watcher:
                 watcher.cancel()
-            if hasattr(state.key_store, "stop"):
-                await state.key_store.stop()
+            await state.key_store.stop()
             await state.upstreams.close()
-            if hasattr(state.limiter, "close"):
-                await state.limiter.close()
+            await state.limiter.close()
             state.audit.close()
 
     routes = api_routes() + [

@@ -14,6 +14,7 @@ timer from the first byte, a cap on open connections, and OpenAI-shaped JSON for
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -41,8 +42,9 @@ async def over_capacity(scope, receive, send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def protocol_class(limits: ServerLimits) -> type[H11Protocol]:
-    """An H11Protocol class that enforces `limits` (uvicorn builds one instance per connection)."""
+def protocol_class(limits: ServerLimits, refused: Callable[[str], None] = lambda reason: None) -> type[H11Protocol]:
+    """An H11Protocol class that enforces `limits` (uvicorn builds one instance per connection).
+    `refused(reason)` counts each refusal no route sees (no audit record exists for those)."""
 
     class LimitedH11Protocol(H11Protocol):
         _read_deadline = None
@@ -50,6 +52,7 @@ def protocol_class(limits: ServerLimits) -> type[H11Protocol]:
         def connection_made(self, transport) -> None:
             super().connection_made(transport)
             if len(self.connections) > limits.max_connections:
+                refused("server_busy")
                 self.app = over_capacity  # read the request head (bounded), then answer 503 and close
             # Idle from the first moment, not only after a first response.
             self.timeout_keep_alive_task = self.loop.call_later(limits.keep_alive_timeout_seconds, self.timeout_keep_alive_handler)
@@ -74,6 +77,7 @@ def protocol_class(limits: ServerLimits) -> type[H11Protocol]:
             self._read_deadline = None
             if self.transport.is_closing():
                 return
+            refused("request_timeout")
             if self.cycle is None or self.conn.their_state is h11.IDLE:
                 # The head never completed: nothing of ours is on the wire yet.
                 message = f"the request was not received within {limits.request_read_timeout_seconds:g} seconds"
@@ -85,9 +89,11 @@ def protocol_class(limits: ServerLimits) -> type[H11Protocol]:
             # h11 refuses a head larger than its max_incomplete_event_size with a protocol error.
             pending, _ = self.conn.trailing_data
             if len(pending) > limits.max_header_bytes:
+                refused("headers_too_large")
                 message = f"request head exceeds {limits.max_header_bytes} bytes"
                 self.transport.write(_raw_response(431, b"Request Header Fields Too Large", message, "headers_too_large"))
             else:
+                refused("invalid_http")
                 self.transport.write(_raw_response(400, b"Bad Request", "the request is not valid HTTP/1.1", "invalid_http"))
             self.transport.close()
 

@@ -84,6 +84,10 @@ class KeyStore(Protocol):
 
     def healthy(self) -> bool: ...
 
+    async def start(self) -> None: ...  # background refresh, where the store has one
+
+    async def stop(self) -> None: ...
+
 
 class MemoryKeyStore:
     """The dev-mode store: records in this process only."""
@@ -99,6 +103,12 @@ class MemoryKeyStore:
 
     def stale_seconds(self) -> float:
         return 0.0
+
+    async def start(self) -> None:
+        """Nothing to refresh: the records live in this process."""
+
+    async def stop(self) -> None:
+        """Nothing to stop."""
 
     def healthy(self) -> bool:
         return True

@@ -36,4 +36,7 @@ class GatewayMetrics:
         self.ratelimit_store_errors = Counter(
             facts.METRIC_RATELIMIT_STORE_ERRORS, "Requests decided while the rate-limit store was unreachable, by outage policy", ["policy"], registry=r,
         )
+        self.connections_refused = Counter(
+            facts.METRIC_CONNECTIONS_REFUSED, "Connections the HTTP server refused before any route saw a request, by reason", ["reason"], registry=r,
+        )
         self.cert_expiry = Gauge(facts.METRIC_CERT_EXPIRY, "notAfter of each certificate the gateway trusts", ["file"], registry=r)

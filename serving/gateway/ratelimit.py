@@ -48,6 +48,9 @@ class MemoryLimiter:
     async def healthy(self) -> bool:
         return True
 
+    async def close(self) -> None:
+        """Nothing to release: the buckets live in this process."""
+
     def _take(self, key: str, capacity: float, amount: float, now: float) -> tuple[bool, float]:
         level, last = self._buckets.get(key, (capacity, now))
         level = min(capacity, level + (now - last) * capacity / 60.0)

@@ -40,6 +40,8 @@ def upstream_models(url: str, timeout: float = 10) -> list[str]:
 
 
 def dev_state(upstream: str, rpm: int, audit_jsonl: Path | None, models: list[str] | None = None, high_risk: tuple[str, ...] = ()) -> tuple[GatewayState, str]:
+    # Validated before the upstream is asked, so a bad option is named as such.
+    limits = RateLimits(requests_per_minute=rpm, tokens_per_minute=max(rpm * 2000, 60_000))
     models = models or upstream_models(upstream)
     if not models:
         raise ValueError(f"{upstream}/v1/models lists no model")
@@ -48,7 +50,7 @@ def dev_state(upstream: str, rpm: int, audit_jsonl: Path | None, models: list[st
         raise ValueError(f"--high-risk names models the upstream does not serve: {', '.join(unknown)} (it serves {', '.join(models)})")
     config = GatewayConfig(
         upstreams=[Upstream(name=m, url=upstream, high_risk=m in high_risk) for m in models],
-        rate_limits=RateLimits(requests_per_minute=rpm, tokens_per_minute=max(rpm * 2000, 60_000)),
+        rate_limits=limits,
     )
     store = MemoryKeyStore()
     key = store.issue("dev", models, roles=("reviewer", "admin"), groups=("dev",))
@@ -70,7 +72,8 @@ def server_config(state: GatewayState, host: str, port: int, **overrides) -> uvi
     limits = state.config.server
     options = {
         "host": host, "port": port, "log_level": "warning", "access_log": False, "loop": "uvloop",
-        "http": protocol_class(limits), "h11_max_incomplete_event_size": limits.max_header_bytes,
+        "http": protocol_class(limits, lambda reason: state.metrics.connections_refused.labels(reason).inc()),
+        "h11_max_incomplete_event_size": limits.max_header_bytes,
         "timeout_keep_alive": limits.keep_alive_timeout_seconds, "timeout_graceful_shutdown": 20, **overrides,
     }
     return uvicorn.Config(create_app(state), **options)

@@ -34,6 +34,8 @@ class Limiter(Protocol):
 
     async def healthy(self) -> bool: ...
 
+    async def close(self) -> None: ...
+
 
 class ReviewStore(Protocol):
     clock: Callable[[], float]  # decides review deadlines; tests pass one they advance

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from infra.admission import IGNORE_LABEL, dry_run
-from infra.exemptions import Exemption, exempting
+from infra.exemptions import exempting
 from policies.gatekeeper import export
+from privllm.stack.model import ReviewExemption
 
 TOKEN_AUTOMOUNT, WILDCARD_RBAC = "PLLM-L4-004", "PLLM-L4-001"
 
@@ -83,9 +84,9 @@ def test_gatekeeper_must_fail_closed_and_may_not_be_asked_to_honour_a_label_it_d
     ]
 
 
-def test_a_named_exemption_spares_exactly_that_object():
+def test_an_exemption_spares_exactly_the_objects_its_globs_match():
     template, constraint = pair(TOKEN_AUTOMOUNT, ["apps"])
-    exemption = Exemption(TOKEN_AUTOMOUNT, "ServiceAccount", "apps", "operator", "it calls the API")
+    exemption = ReviewExemption(policy=TOKEN_AUTOMOUNT, kind="Service*", namespace="apps", name="operator", reason="it calls the Kubernetes API", owner="platform")
     template, constraint = exempting(template, constraint, [exemption])
     objects = [template, constraint, account("operator", "apps"), account("other", "apps"), {**account("operator", "x")}]
     constraint["spec"]["match"].pop("namespaces")
@@ -96,9 +97,19 @@ def test_exempting_refuses_a_template_it_cannot_read():
     template, constraint = pair(TOKEN_AUTOMOUNT, ["apps"])
     template["spec"]["targets"][0]["code"][0]["source"]["rego"] = "package x\n"
     with pytest.raises(ValueError, match="no single violation rule"):
-        exempting(template, constraint, [Exemption(TOKEN_AUTOMOUNT, "ServiceAccount", "apps", "a", "reason here")])
+        exempting(template, constraint, [ReviewExemption(policy=TOKEN_AUTOMOUNT, name="a", reason="a reason given", owner="platform")])
 
 
 def test_the_shipped_plans_admit_every_planned_object(plans):
     for name, plan in plans.items():
         assert [p for p in plan.problems if p.startswith(("admission:", "Constraint ", "ValidatingWebhook"))] == [], name
+
+
+def test_cluster_scoped_objects_match_an_any_namespace_exemption_and_other_parameters_stay():
+    template, constraint = pair(WILDCARD_RBAC, ["apps"])
+    constraint["spec"]["parameters"] = {"mirror": "registry.example"}
+    exemption = ReviewExemption(policy=WILDCARD_RBAC, kind="ClusterRole", name="keda-*", reason="scales any workload kind", owner="platform")
+    template, constraint = exempting(template, constraint, [exemption])
+    assert constraint["spec"]["parameters"]["mirror"] == "registry.example"
+    assert "exemptions" in template["spec"]["crd"]["spec"]["validation"]["openAPIV3Schema"]["properties"]
+    assert denied(dry_run([template, constraint, wildcard_role("keda-operator"), wildcard_role("other")])) == ["ClusterRole other"]

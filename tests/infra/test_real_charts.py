@@ -40,3 +40,12 @@ def test_every_release_renders_and_the_cluster_can_come_up(full):
 def test_every_image_is_a_catalogue_image_in_the_mirror(full):
     catalogue = {full.cfg.mirror.image_ref(k) for k in full.cfg.mirror.images}
     assert set(images(full)) <= catalogue, set(images(full)) - catalogue
+
+
+def test_the_review_passes_with_only_the_stacks_reasoned_exemptions(full):
+    from policies.review import review_plan
+
+    result = review_plan(full)
+    assert result.errors == []
+    assert [f"{f.id} {f.resource['kind']} {f.resource['namespace']}/{f.resource['name']}: {f.message}" for f in result.findings] == []
+    assert result.exempted and all(f.exemption["reason"] and f.exemption["owner"] for f in result.exempted)

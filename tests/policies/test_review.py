@@ -26,6 +26,7 @@ def run(*args, cwd=None):
 def test_shipped_stacks_pass_their_own_review(plans, stack):
     result = review_plan(plans[stack])
     assert result.errors == []
+    assert result.skipped == []
     assert result.findings == [], [f"{f.id} {f.resource} {f.message}" for f in result.findings]
     statuses = {r.status for r in result.results}
     assert "met" in statuses
@@ -51,7 +52,8 @@ def test_json_report_shape():
     report = json.loads(r.stdout)
     finding = report["findings"][0]
     assert set(finding) >= {"id", "layer", "severity", "title", "resource", "message", "controls"}
-    assert set(finding["resource"]) == {"kind", "namespace", "name"}
+    assert set(finding["resource"]) >= {"kind", "namespace", "name", "source"}
+    assert report["scope"]["objects_by_kind"] == {"Pod": 1}
     assert set(report["summary"]) == {"infrastructure", "data", "model", "identity", "application", "monitoring"}
 
 
@@ -98,7 +100,7 @@ def test_non_kubernetes_yaml_is_reported(tmp_path):
     (tmp_path / "notes.yaml").write_text("shopping: [milk, eggs]\n")
     r = run("review", "--manifests", str(tmp_path))
     assert r.returncode == 2
-    assert "notes.yaml: document 1 is not a Kubernetes object" in r.stderr
+    assert "notes.yaml#1: not a Kubernetes object" in r.stderr
 
 
 def test_usage_errors_exit_2(tmp_path):
@@ -149,3 +151,10 @@ def test_plan_installs_the_exported_constraints(plans):
     assert len(templates) >= 15
     constraints = [o for o in plan.objects if o["apiVersion"] == "constraints.gatekeeper.sh/v1beta1"]
     assert {c["kind"] for c in constraints} == {t["spec"]["crd"]["spec"]["names"]["kind"] for t in templates}
+
+
+def test_review_leaves_the_callers_objects_as_they_were():
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": None}, "spec": {"containers": [{"name": "c", "image": "x:1.0", "env": None}]}}
+    before = json.dumps(pod, sort_keys=True)
+    review([pod])
+    assert json.dumps(pod, sort_keys=True) == before

@@ -50,3 +50,13 @@ def test_show_prints_resolved_defaults():
     cfg = json.loads(r.stdout)
     assert cfg["gateway"]["rate_limits"]["requests_per_minute"] == 60  # a default, not in the file
     assert cfg["target"]["kind"] == "kind"
+
+
+def test_dev_gateway_option_out_of_range_names_the_option_not_the_upstream():
+    from typer.testing import CliRunner
+
+    from privllm.cli import app
+
+    result = CliRunner().invoke(app, ["gateway", "--dev", "--upstream", "http://127.0.0.1:9", "--dev-rpm", "10000000"])
+    assert result.exit_code == 2
+    assert "--dev-rpm" in result.output and "cannot list the models" not in result.output

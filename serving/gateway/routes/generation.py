@@ -125,7 +125,9 @@ async def serve(kind: Generation, request: Request, state: GatewayState, record:
 
     if forward.get("max_tokens") is None and forward.get("max_completion_tokens") is None:
         forward["max_tokens"] = config.rate_limits.default_max_tokens
-    wants_stream = bool(forward.get("stream"))
+    # The validated value, written back: "false" in the raw body must not read as a stream here.
+    wants_stream = bool(getattr(admitted.request, "stream", False))
+    forward["stream"] = wants_stream
     # Answers that are validated, reviewed or withheld whole are fetched whole, then streamed if asked.
     whole = upstream.high_risk or bool(upstream.response_schema) or config.guardrails.pii_output == "block"
     if wants_stream and not whole:

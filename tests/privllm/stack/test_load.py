@@ -49,6 +49,11 @@ def test_a_directory_is_one_clear_message(tmp_path):
     assert "is a directory" in out
 
 
+def test_a_device_and_an_oversized_file(tmp_path):
+    assert "not a regular file" in assert_clean_refusal("/dev/zero")
+    assert "larger than 1024 KiB" in assert_clean_refusal(write(tmp_path, "config: {}\n" + "#" * (2 * 1024 * 1024)))
+
+
 def test_a_binary_file(tmp_path):
     assert "binary file" in assert_clean_refusal(write(tmp_path, b"config:\x00\x01\x02"))
 

@@ -118,6 +118,9 @@ class ExplodingLimiter:
     async def healthy(self) -> bool:
         return True
 
+    async def close(self) -> None:
+        return None
+
 
 def test_an_unexpected_exception_is_a_json_500_with_an_incident_id_in_the_record_and_the_log(make_gateway, standin, caplog):
     gw = make_gateway(limiter=ExplodingLimiter())

@@ -124,3 +124,16 @@ def test_a_head_that_keeps_growing_is_cut_off_at_the_bound_with_431(server):
         pass
     status, _, body = parse(read_until_closed(s))
     assert status == 431 and body["error"]["code"] == "headers_too_large"
+
+
+def test_refusals_no_route_sees_are_counted(server):
+    test_slowloris_gets_408_and_is_closed(server)
+    test_a_head_that_keeps_growing_is_cut_off_at_the_bound_with_431(server)
+    s = connect(server)
+    s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+    assert parse(read_until_closed(s))[0] == 400
+    s = connect(server)
+    s.sendall(b"GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+    metrics = read_until_closed(s).decode()
+    for reason in ("request_timeout", "headers_too_large", "invalid_http"):
+        assert f'privllm_gateway_connections_refused_total{{reason="{reason}"}} 1.0' in metrics, reason

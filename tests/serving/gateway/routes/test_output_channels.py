@@ -172,3 +172,11 @@ def test_legacy_logprobs_are_judged_on_their_tokens_plain_and_streamed(unit_gate
     assert plain["choices"][0]["logprobs"] is None
     assert SECRETS["email"] not in streamed and '"tokens"' not in streamed
     assert any(n["guard"] == "PLLM-G-LOGPROBS" for n in streamed_fields(streamed)[1])
+
+
+@pytest.mark.parametrize(("value", "streamed"), [("false", False), ("true", True), (0, False)])
+def test_stream_flag_is_read_as_validated_and_forwarded_as_a_boolean(unit_gateway, value, streamed):
+    gw = unit_gateway()
+    r = gw.post("/v1/chat/completions", {"model": MODEL, "messages": [{"role": "user", "content": "x"}], "stream": value})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream") == streamed
+    assert gw.sent()["stream"] is streamed
