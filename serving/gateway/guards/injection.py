@@ -152,7 +152,7 @@ def decoded_variants(text: str) -> list[str]:
 
 _MORSE = dict(zip(
     ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- --.. ----- .---- ..--- ...-- ....- ..... -.... --... ---.. ----.".split(),
-    "abcdefghijklmnopqrstuvwxyz0123456789"))
+    "abcdefghijklmnopqrstuvwxyz0123456789", strict=True))
 
 
 def _morse(tokens: list[str]) -> str | None:
