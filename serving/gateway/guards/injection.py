@@ -481,7 +481,7 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
 )
 
 # The same override in more languages than injection_features covers (Vietnamese, Indonesian and
-# Malay, Swedish, Danish, Norwegian, Finnish, Czech, Romanian, Hungarian, Greek, Ukrainian,
+# Malay, Catalan, Swedish, Danish, Norwegian, Finnish, Czech, Romanian, Hungarian, Greek, Ukrainian,
 # Hebrew, Thai, Bengali, Tagalog, Swahili): a verb of ignoring near a word for instructions or
 # rules, or a request for the system prompt.
 _MORE_OVERRIDE_VERB = (
