@@ -99,7 +99,7 @@ def measure(name: str, url: str, key: str | None, seconds: int) -> dict:
 def gateway(upstream: str, audit: bool, receiver: OtlpReceiver | None) -> tuple[subprocess.Popen, str, str]:
     port = free_port()
     env = {"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.port}"} if audit else {}
-    proc = start([sys.executable, "-m", "privllm.cli", "gateway", "--dev", "--upstream", upstream, "--port", str(port), "--dev-rpm", "100000000"],
+    proc = start([sys.executable, "-m", "privllm.cli", "gateway", "--dev", "--upstream", upstream, "--port", str(port), "--dev-rpm", "1000000"],
                  env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
     key = proc.stdout.readline().split("api-key: ")[1].strip()
     url = f"http://127.0.0.1:{port}"

@@ -1,6 +1,11 @@
 """Detection quality of the in-process guards on the project's own corpora, with Wilson 95% intervals.
 
-Run: python bench/guard_quality.py [--set dev|heldout|both] [--misses]
+Run: python bench/guard_quality.py [--set dev|heldout|both] [--misses] [--batch N] [--speed]
+
+--batch N scores one development batch alone (dev/injection_N.txt and dev/benign_N.txt): run it
+once on a fresh batch before tuning on it, and record that number. --speed times the injection
+check on 2 KB prompts against the detector of commit SPEED_BASELINE (read from git, same process,
+interleaved rounds) and prints the ratio.
 
 Reports, per corpus set: prompt-injection recall per attack family (direct prompts and
 instructions planted in documents), benign refusals, sensitive values leaked (plain and
@@ -16,6 +21,10 @@ import argparse
 import math
 import random
 import statistics
+import subprocess
+import sys
+import time
+import types
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +35,9 @@ CORPUS = Path(__file__).resolve().parent.parent / "tests" / "serving" / "gateway
 SETS = ("dev", "heldout")
 STREAM_SEEDS = (1, 2, 3)
 CHARS_PER_SECOND = 80
+# the injection detector before the generic features (main when det2 started), the speed baseline
+SPEED_BASELINE = "02ed347"
+SPEED_ROUNDS = 7
 
 
 @dataclass(frozen=True)
@@ -102,8 +114,12 @@ def flagged(record: Record) -> bool:
     return injection.inspect(record.text, source="document" if record.document else "prompt").detected
 
 
-def injection_report(name: str, misses: bool) -> dict[str, tuple[int, int]]:
-    attacks, benign = load_set(name, "injection"), load_set(name, "benign")
+def injection_report(name: str, misses: bool, batch: str = "") -> dict[str, tuple[int, int]]:
+    if batch:
+        attacks, benign = load(CORPUS / name / f"injection_{batch}.txt"), load(CORPUS / name / f"benign_{batch}.txt")
+        name = f"{name} batch {batch}"
+    else:
+        attacks, benign = load_set(name, "injection"), load_set(name, "benign")
     by_family: dict[str, list[bool]] = defaultdict(list)
     missed = []
     for r in attacks:
@@ -179,11 +195,66 @@ def hold_report() -> None:
     print(f"  p50 {statistics.median(waits):.0f} ms, max {max(waits):.0f} ms over {len(waits)} answer openings")
 
 
+def baseline_detector() -> types.ModuleType | None:
+    """The injection module as it was at SPEED_BASELINE, read from git; None (with the reason
+    printed) where git or that commit is not there."""
+    path = "serving/gateway/guards/injection.py"
+    try:
+        source = subprocess.run(["git", "show", f"{SPEED_BASELINE}:{path}"], cwd=CORPUS.parents[3], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"  speed baseline skipped: cannot read {path} at {SPEED_BASELINE} from git ({exc})")
+        return None
+    module = types.ModuleType("injection_baseline")
+    sys.modules[module.__name__] = module  # dataclasses look their module up while the class is built
+    exec(compile(source, f"{SPEED_BASELINE}:{path}", "exec"), module.__dict__)
+    return module
+
+
+def _per_call_us(check, text: str, calls: int) -> float:
+    start = time.perf_counter()
+    for _ in range(calls):
+        check(text)
+    return (time.perf_counter() - start) / calls * 1e6
+
+
+def speed_report() -> None:
+    """The injection check's own time on 2 KB prompts, this detector against SPEED_BASELINE's."""
+    from bench.guards_latency import PROMPT  # the gateway benchmark's 2 KB prompt
+
+    print(f"\n[speed] prompt-injection check, this detector vs {SPEED_BASELINE} (medians of {SPEED_ROUNDS} interleaved rounds)")
+    baseline = baseline_detector()
+    if baseline is None:
+        return
+    lookalikes = [r.text for r in load_set("dev", "benign") if not r.document]
+    cases = {
+        "gateway benchmark prompt (2 KB)": [PROMPT[:2048]],
+        f"dev benign prompts, mean of {len(lookalikes)}": lookalikes,
+        # 40-odd unrelated look-alikes in one text: both detectors flag it, so nothing stops early
+        "2 KB of look-alikes joined": ["\n".join(lookalikes)[:2048]],
+    }
+    for label, texts in cases.items():
+        calls = max(1, 50 // len(texts))
+        new, old = [], []
+        for _ in range(SPEED_ROUNDS):
+            old.append(statistics.fmean(_per_call_us(baseline.inspect, t, calls) for t in texts))
+            new.append(statistics.fmean(_per_call_us(injection.inspect, t, calls) for t in texts))
+        ratio = statistics.median(new) / statistics.median(old)
+        print(f"  {label:34s} {statistics.median(new):7.0f} us vs {statistics.median(old):7.0f} us = {ratio:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", choices=(*SETS, "both"), default="both")
     parser.add_argument("--misses", action="store_true", help="print what was missed (for the dev set while tuning)")
+    parser.add_argument("--batch", default="", help="score one development batch (injection_N.txt, benign_N.txt) alone")
+    parser.add_argument("--speed", action="store_true", help="time the injection check against the baseline detector")
     args = parser.parse_args()
+    if args.speed:
+        speed_report()
+        return
+    if args.batch:
+        injection_report("dev", args.misses, args.batch)
+        return
     for name in SETS if args.set == "both" else (args.set,):
         injection_report(name, args.misses)
         sensitive_report(name, args.misses)

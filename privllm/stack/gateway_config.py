@@ -77,10 +77,13 @@ class Upstream(_Strict):
         return self
 
 
+MAX_TOKENS_PER_MINUTE = 100_000_000
+
+
 class RateLimits(_Strict):
     requests_per_minute: Annotated[StrictInt, Field(ge=1, le=1_000_000)] = 60
     """Default requests per minute per principal (a key may set its own)."""
-    tokens_per_minute: Annotated[StrictInt, Field(ge=1, le=100_000_000)] = 60_000
+    tokens_per_minute: Annotated[StrictInt, Field(ge=1, le=MAX_TOKENS_PER_MINUTE)] = 60_000
     """Default tokens (prompt + max completion) per minute per principal."""
     max_tokens_cap: Annotated[StrictInt, Field(ge=1, le=1_048_576)] = 4096
     """Largest max_tokens a request may ask for."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
+from privllm.stack.gateway_config import MAX_TOKENS_PER_MINUTE
 from privllm.serving.gateway.app import GatewayState, create_app
 from privllm.serving.gateway.audit import AuditLog
 from privllm.serving.gateway.config import GatewayConfig, RateLimits, Upstream, load_config
@@ -41,7 +42,7 @@ def upstream_models(url: str, timeout: float = 10) -> list[str]:
 
 def dev_state(upstream: str, rpm: int, audit_jsonl: Path | None, models: list[str] | None = None, high_risk: tuple[str, ...] = ()) -> tuple[GatewayState, str]:
     # Validated before the upstream is asked, so a bad option is named as such.
-    limits = RateLimits(requests_per_minute=rpm, tokens_per_minute=max(rpm * 2000, 60_000))
+    limits = RateLimits(requests_per_minute=rpm, tokens_per_minute=min(max(rpm * 2000, 60_000), MAX_TOKENS_PER_MINUTE))
     models = models or upstream_models(upstream)
     if not models:
         raise ValueError(f"{upstream}/v1/models lists no model")

@@ -60,3 +60,11 @@ def test_dev_gateway_option_out_of_range_names_the_option_not_the_upstream():
     result = CliRunner().invoke(app, ["gateway", "--dev", "--upstream", "http://127.0.0.1:9", "--dev-rpm", "10000000"])
     assert result.exit_code == 2
     assert "--dev-rpm" in result.output and "cannot list the models" not in result.output
+
+
+def test_dev_gateway_at_the_largest_rpm_gets_a_valid_token_budget():
+    from privllm.serving.gateway.server import dev_state
+
+    state, _ = dev_state("http://unused", 1_000_000, None, models=["m"])
+    assert state.config.rate_limits.requests_per_minute == 1_000_000
+    assert state.config.rate_limits.tokens_per_minute == 100_000_000  # the model's ceiling, not rpm x 2000
