@@ -9,13 +9,13 @@ from pathlib import Path
 
 import uvicorn
 
-from privllm.stack.gateway_config import MAX_TOKENS_PER_MINUTE
 from privllm.serving.gateway.app import GatewayState, create_app
 from privllm.serving.gateway.audit import AuditLog
 from privllm.serving.gateway.config import GatewayConfig, RateLimits, Upstream, load_config
 from privllm.serving.gateway.connection import protocol_class
 from privllm.serving.gateway.guards.review import RedisReviewStore, SqliteReviewStore
 from privllm.serving.gateway.keys import MemoryKeyStore
+from privllm.stack.gateway_config import MAX_TOKENS_PER_MINUTE
 
 
 def review_store(config: GatewayConfig):
