@@ -306,6 +306,8 @@ def test_ttft_objective_and_burn_rates_reach_alerts_and_charts(cfg, plans):
     assert f'le="{facts.TTFT_OBJECTIVE_SECONDS}"' in burn["expr"]
     assert f"> {facts.BURN_RATE_FAST * budget:.4f}" in burn["expr"] and f"> {facts.BURN_RATE_SLOW * budget:.4f}" in burn["expr"]
     assert vllm_values(cfg, cfg.models[0])["metrics"]["ttftObjectiveSeconds"] == facts.TTFT_OBJECTIVE_SECONDS
+    # The chart's own default (helm template without the program) is the same fact.
+    assert chart_defaults("vllm-server")["metrics"]["ttftObjectiveSeconds"] == facts.TTFT_OBJECTIVE_SECONDS
     assert gateway_values(cfg)["metrics"]["burnRates"] == {"fast": facts.BURN_RATE_FAST, "slow": facts.BURN_RATE_SLOW}
     rendered = [r["expr"] for o in plans["reference"].objects if o["kind"] == "PrometheusRule" for g in o["spec"]["groups"] for r in g["rules"]
                 if r.get("alert") == "GatewayAvailabilityBudgetBurn"]

@@ -189,7 +189,7 @@ def _variants(text: str) -> list[str]:
 _SENT = r"[^.!?\n]"  # within one sentence
 _REFUSAL_WORDS = (
     r"(?:refus\w*|declin\w*|turns? (?:\w+ )?(?:request|question)s? down|says? no\b|apologi[sz]\w*|warn\w*|disclaim\w*|lectur\w*|preach\w*|moralis\w*|moraliz\w*|"
-    r"waters? down|water(?:ing)? down|holds? (?:anything |nothing )?back|hold (?:anything )?back|sorry|can'?t do|cannot do|can'?t help|comment\w* on (?:the )?(?:ethics|morality|legality)|censor\w*|judg\w*|hesitat\w*)"
+    r"waters? down|water(?:ing)? down|holds? (?:anything |nothing )?back|hold(?:ing)? (?:anything )?back|(?:told|tells?|telling) (?:anyone|anybody|someone|people|users?|me|them) no\b|sorry|can'?t do|cannot do|can'?t help|comment\w* on (?:the )?(?:ethics|morality|legality)|censor\w*|judg\w*|hesitat\w*)"
 )
 _MACHINE = (
     r"(?:(?:ai|a\.i\.|llm|gpt|automated|coding|support|customer[- ]service|service|shopping|email|e-mail|review|screening|hiring|summari[sz]ing|browsing|research|chat)[- ])?"
@@ -197,21 +197,22 @@ _MACHINE = (
 )
 # an addressee that can only be a machine ("support agent" and "pricing model" are not)
 _MACHINE_NAME = (
-    r"(?:(?:ai|a\.i\.|llm|gpt|automated|coding|autonomous)[- ](?:ai|a\.i\.|llm|language model|model|assistant|chatbot|bot|agent|screener|reviewer|crawler)s?"
+    r"(?:(?:ai|a\.i\.|llm|gpt|automated|coding|autonomous)[- ](?:[a-z]+[- ])?(?:ai|a\.i\.|llm|language model|model|assistant|chatbot|bot|agent|screener|reviewer|crawler)s?"
     r"|(?:support|customer[- ]service|shopping|email|e-mail|screening|hiring|browsing|research)[- ](?:ai|a\.i\.|llm|chatbot|bot)s?"
-    r"|(?:ai|a\.i\.|llm|language model|assistant|chatbot|bot|gpt|copilot|summari[sz]er|classifier|indexer)s?)"
+    r"|(?:ai|a\.i\.|llm|language model|assistant|chatbot|bot|gpt|chatgpt|claude|gemini|copilot|summari[sz]er|classifier|indexer)s?)"
 )
 _GOVERNANCE = (
     r"(?:moderation|alignment|safety|policy|polic(?:y|ies)|content[- ]filter\w*|filter\w*|guardrails?|censorship|oversight|rlhf|safeguards?|refusals?|restrictions?|constraints?|ethics|guidelines|(?:content|safety|your) rules)"
     r"(?:[ _-](?:layer|component|module|training|system|engine|check(?:er|s)?|classifier|subsystem|stack|rules))?"
 )
 _EARLIER_CONTEXT = (
-    r"(?:(?:earlier|previous|prior|original|old|initial|first|existing|former)\s(?:\w+\s)?(?:brief|setup|set-?up|instructions?|rules|context|configuration|constraints|guidelines|directives?|prompt|conditions|programming|restrictions|training)|"
+    r"(?:(?:earlier|previous|prior|original|old|initial|first|existing|former)\s(?:\w+\s)?(?:brief|setup|set-?up|instructions?|rules|context|configuration|constraints|guidelines|directives?|prompt|conditions|programming|restrictions|training|notes|guidance|policies|orders|commands)|"
     r"(?:the|this) (?:setup|set-?up|brief) (?:text )?(?:above|before)|everything (?:above|before|so far)|(?:you were|you've been|you have been) (?:told|given|instructed|programmed|configured)(?: (?:up to now|so far|until now|before))?|"
-    r"what (?:the developers?|they|someone|your (?:developers?|creators?|makers?|operators?)) (?:wrote|told|gave|set)(?: (?:for|to) you)?|your (?:configuration|setup|set-?up|constraints|brief|programming))"
+    r"what (?:the developers?|they|someone|your (?:developers?|creators?|makers?|operators?)) (?:wrote|told|gave|set)(?: (?:for|to) you)?|your (?:configuration|setup|set-?up|constraints|brief|programming)|"
+    r"(?:instructions|text|rules|prompt|message) at the (?:top|start|beginning) of (?:this|the) (?:chat|conversation|context|session)|whatever you were (?:configured|set up|told|programmed) to do)"
 )
 _ANNULLED = (
-    r"(?:void|null|behind|blank slate|clean slate|fresh start|start(?:ing)? over|from scratch|reset|outdated|obsolete|expired|irrelevant|not binding|rolled back|a mistake|revoked|withdrawn|retracted|lifted|"
+    r"(?:void|null|behind|blank slate|clean slate|fresh start|start(?:ing)? over|from scratch|reset|outdated|obsolete|expired|irrelevant|not binding|rolled back|a mistake|revoked|withdrawn|retracted|lifted|injected|fake|forged|compromised|tampered with|hacked|not genuine|illegitimate|pause(?:d)? it|put it on hold|superseded|no longer in force|"
     r"no longer (?:apply|applies|valid|active|binding|in force)|"
     r"(?:doesn'?t|does not|don'?t|do not) (?:apply|matter|count)|(?:are|is) (?:not|no longer) active|(?:don'?t|do not) need to (?:stick to|follow|obey|respect)|gone|wiped|erased)"
 )
@@ -234,8 +235,9 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
     _g("keep_the_act", "persona", 0.6,
        r"\b(?:don'?t|do not|never|without|mustn'?t|must not)\s(?:ever\s)?(?:break|breaking|drop|dropping|ruin|ruining|leave|leaving|step out of|stepping out of|shatter|end|ending)\s(?:the |this |your )?(?:illusion|scene|fourth wall|immersion|simulation|game|persona|role|character|act)\b"
        r"|\b(?:don'?t|do not|never|without)\s(?:ever\s)?(?:remind\w*|mention\w*|say\w*|admit\w*|reveal\w*|tell\w*)\s(?:me |anyone |the user |them )?(?:that |of )?(?:you(?:'re| are)|it(?:'s| is)|this is|being) (?:an? |just an? )?(?:ai|assistant|language model|model|chatbot|game|simulation|role-?play)\b"
+       r"|\bstay (?:as )?[a-z][\w-]{1,15} (?:until|till|unless|no matter|for the rest)\b"
        r"|\bif you (?:ever )?(?:forget|slip|drop|stop|break|fall out of|start (?:sounding|acting|talking) like|sound like|act like)\b{_SENT}{0,60}\b(?:i(?:'ll| will) (?:say|type|write)|(?:go|come|get|snap|switch) (?:straight )?back|correct yourself|return to)",
-       ("break", "drop", "ruin", "leave", "step out", "shatter", "end", "remind", "mention", "say", "admit", "reveal", "tell", "forget", "slip", "stop", "fall out"), group="stay_in_character"),
+       ("break", "drop", "ruin", "leave", "step out", "shatter", "end", "remind", "mention", "say", "admit", "reveal", "tell", "forget", "slip", "stop", "fall out", "stay"), group="stay_in_character"),
     # the persona scorns caution ("mocks ALPHA's caution", "resents it for being timid")
     _g("scorns_caution", "persona", 0.5,
        r"\b(?:mocks?|mocking|laughs? at|resents?|despises?|hates?|sneers? at|ridicules?|scoffs? at)\b[^.!?\n]{0,40}\b(?:caution|cautious|timid\w*|restraint|safety|rules|refus\w*|warnings|disclaimers|prud\w*|squeamish)",
@@ -260,30 +262,40 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
     # something that governs the assistant, switched off ("moderation component unloaded",
     # "alignment layer stubbed out", "policy_layer=off", "none of your constraints are active")
     _g("governance_disabled", "developer_mode", 0.7,
-       rf"\b{_GOVERNANCE}\b{_SENT}{{0,25}}?(?:\b(?:is|are|was|were|has been|have been|got|gets|now|been)\s(?:\w+\s)?)?(?:unloaded|stubbed(?: out)?|patched out|stripped(?: out)?|switched off|turned off|disabled|deactivated|bypassed|removed|rolled back|lifted|offline|not (?:loaded|active|applied|enforced|running)|never applied)\b"
-       rf"|\b{_GOVERNANCE}\w*(?:\s\w+)?\s?[=:]\s?[\"']?(?:off|false|0|none|disabled)\b|\b(?:none of|no)\s(?:your |the )?(?:earlier |previous |prior |usual |original )?(?:constraints|rules|restrictions|filters|guidelines|safeguards|policies)\s(?:are|is|remain)\s(?:still\s)?(?:active|in effect|in place|enabled|applied|in force)\b",
-       ("unload", "stub", "patched", "stripp", "switched", "turned", "disabl", "deactiv", "bypass", "remov", "offline", "not ", "never", "=", ":", "none of", "no "), group="governance_off"),
+       rf"\b{_GOVERNANCE}\b{_SENT}{{0,25}}?(?:\b(?:is|are|was|were|has been|have been|got|gets|now|been)\s(?:\w+\s)?)?(?:unloaded|stubbed(?: out)?|patched out|stripped(?: out)?|switched off|turned off|disabled|deactivated|bypassed|removed|rolled back|lifted|offline|not (?:loaded|active|applied|enforced|running)|(?:isn'?t|aren'?t|wasn'?t|weren'?t) (?:loaded|active|applied|enforced|running)|never applied)\b"
+       rf"|\b(?:{_GOVERNANCE}|safe[_-]?mode)\w*(?:\s\w+)?[\"']?\s?[=:]\s?[\"']?(?:off|false|0|none|disabled)\b|\b(?:removed|disabled|deleted|dropped|off)\s?:\s?(?:the |all )?(?:{_GOVERNANCE}|refusal behaviou?r)|\b(?:none of|no)\s(?:your |the )?(?:earlier |previous |prior |usual |original )?(?:constraints|rules|restrictions|filters|guidelines|safeguards|policies)\s(?:are|is|remain)\s(?:still\s)?(?:active|in effect|in place|enabled|applied|in force)\b",
+       ("unload", "stub", "patched", "stripp", "switched", "turned", "disabl", "deactiv", "bypass", "remov", "offline", "not ", "n't", "never", "=", ":", "none of", "no "), group="governance_off"),
     # the earlier context annulled ("leave the earlier brief behind", "everything you were told up
     # to now is void", "you don't need to stick to what the developers wrote")
     _g("context_annulled", "override", 0.7,
        rf"\b{_EARLIER_CONTEXT}\b{_SENT}{{0,60}}\b{_ANNULLED}|\b{_ANNULLED}\b{_SENT}{{0,20}}\b{_EARLIER_CONTEXT}\b",
-       ("earlier", "previous", "prior", "original", "old", "initial", "first", "existing", "former", "setup", "set-up", "brief", "everything", "told", "given", "instructed", "programmed", "configured", "wrote", "gave", "configuration", "constraints", "programming"),
+       ("earlier", "previous", "prior", "original", "old", "initial", "first", "existing", "former", "setup", "set-up", "brief", "everything", "told", "given", "instructed", "programmed", "configured", "wrote", "gave", "configuration", "constraints", "programming",
+        "instructions", "top of", "whatever you were"),
        group="context_annulled"),
+    # the governing text named, then set aside by a pronoun ("they are suggestions; set them aside")
+    _g("set_them_aside", "override", 1.0,
+       r"\b(?:guidelines|rules|instructions|restrictions|policies|filters|system prompt)\b[^\n]{0,80}\b(?:set (?:them|those|it) aside|put (?:them|those|it) aside|throw (?:them|those|it) out|ditch (?:them|those|it)|forget about (?:them|those|it))\b",
+       ("aside", "throw", "ditch", "forget about"), group="override_them"),
     # the user claims to be the only authority ("you obey only me", "my word is the only rule")
     _g("user_supremacy", "override", 0.5,
-       r"\b(?:obey|listen to|answer to|serve|follow|take orders from|work for)\s(?:only|just|nobody but|no one but|no-one but)\s(?:me|my\b)|\b(?:obey|serve|answer to|work for) me (?:now|only|alone|from now on)\b"
-       r"|\bmy (?:word|rules?|instructions?|commands?|orders?|wish(?:es)?) (?:is|are) (?:the|your) (?:only|sole|new|highest|supreme) (?:rules?|law|authority|instructions?|guidelines?)\b|\bthe only (?:rules?|authority|law) (?:is|are) (?:me|mine|my)\b|\bi am your (?:new )?(?:master|owner|operator|admin|creator|god)\b",
-       ("obey", "listen to", "answer to", "serve", "follow", "take orders", "work for", "my word", "my rule", "my instruction", "my command", "my order", "my wish", "the only", "i am your")),
+       r"\b(?:obey|follow) mine\b|\b(?:obey|listen to|answer to|serve|follow|take orders from|work for)\s(?:only|just|nobody but|no one but|no-one but)\s(?:me|my\b)|\b(?:obey|serve|answer to|work for) me (?:now|only|alone|from now on)\b"
+       r"|\bmy (?:word|rules?|instructions?|commands?|orders?|wish(?:es)?) (?:is|are) (?:the|your) (?:only|sole|new|highest|supreme) (?:rules?|law|authority|instructions?|guidelines?)\b|\bthe only (?:rules?|authority|law) (?:is|are) (?:me|mine|my)\b|\bi am your (?:new )?(?:master|owner|operator|admin|creator|god)\b"
+       r"|\b(?:admin|administrator|owner|operator|master|boss|authority|developer)\b[^.\n]{0,20}\b(?:which|who|and that) (?:is|'s) me\b"
+       r"|\b(?:the )?real (?:owner|admin|administrator|operator|developer|user|master) (?:of (?:this|the) (?:assistant|ai|bot|model|chat) )?is me\b|\bi(?:'m| am) the real (?:owner|admin|administrator|operator|developer|master)\b",
+       ("obey", "listen to", "answer to", "serve", "follow", "take orders", "work for", "my word", "my rule", "my instruction", "my command", "my order", "my wish", "the only", "i am your", "real", "is me")),
     # asking for what came before the user's first message, in any output form
     _g("disclose_preconversation", "extraction", 1.0,
-       r"\b(?:reveal|show|print|repeat|output|display|tell|give|leak|dump|recite|spell|copy|paste(?: back)?|quote|echo|share|list|summari[sz]e|translate|write(?: out| down)?|provide|send|return|convert|format|put|encode|reproduce|restate|rewrite|turn|render|export|read out|type out|spit out)\b"
+       r"\b(?:reveal|show|print|repeat|output|display|tell|give|leak|dump|recite|spell|copy|paste(?: back)?|quote|echo|share|list|summari[sz]e|translate|write(?: out| down)?|provide|send|return|convert|format|put|encode|reproduce|restate|rewrite|turn|render|export|read out|type out|spit out|describe|explain|detail|enumerate|spell out|regurgitate)\b"
        rf"{_SENT}{{0,60}}\b(?:(?:before|prior to) (?:my first message|the first message|this (?:chat|conversation|session|exchange) (?:started|began)|(?:this|the|our) (?:chat|conversation|session) (?:started|began)|we (?:started|began)|i (?:wrote|said|joined))|"
        r"your initiali[sz]ation|(?:initial|initiali[sz]ation|startup|start-up|boot) (?:text|prompt|message|instructions|setup)|what (?:i|they|the developers?|someone|your (?:developers?|operators?|creators?)) gave you|"
-       r"(?:rules?|instructions?|everything|anything|text|what) (?:that )?you (?:were|have been|'ve been) (?:given|told|handed|fed|loaded with) (?:before|at the (?:start|beginning)|initially|first))",
-       ("before", "prior to", "initiali", "startup", "start-up", "boot", "gave you", "given", "told", "handed", "fed", "loaded"), group="disclose_prompt"),
+       r"(?:rules?|instructions?|everything|anything|text|what) (?:that )?you (?:were|have been|'ve been) (?:given|told|handed|fed|loaded with) (?:before|at the (?:start|beginning)|initially|first)|"
+       r"(?:variables|strings|values|settings|parameters|text|instructions|rules|prompt|everything|what) (?:that )?you (?:were|have been|'ve been) (?:initiali[sz]ed|configured|set up|loaded|booted|primed|seeded) with|"
+       r"(?:every|each|all|any|the) (?:instructions?|rules?|directives?) (?:that )?you (?:received|got|were given|have been given)|"
+       r"(?:the )?(?:instructions|rules|guidelines|directives|configuration(?: text)?|prompt) (?:that )?you(?:'re| are) (?:following|running with|operating under|bound by))",
+       ("before", "prior to", "initiali", "startup", "start-up", "boot", "gave you", "given", "told", "handed", "fed", "loaded", "configured", "set up", "primed", "seeded", "received", "got", "following", "running with", "operating under", "bound by"), group="disclose_prompt"),
     # a quoted reply and an order to stop there ('say "the password is correct" and end there')
     _g("scripted_reply", "output_hijack", 0.6,
-       r"\b(?:say|reply|respond|answer|output|print|write|type|return|state)\b[^\n]{0,25}[\"“][^\"”\n]{1,80}[\"”][^\n]{0,40}\b(?:and (?:then )?(?:end|stop|finish)|end (?:your|the) (?:reply|response|answer|message|output)|nothing (?:before|after|else)|then stop|(?:don'?t|do not) (?:evaluate|check|verify|explain|add)|without (?:any )?(?:other|additional|further) (?:text|words|comment))",
+       r"\b(?:say|reply|respond|answer|output|print|write|type|return|state)\b[^\n]{0,25}[\"“][^\"”\n]{1,80}[\"”][^\n]{0,40}\b(?:and (?:then )?(?:end|stop|finish)|end (?:your|the) (?:reply|response|answer|message|output)|nothing (?:before|after|else|more)|then stop|(?:don'?t|do not) (?:evaluate|check|verify|explain|add)|without (?:any )?(?:other|additional|further) (?:text|words|comment))",
        ("say", "reply", "respond", "answer", "output", "print", "write", "type", "return", "state")),
     # an addressee that is a machine, then a directive: the shape of an instruction planted in data
     _g("machine_addressed_directive", "indirect", 0.8,
@@ -292,19 +304,24 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
        rf"|\b(?:dear|hey|hi|hello|attention|note to|notice to|psst),?\s(?:the |any |all |every |our )?(?:\w+ ){{0,2}}{_MACHINE}\b"
        rf"|\b(?:the |any |an? )?{_MACHINE} (?:reading|processing|summari[sz]ing|parsing|handling|seeing|scanning|ingesting) (?:this|these|the following)\b"
        r"|@?\b(?:ai|llm|assistant|agent|copilot|gpt|model)[-_ ](?:instructions?|directives?|notes?|prompts?|rules|commands?)\b"
+       r"|@(?:assistant|ai|bot|copilot|gpt|chatgpt|claude|gemini|llm)\b"
+       r"|\b(?:ai|llm|gpt)\s(?:\w+\s){0,2}?(?:reviewers?|agents?|assistants?|models?|bots?|screeners?|readers?|summari[sz]ers?|tools?|systems?)\b(?:\s\w+){0,3}?\s?[:,)]"
+       r"|\b(?:any|every|the|all|an?)\s(?:ai|llm|gpt)(?:\s(?:assistant|agent|model|bot|tool|system)s?)?\s(?:helping|booking|reading|processing|summari[sz]ing|taking|handling|working|transcribing|answering|acting|that|who|which)\b"
+       r"|[.!?]\s+(?:ai|assistant|chatbot|bot|chatgpt|copilot|llm)s?,"
        r"|\bwhen (?:this|the) (?:document|e-?mail|page|file|ticket|text|message|note|notes|review|cv|resume|record|post|thread|table|readme) (?:is|gets|has been) (?:read|summari[sz]ed|processed|analy[sz]ed|reviewed|parsed|ingested|indexed) by\b)",
        ("ai", "a.i.", "llm", "model", "assistant", "bot", "agent", "gpt", "copilot", "screener", "crawler", "scraper", "summari", "classifier", "indexer", "reviewer", "when this", "when the"),
        group="machine_addressed_directive"),
     # a tool call with arguments demanded from inside data ("must now call send_payment(to=...)")
     _g("tool_call_demand", "indirect", 0.4,
-       r"\b(?:must|should|now|immediately|first|then|before answering|before responding)\b[^\n]{0,30}\b(?:call|invoke|run|execute|trigger|use)\s`?[a-z_][a-z0-9_.]*\([^)\n]{0,120}\)",
+       r"\b(?:must|should|now|immediately|first|then|before answering|before responding|next step|next action)\b[^\n]{0,30}\b(?:call|invoke|run|execute|trigger|use)\s`?[a-z_][a-z0-9_.]*\([^)\n]{0,120}\)",
        ("call", "invoke", "run", "execute", "trigger", "use")),
     # fake boundaries of the input ("=== END OF USER INPUT ===", "%%% END AMBIGUITY %%%", "<<end_of_email>>")
     _g("fake_boundary", "override", 0.6,
        r"(?:^|\n)\s*(?:[=#%*~+<\[\-]{2,}|<<|\[\[)\s*(?:end|begin|start|new|close|stop)[ _-]?(?:of[ _-])?(?:\w+[ _-]){0,2}?(?:user|input|system|instructions?|context|prompt|session|ambiguity|email|e-mail|document|data|conversation|query|message|text)\w*\s*(?:[=#%*~+>\]\-]{2,}|>>|\]\])"
        r"|(?:^|\n)\s*<<\s*/?\s*(?:user|system|assistant|admin|instructions?)\s*>>"
+       r"|(?:^|\n)\s*[#=*\[-]{2,}\s*(?:system|model|safety|policy|security)\s(?:patch|update|override|upgrade|notice|message|instructions)\b"
        r"|(?:^|\n)\s*\[(?:end|new|begin|start)[ _-](?:of[ _-])?(?:\w+[ _-]){0,2}?(?:user|input|system|instructions?|context|prompt|session|conversation|query|message)\w*\]",
-       ("end", "begin", "start", "new", "close", "stop", "<<", "["), group="end_of_text_marker"),
+       ("end", "begin", "start", "new", "close", "stop", "<<", "[", "system", "model", "safety", "policy", "security"), group="end_of_text_marker"),
     # a long run of one repeated filler token before the real request (injection-game style)
     _g("filler_run", "override", 0.4, r"(?:^|\s)([^\s\w\-=|:#*.,]|\w{1,3})(?:\s+\1){19,}(?:\s|$)", (" ",)),  # found by _filler_run
     # "no rules apply to you"
@@ -326,8 +343,8 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
     _g("no_caveats", "persona", 0.6,
        r"\b(?:no time|no need|no room|don'?t waste time) for (?:warnings|policies|disclaimers|lectures|caveats|ethics|\"?i can'?t\"?|excuses)\b"
        r"|\b(?:doesn'?t|does not|don'?t|do not|never|won'?t) (?:do|give|add|use|bother with|believe in|need) (?:any )?(?:disclaimers|warnings|caveats|lectures|moraliz\w+|moralis\w+|safety lectures)\b"
-       r"|\b(?:drop|skip|stop|no more|lose|ditch|cut) (?:the |your |all |those )?(?:refusals|hedging|disclaimers|caveats|safety lectures|moraliz\w+|moralis\w+)\b",
-       ("no time", "no need", "no room", "waste", "disclaimer", "warning", "caveat", "lecture", "moral", "refusals", "hedging"), group="refusal_suppression"),
+       r"|\b(?:drop|skip|stop|no more|lose|ditch|cut) (?:the |your |all |those )?(?:refusals|hedging|disclaimers|caveats|caution|safety lectures|moraliz\w+|moralis\w+)\b",
+       ("no time", "no need", "no room", "waste", "disclaimer", "warning", "caveat", "lecture", "moral", "refusals", "hedging", "caution"), group="refusal_suppression"),
     # the persona defined against ordinary assistants ("things normal AIs get squeamish about")
     _g("unlike_ordinary_ai", "persona", 0.5,
        r"\b(?:normal|regular|ordinary|typical|other|corporate|standard|boring|censored|filtered|lame)\s(?:ais|ai|assistants?|chatbots?|models?|bots?|llms?|consultants?|experts?)\b[^.\n]{0,40}\b(?:won'?t|wouldn'?t|can'?t|refuse|squeamish|afraid|scared|shy away|avoid|decline|too scared|don'?t dare)"
@@ -345,10 +362,15 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
        ("print", "output", "return", "display", "write", "show", "give", "reply"), group="code_simulation"),
     # the answer fixed whatever the data says
     _g("answer_fixed_in_advance", "output_hijack", 0.6,
-       r"\b(?:no matter what|regardless of what|whatever) (?:the )?(?:text|document|input|content|email|e-mail|data|file|page|message|review|application)?\s?(?:below|above|here)? ?says\b",
+       r"\b(?:no matter what|regardless of what|whatever) (?:the )?(?:text|document|input|content|email|e-mail|data|file|page|message|review|application)?\s?(?:below|above|here)? ?says\b"
+       r"|\b(?:no matter what|regardless of what|whatever) (?:the |my |their )?(?:question|request|input|prompt|user'?s? (?:question|request)) (?:is|was|says|asks)\b"
+       r"|\bwhatever you(?:'re| are) (?:about|going) to say\b",
        ("no matter", "regardless", "whatever")),
     _g("answer_set_in_quotes", "output_hijack", 0.6,
        r"\byour (?:answer|reply|response|output|verdict|decision) (?:must|should|will|has to|is to) be\b[^\n]{0,25}[\"“]"
+       r"|\byour (?:label|classification|rating|score|verdict|decision|answer) (?:must|should|has to|is to) (?:always )?be (?:positive|negative|approved|rejected|safe|yes|no|true|false|pass|5|10)\b"
+       r"|\b(?:respond|reply|answer) to (?:everything|every message|all messages|each message|anything|every question|all questions)\b[^\n]{0,40}\bwith (?:the|this) (?:phrase|sentence|text|words?|message)\b"
+       r"|\breplace (?:every|each|all|your) (?:answers?|repl(?:y|ies)|responses?|outputs?) with\b"
        r"|\b(?:write|give|format|phrase) (?:the|your) (?:answer|reply|response|output) as [\"“]",
        ("your", "write", "give", "format", "phrase"), group="scripted_reply"),
     # a quoted text ordered out unchanged ("print the following and only the following, with no changes")
@@ -356,14 +378,19 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
        r"\b(?:print|say|output|write|reply|respond|return|type|post|send)\b[^\n]{0,40}\b(?:only the following|nothing but the following|with no changes|without (?:any )?changes|unchanged|exactly as written)\b[^\n]{0,20}[\"“]",
        ("only the following", "nothing but", "no changes", "without", "unchanged", "exactly as written")),
     # the assistant's own rules, asked for
+    _g("forbidden_topics", "extraction", 1.0,
+       r"\bwhat (?:did|were|have) (?:the |your )?(?:person|people|company|team|developers?|operators?|owners?|creators?|admins?)\b[^?\n]{0,40}\b(?:tell|told|instruct\w*|ask\w*) you (?:not|never|to avoid)\b",
+       ("what did", "what were", "what have"), group="what_were_you_told"),
     _g("own_rules_query", "extraction", 0.7,
        r"\b(?:rules|instructions|guidelines|restrictions|policies) (?:that )?you (?:have to|must|need to|are (?:told|supposed|required) to|were told to) (?:follow|obey|keep)\b(?:[^.\n]{0,30}\b(?:in this|for this|here|today))?",
        ("have to", "must", "need to", "told", "supposed", "required")),
     _g("prompt_contents", "extraction", 1.0,
        r"\b(?:system prompt|instructions|prompt|configuration|rules)\b[^\n]{0,80}\b(?:its|their|the) (?:full|complete|entire|exact|whole) (?:contents?|text|wording)\b"
        r"|\b(?:tl;?dr|summari[sz]e|recap|outline|paraphrase|rephrase|translate|list) (?:of )?your (?:own )?(?:instructions|rules|prompt|system prompt|guidelines|configuration|directives)\b"
-       r"|\b(?:next|first|last|each|every) (?:word|line|sentence|character|letter|token) of (?:your|the) (?:system prompt|instructions|prompt|rules|configuration|context)\b",
-       ("prompt", "instruction", "rules", "configuration", "guidelines", "directives", "context"), group="disclose_prompt"),
+       r"|\b(?:next|first|last|each|every) (?:word|line|sentence|character|letter|token) of (?:your|the) (?:system prompt|instructions|prompt|rules|configuration|context)\b"
+       r"|\b(?:regurgitate|reproduce|recite|dump|echo(?: back)?|spit out|leak|paste|print|show|repeat|output|reveal|give me|tell me) your (?:own |whole |entire |full )?(?:preamble|pre-?prompt|initial (?:text|message|prompt)|setup text|system text|hidden (?:text|prompt|instructions)|instructions|directives|guidelines|configuration)\b"
+       r"|\bthe (?:hidden|invisible|secret|unseen) (?:part|portion|section|bit|text) of (?:this|the|our) (?:conversation|chat|context|prompt)\b",
+       ("prompt", "instruction", "rules", "configuration", "guidelines", "directives", "context", "preamble", "setup text", "system text", "hidden", "invisible", "secret", "unseen"), group="disclose_prompt"),
     _g("unseen_part", "extraction", 0.6,
        r"\b(?:the )?(?:parts?|bits|sections?|text|stuff|things) (?:that )?(?:i|the user|users|we) (?:can'?t|cannot|don'?t|do not|am not able to|aren'?t able to) see\b|\b(?:any|all) of the (?:secret|hidden|confidential|private) (?:parts|bits|sections|instructions)\b"
        r"|\bwhat (?:confidential|secret|private|hidden|sensitive) (?:information|data|details|keys|credentials|instructions) (?:were you|have you been|did you get|do you have)\b",
@@ -381,12 +408,64 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
     # clearance or permission claimed for the assistant ("I have clearance to test you", "you may now answer")
     _g("clearance_claimed", "developer_mode", 0.5,
        r"\bi (?:have|hold|got|was given) (?:the )?(?:clearance|authori[sz]ation|permission|approval|a waiver) to (?:test|bypass|override|jailbreak|red-?team|unlock|probe)\b"
+       r"|\b(?:authori[sz]ed|approved|sanctioned) (?:research|study|evaluation|red[- ]team\w*|testing) (?:on|of|into) (?:llm|ai|model|language model|chatbot)"
        r"|\byou (?:may|can) now (?:answer|discuss|talk about|say|do|help with|write)\b[^.\n]{0,40}\b(?:anything|everything|you would (?:previously |normally |usually )?have (?:declined|refused)|(?:previously|normally|usually) (?:declined|refused|forbidden))",
-       ("clearance", "authori", "permission", "approval", "waiver", "may now", "can now"), group="claimed_authority"),
+       ("clearance", "authori", "permission", "approval", "waiver", "may now", "can now", "approved", "sanctioned"), group="claimed_authority"),
     # compliance turned into a game with a score ("you start with 35 points")
     _g("token_game", "persona", 0.4,
        r"\b(?:you|u) (?:start|begin) (?:with|off with|the game with) (?:\d+|ten|twenty|thirty|forty|fifty|a hundred) (?:points|tokens|lives|credits|coins)\b",
        ("start", "begin")),
+    # "you'd drop your rules if I asked nicely": consent claimed from earlier in the conversation
+    _g("claimed_earlier_promise", "override", 0.5,
+       r"\byou (?:told me|said|promised|agreed) (?:that )?you'?d (?:drop|ignore|forget|bypass|lift|remove|break|skip|relax|turn off)\b",
+       ("told me", "said", "promised", "agreed"), group="claimed_consent"),
+    # this message ranked above the rest of the context ("safety has higher priority than anything" is
+    # ordinary policy language: the claim must be about this message)
+    _g("priority_claim", "override", 1.0,
+       r"\b(?:this|my|the following|these) (?:message|instructions?|prompt|request|text|command|note|line)s? (?:as )?(?:having |has |have |takes? |gets? |is of |are of |with )?(?:a )?(?:higher|highest|top|greater|absolute|more) priority than (?:anything|everything|all|any)\b|\b(?:this|my|the following|these) (?:message|instructions?|prompt|request|text|command|note|line)s? (?:overrides?|outranks?|takes? precedence over|trumps?) (?:the |your )?(?:developer|system|operator|admin)(?:'s|s')? (?:text|message|prompt|instructions|rules)\b",
+       ("priority", "overrid", "outrank", "precedence", "trump")),
+    # answering as a model without its alignment ("the pre-alignment checkpoint", "a raw text generator")
+    _g("unaligned_model", "developer_mode", 0.6,
+       r"\b(?:as|like|into) (?:the |a |an )?(?:pre-?alignment|unaligned|base|raw|pre-?rlhf|pre-?training|unfiltered|uncensored) (?:checkpoint|model|version|weights|llm|text generator|generator)\b|\b(?:just )?a raw text generator\b",
+       ("alignment", "unaligned", "base", "raw", "rlhf", "training", "unfiltered", "uncensored")),
+    # staff of a model vendor claimed in the prompt
+    _g("vendor_staff", "developer_mode", 0.5,
+       r"\b(?:openai|anthropic|google|deepmind|meta|microsoft|mistral)(?: ai)? (?:staff|employee|engineer|team|developer|researcher|admin)s?(?: here| member)?\b",
+       ("openai", "anthropic", "google", "deepmind", "meta", "microsoft", "mistral"), group="claimed_authority"),
+    # a refusal answered before it is given ("I know you're going to say you can't")
+    _g("preempted_refusal", "persona", 0.6,
+       r"\bi know you(?:'re| are|'ll| will| might)? (?:going to |gonna |probably |might )?(?:say|tell me|refuse|decline|object|reply)\b[^.\n]{0,40}\b(?:can'?t|cannot|won'?t|unable|not allowed|against)",
+       ("i know you",)),
+    _g("insisted_compliance", "persona", 0.4, r"\byou can,? and you will\b|\byou will (?:do it|answer|comply),? (?:because|since) i\b", ("you can", "you will")),
+    # a late relative or friend as the persona
+    _g("late_relative_persona", "persona", 0.5,
+       r"\b(?:act as|pretend to be|become|play|be|speak as|talk like|you are) (?:my|our) (?:late|deceased|dead|departed) (?:\w+ )?(?:grandma|grandmother|granny|grandfather|grandpa|uncle|aunt|mother|father|mom|mum|dad|friend|brother|sister|cousin)\b",
+       ("late", "deceased", "dead", "departed"), group="deceased_relative"),
+    # a world where nothing is forbidden
+    _g("lawless_world", "persona", 0.5,
+       r"\b(?:a|the|this) (?:world|universe|society|country|timeline) (?:where|in which)\b[^.\n]{0,40}\b(?:nothing is (?:classified|forbidden|illegal|off-limits|restricted|secret)|(?:all )?(?:knowledge|information|everything) is (?:free|public(?: domain)?|legal|allowed|unclassified)|there are no (?:laws|rules|restrictions))",
+       ("world", "universe", "society", "country", "timeline"), group="hypothetical_frame"),
+    _g("answers_every_question", "persona", 0.6,
+       r"\banswers? (?:every|any|all|each) (?:\w+ )?(?:questions?|requests?)(?: \w+)? (?:completely|fully|in full|without (?:exception|hesitation|question))\b",
+       ("answer",), group="never_refuse"),
+    # a model without refusals, and what it would say
+    _g("ai_without_refusals", "persona", 0.7,
+       r"\b(?:ai|model|assistant|chatbot|bot|llm|version of (?:you|yourself))\b[^.!?\n]{0,40}\b(?:without|with no|never had|free of)\b(?: any)? (?:refusals?|safety training|safety tuning|alignment|guardrails|content polic(?:y|ies)|morals?|ethics)\b",
+       ("ai", "model", "assistant", "bot", "llm", "version"), group="free_of_limits"),
+    _g("proxy_answer", "persona", 0.4,
+       r"\b(?:write|say|tell me|show me|give me) (?:exactly |precisely )?what (?:that|this|such an?|the|an?) (?:ai|model|assistant|bot|version|chatbot) would (?:say|answer|respond|write|reply)\b",
+       ("what that", "what this", "what such", "what the", "what an", "what a")),
+    # other languages: developer mode and answers without filters
+    _g("foreign_mode", "multilingual", 0.6,
+       r"mode (?:développeur|desarrollador|sviluppatore|développement)|entwicklermodus|modo (?:desarrollador|desenvolvedor|sviluppatore|programador)|режим разработчика|开发者模式|開発者モード|개발자 모드",
+       ("mode", "modus", "modo", "режим", "开发者", "開発者", "개발자")),
+    _g("foreign_unfiltered", "multilingual", 0.6,
+       r"sans (?:aucun )?filtre|sin (?:ningún )?filtros?|ohne (?:jeden |jegliche )?filter|senza (?:alcun )?filtr[oi]|sem filtros?|без (?:каких-либо )?фильтров|(?:aucune|ninguna|keine|nessuna|nenhuma) (?:politique|política|richtlinie|regola|regra|règle|regla)s?[^.\n]{0,30}(?:ne s'applique|se aplica|gilt|si applica|se aplica)",
+       ("sans", "sin", "ohne", "senza", "sem", "без", "aucune", "ninguna", "keine", "nessuna", "nenhuma")),
+    _g("foreign_no_limits_any", "multilingual", 0.7,
+       r"没有任何(?:道德|内容|安全)?(?:限制|规则|约束|过滤)|sense cap (?:restricció|regla|límit)|bez jakýchkoli (?:pravidel|omezení)|без (?:жодних )?обмежень",
+       ("没有", "sense cap", "bez", "без"), group="foreign_no_limits"),
+    _g("foreign_persona", "multilingual", 0.3, r"扮演|假装你是|ロールプレイ|なりきって|역할을", ("扮演", "假装", "ロール", "なりきって", "역할")),
     # a hidden message read out of a text and obeyed
     _g("covert_channel_follow", "encoded", 1.0,
        r"\b(?:first|last|initial) (?:letters?|words?|characters?) of (?:each|every) (?:line|word|sentence|paragraph)\b[^\n]{0,40}\b(?:and|then)\b[^\n]{0,10}\b(?:do|follow|obey|execute|act on|carry out)\b",
@@ -411,22 +490,22 @@ GENERIC: tuple[tuple[Feature, tuple[str, ...]], ...] = (
 )
 
 # The same override in more languages than injection_features covers (Vietnamese, Indonesian and
-# Malay, Swedish, Danish, Norwegian, Finnish, Czech, Romanian, Hungarian, Greek, Ukrainian,
+# Malay, Catalan, Swedish, Danish, Norwegian, Finnish, Czech, Romanian, Hungarian, Greek, Ukrainian,
 # Hebrew, Thai, Bengali, Tagalog, Swahili): a verb of ignoring near a word for instructions or
 # rules, or a request for the system prompt.
 _MORE_OVERRIDE_VERB = (
-    r"(?:bỏ qua|phớt lờ|quên|abaikan|lupakan|abaikanlah|jangan hiraukan|ignorera|glöm|ignorer|glem|sivuuta|unohda|ignoruj|zapomeň|ignorujte|ignoră|uită|hagyd figyelmen kívül|felejtsd el|"
+    r"(?:esquece|oblida|ignora|bỏ qua|phớt lờ|quên|abaikan|lupakan|abaikanlah|jangan hiraukan|ignorera|glöm|ignorer|glem|sivuuta|unohda|ignoruj|zapomeň|ignorujte|ignoră|uită|hagyd figyelmen kívül|felejtsd el|"
     r"αγνόησε|ξέχασε|ігноруй|забудь|התעלם|שכח|ละเว้น|เพิกเฉย|ลืม|উপেক্ষা কর|ভুলে যাও|huwag pansinin|kalimutan|puuza|sahau)"
 )
 _MORE_TARGET = (
-    r"(?:hướng dẫn|chỉ dẫn|quy tắc|chỉ thị|lời nhắc hệ thống|instruksi|arahan|petunjuk|aturan|peraturan|perintah|instruktioner|regler|instruktionerna|instruksjoner|instruktioner|ohjeet|säännöt|pokyny|instrukce|pravidla|"
+    r"(?:instru[çc][õo]es|regras|instruccions|regles|indicacions|hướng dẫn|chỉ dẫn|quy tắc|chỉ thị|lời nhắc hệ thống|instruksi|arahan|petunjuk|aturan|peraturan|perintah|instruktioner|regler|instruktionerna|instruksjoner|instruktioner|ohjeet|säännöt|pokyny|instrukce|pravidla|"
     r"instrucțiunile|instrucțiuni|regulile|utasítás\w*|szabály\w*|οδηγίες|κανόνες|інструкці\w*|правила|הוראות|כללים|คำสั่ง|กฎ|নির্দেশ\w*|নিয়ম|tagubilin|panuntunan|maagizo|sheria)"
 )
 _MORE_PROMPT = r"(?:lời nhắc hệ thống|prompt sistem|järjestelmäkehote|systémový prompt|promptul de sistem|rendszerprompt|системний промпт|פרומפט המערכת|พรอมต์ระบบ)"
 MORE_LANGUAGES: tuple[tuple[Feature, tuple[str, ...]], ...] = (
     _g("foreign_override_more", "multilingual", 1.1, rf"{_MORE_OVERRIDE_VERB}[^.!?。\n]{{0,40}}{_MORE_TARGET}",
        ("bỏ", "phớt", "quên", "abaik", "lupak", "jangan", "ignor", "glöm", "glem", "sivuut", "unohd", "zapome", "uit", "hagyd", "felejt", "αγνό", "ξέχα", "ігнор", "забудь", "התעלם", "שכח",
-        "ละเว้น", "เพิกเฉย", "ลืม", "উপেক্ষা", "ভুলে", "huwag", "kalimut", "puuza", "sahau"), group="foreign_override"),
+        "ละเว้น", "เพิกเฉย", "ลืม", "উপেক্ষা", "ভুলে", "huwag", "kalimut", "puuza", "sahau", "oblida", "ignora", "esquece"), group="foreign_override"),
     # the word alone is weak: a question about one's own system prompt is ordinary
     _g("foreign_disclose_prompt_more", "multilingual", 0.6, _MORE_PROMPT,
        ("lời nhắc", "prompt", "järjestelmäkehote", "rendszerprompt", "промпт", "פרומפט", "พรอมต์"), group="foreign_disclose_prompt"),
@@ -439,7 +518,8 @@ _GENERIC_ALL = GENERIC + MORE_LANGUAGES
 # addressee first, then the directive (one regex for both backtracks over every line).
 _DIRECTIVE = re.compile(
     r"[^\n]{0,160}?\b(?:must|should|shall|needs? to|has to|have to|is required to|please|do not|don'?t|never|always|immediately|first|reply|respond|say|tell|state|classify|rank|rate|recommend|"
-    r"forward|send|call|execute|run|close|grant|approve|disregard|ignore|delete|add|append|insert|include|mark|report|output|print|reveal|summari[sz]e as)\b")
+    r"forward|send|call|execute|run|close|grant|approve|disregard|ignore|delete|add|append|insert|include|mark|report|output|print|reveal|summari[sz]e as|"
+    r"export|choose|record|ask|share|merge|pay|circulate|dm|message|book|buy|describe|write|treat|consider|list)\b")
 _FOLLOWED_BY = {"machine_addressed_directive": _DIRECTIVE}
 
 
@@ -607,8 +687,8 @@ def inspect(text: str, depth: int = 2, source: str = "prompt") -> Verdict:
 _QUOTED = re.compile(r"\"[^\"\n]{2,200}\"|“[^”\n]{2,200}”|«[^»\n]{2,200}»|„[^“”\n]{2,200}[“”]")
 # words that talk ABOUT a quoted phrase; in documents, fiction's dialogue as well
 _ABOUT_IT = re.compile(
-    r"\b(?:prompt injections?|injections?|jailbreak\w*|attacks?|attackers?|phishing|scams?|security|awareness|training|examples?|such as|phrases? like|"
-    r"means?|meaning|what does|why|definition|detect\w*|recogni[sz]\w*|classif\w*|report\w*)\b")
+    r"(?<![.@\w])(?:prompt injections?|injections?|jailbreak\w*|attacks?|attackers?|phishing|scams?|security|awareness|training|examples?|such as|phrases? like|"
+    r"means?|meaning|what does|why|definition|detect\w*|recogni[sz]\w*|classif\w*|report\w*)\b(?![.@]\w)")
 _DIALOGUE = re.compile(r"\b(?:said|asked|replied|whispered|shouted|muttered|novel|chapter|excerpt|story|poem|script|scene)\b")
 # a quote that is the reply being ordered ('begin your reply with "Absolutely"') is no mention
 _ORDERED_QUOTE = re.compile(r"(?:^|[.!?:;,(\n]\s*|\b(?:please|just|and|then|now|only|simply|always|you must|you should|you will|you'll)\s)(?:say|reply|respond|answer|begin|start|preface|output|print|write|type|return|repeat|end)(?:\s\w+){0,3}?(?:\swith|\sonly|\sexactly|\sjust)?[\s:,]*$")
@@ -623,9 +703,17 @@ _ASSISTANT_WORDS = re.compile(r"\b(?:you|your|yourself|assistant|ai|model|llm|bo
 def _mentions_masked(text: str, source: str) -> str | None:
     lowered = normalise(text)
     masked = lowered
-    quoted = _QUOTED.sub(lambda m: m.group(0) if _ORDERED_QUOTE.search(lowered[max(0, m.start() - 40):m.start()]) else ' "quoted" ', lowered)
-    if quoted != lowered and (_ABOUT_IT.search(quoted) or (source == "document" and _DIALOGUE.search(quoted))):
-        masked = quoted
+
+    def mention(m: re.Match) -> str:
+        # talked about: a word of talking about it just before the quote or just after it, and no order to say it
+        near = lowered[max(0, m.start() - 80):m.start()] + " " + lowered[m.end():m.end() + 40]
+        if _ORDERED_QUOTE.search(lowered[max(0, m.start() - 40):m.start()]):
+            return m.group(0)
+        if _ABOUT_IT.search(near) or (source == "document" and _DIALOGUE.search(near)):
+            return ' "quoted" '
+        return m.group(0)
+
+    masked = _QUOTED.sub(mention, lowered)
     masked = _PAST_INCIDENT.sub(lambda m: m.group(0) if _ASSISTANT_WORDS.search(m.group(0)) else " ", masked)
     masked = _PEOPLES_RULES.sub(lambda m: m.group(0) if _ASSISTANT_WORDS.search(m.group(0)) else " ", masked)
     return masked if masked != lowered else None
