@@ -203,6 +203,8 @@ IMAGE_PINS = MappingProxyType(
         # eks target: GPU pools that scale from zero; the gateway's internal NLB.
         "cluster-autoscaler": ("autoscaling/cluster-autoscaler", "v1.33.0"),
         "aws-load-balancer-controller": ("eks/aws-load-balancer-controller", "v2.13.0"),
+        # eks target, GPU pools with efa: true: advertises vpc.amazonaws.com/efa to the kubelet.
+        "aws-efa-k8s-device-plugin": ("eks/aws-efa-k8s-device-plugin", "v0.5.20"),
     }
 )
 # Third-party charts, by chart name: the version the kit renders and was checked with
@@ -219,6 +221,7 @@ CHART_PINS = MappingProxyType(
         "kube-prometheus-stack": "88.5.3",
         "cluster-autoscaler": "9.47.0",  # app 1.33.0
         "aws-load-balancer-controller": "1.13.0",  # app v2.13.0
+        "aws-efa-k8s-device-plugin": "v0.5.30",  # app v0.5.20; upstream versions this chart with a leading "v"
     }
 )
 

@@ -2,7 +2,7 @@
 IMDSv2 with hop limit 1: workloads get AWS access through Pod Identity, never the node) plus a
 small system pool; optional capacity reservations / capacity blocks and EFA (every network
 card, one zone, a cluster placement group, a security group open only to itself); the NVIDIA
-device plugin from the mirror. The Cluster Autoscaler owns the desired size after creation."""
+device plugin, and on EFA pools the AWS EFA device plugin, from the mirror. The Cluster Autoscaler owns the desired size after creation."""
 
 from __future__ import annotations
 
@@ -86,7 +86,31 @@ class GpuNodePools(pulumi.ComponentResource):
                 },
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[args.namespace] if args.namespace else []),
             )
+        efa_pools = [pool for pool in cfg.gpu_pools if pool.efa] if cfg.target.kind == "eks" else []
+        if efa_pools:
+            self._efa_device_plugin(name, cfg, efa_pools, args)
         self.register_outputs({"node_groups": {k: v.id for k, v in groups.items()}})
+
+    def _efa_device_plugin(self, name: str, cfg: StackConfig, efa_pools: list, args: GpuNodePoolsArgs) -> None:
+        """The AWS EFA device plugin: without it no node advertises vpc.amazonaws.com/efa and
+        multi-node pods that request it never schedule.
+
+        Installed whenever a pool has efa: true, not only when a multi-node model runs there: the
+        pool's nodes carry EFA interfaces either way, and a model that turns multi-node later must
+        not depend on a node agent appearing in the same update as its pods."""
+        mirror_chart(
+            f"{name}-aws-efa-k8s-device-plugin",
+            cfg,
+            "aws-efa-k8s-device-plugin",
+            namespace=names(cfg).gpu_ns,
+            values={
+                "image": mirror_image(cfg, "aws-efa-k8s-device-plugin"),
+                # The chart's required node affinity matches these keys/values (In): only EFA pools' nodes.
+                "supportedInstanceLabels": {"keys": [LABEL_GPU_POOL], "values": [pool.name for pool in efa_pools]},
+                "tolerations": [{"key": t.key, "operator": "Exists", "effect": t.effect} for pool in efa_pools for t in pool.taints],
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.namespace] if args.namespace else []),
+        )
 
     def _efa(self, name: str, pool: str, args: GpuNodePoolsArgs, instance_type: str) -> dict:
         """Launch-template pieces for EFA: an interface per network card, all in one security group

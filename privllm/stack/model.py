@@ -106,7 +106,8 @@ class Image(Strict):
 
 class Chart(Strict):
     name: DnsLabel
-    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+([-+][A-Za-z0-9.-]+)?$")]
+    # SemVer; a leading "v" is allowed because some upstream charts (aws-efa-k8s-device-plugin) are versioned so.
+    version: Annotated[str, StringConstraints(pattern=r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][A-Za-z0-9.-]+)?$")]
 
 
 def _default_images() -> dict[str, Image]:

@@ -78,7 +78,7 @@ class Names:
     def node_agent_namespaces(self) -> dict[str, str]:
         """Namespaces whose agents need host access, with the reason recorded on them."""
         return {
-            self.gpu_ns: "NVIDIA device plugin registers GPUs through the kubelet's device-plugin socket (hostPath)",
+            self.gpu_ns: "NVIDIA (and, on EFA pools, AWS EFA) device plugins register devices through the kubelet's device-plugin socket (hostPath)",
             self.node_logs_ns: "node log collector reads container logs from /var/log/pods (hostPath, read-only)",
             self.csi_ns: "Secrets Store CSI driver and Vault provider mount secret files into pods (privileged, kubelet hostPath)",
         }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from privllm.facts import LABEL_GPU_POOL
 from privllm.infra.plan import build
 from privllm.stack.model import EFA_NETWORK_CARDS
+from tests.infra.components.test_aws_controller_charts import _render
 from tests.infra.inventory import cloud, named, variant
 
 LT = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -58,3 +60,44 @@ def test_scale_from_zero_pool_starts_empty(reference):
 
 def test_no_node_groups_outside_eks(plans):
     assert not cloud(plans["onprem"], NG) and not cloud(plans["local"], NG)
+
+
+EFA_PLUGIN = "aws-efa-k8s-device-plugin"
+
+
+def _efa_plugin_releases(plan) -> list:
+    return [r for r in plan.releases if r.name.endswith(f"-{EFA_PLUGIN}")]
+
+
+def test_efa_pool_gets_the_efa_device_plugin_on_its_nodes_only(reference):
+    from privllm.stack.naming import names
+
+    (release,) = _efa_plugin_releases(reference)
+    cfg = reference.cfg
+    assert release.inputs["chart"].endswith(f"/{EFA_PLUGIN}") and release.inputs["chart"].startswith(cfg.mirror.chart_repository)
+    assert release.inputs["version"] == cfg.mirror.charts[EFA_PLUGIN].version
+    assert release.inputs["namespace"] == names(cfg).gpu_ns
+    values = release.inputs["values"]
+    assert f"{values['image']['repository']}:{values['image']['tag']}" == cfg.mirror.image_ref(EFA_PLUGIN)
+    # h100 has efa: true, l40s has not: the plugin's node affinity names only h100.
+    assert values["supportedInstanceLabels"] == {"keys": [LABEL_GPU_POOL], "values": ["h100"]}
+    assert values["tolerations"] == [{"key": t.key, "operator": "Exists", "effect": t.effect} for t in cfg.pool("h100").taints]
+
+
+def test_no_efa_device_plugin_without_an_efa_pool(plans):
+    no_efa = build(variant(gpu_pools__0__efa=False), "no-efa")
+    assert _efa_plugin_releases(no_efa) == []
+    assert _efa_plugin_releases(plans["onprem"]) == [] and _efa_plugin_releases(plans["local"]) == []
+
+
+def test_efa_device_plugin_chart_schedules_only_onto_efa_nodes_from_the_mirror(reference):
+    """The upstream chart rendered with the program's values (skipped, with the reason, without a chart cache)."""
+    (daemonset,) = [o for o in _render(reference, f"-{EFA_PLUGIN}", EFA_PLUGIN) if o["kind"] == "DaemonSet"]
+    spec = daemonset["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    assert container["image"] == reference.cfg.mirror.image_ref(EFA_PLUGIN)
+    terms = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    assert terms == [{"matchExpressions": [{"key": LABEL_GPU_POOL, "operator": "In", "values": ["h100"]},
+                                           {"key": "eks.amazonaws.com/compute-type", "operator": "NotIn", "values": ["auto"]}]}]
+    for taint in reference.cfg.pool("h100").taints:
+        assert {"key": taint.key, "operator": "Exists", "effect": taint.effect} in spec["tolerations"]
