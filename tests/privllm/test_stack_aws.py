@@ -11,6 +11,7 @@ from privllm.paths import INFRA
 from privllm.stack import StackConfig
 from privllm.stack.load import problems_from, read_stack_values
 from privllm.stack.model import CLOUDWATCH_RETENTION_DAYS
+from tests.privllm.test_stack_model import _set
 
 
 def _problems(values: dict) -> list[str]:
@@ -19,17 +20,6 @@ def _problems(values: dict) -> list[str]:
     except ValidationError as exc:
         return [str(p) for p in problems_from(exc)]
     return []
-
-
-def _set(values: dict, path: str, value) -> None:
-    parts = [int(p) if p.isdigit() else p for p in path.split(".")]
-    node = values
-    for p in parts[:-1]:
-        node = node[p]
-    if value is ...:
-        del node[parts[-1]]
-    else:
-        node[parts[-1]] = value
 
 
 @pytest.fixture
