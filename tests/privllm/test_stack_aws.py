@@ -5,21 +5,24 @@ from __future__ import annotations
 import copy
 
 import pytest
-from pydantic import ValidationError
 
 from privllm.paths import INFRA
-from privllm.stack import StackConfig
-from privllm.stack.load import problems_from, read_stack_values
+from privllm.stack.load import read_stack_values
 from privllm.stack.model import CLOUDWATCH_RETENTION_DAYS
-from tests.privllm.test_stack_model import _set
+from tests.privllm.test_stack_model import _problems, _set
 
 
-def _problems(values: dict) -> list[str]:
-    try:
-        StackConfig.model_validate(values)
-    except ValidationError as exc:
-        return [str(p) for p in problems_from(exc)]
-    return []
+def assert_rule(values: dict, mutations: dict, path: str | None, fragment: str | None) -> None:
+    """Apply the mutations; no problem when path is None, else one at path mentioning fragment."""
+    for key, value in mutations.items():
+        _set(values, key, value)
+    problems = _problems(values)
+    if path is None:
+        assert problems == []
+        return
+    matching = [p for p in problems if p.startswith(path + ":")]
+    assert matching, f"no problem at {path}; got {problems}"
+    assert any(fragment in p for p in matching), matching
 
 
 @pytest.fixture
@@ -63,15 +66,7 @@ REFERENCE_CASES = [
 
 @pytest.mark.parametrize(("mutations", "path", "fragment"), REFERENCE_CASES, ids=[str(c[0])[:70] for c in REFERENCE_CASES])
 def test_reference_rules(reference_values, mutations, path, fragment):
-    for key, value in mutations.items():
-        _set(reference_values, key, value)
-    problems = _problems(reference_values)
-    if path is None:
-        assert problems == []
-        return
-    matching = [p for p in problems if p.startswith(path + ":")]
-    assert matching, f"no problem at {path}; got {problems}"
-    assert any(fragment in p for p in matching), matching
+    assert_rule(reference_values, mutations, path, fragment)
 
 
 def test_retention_values_are_cloudwatchs():
@@ -92,12 +87,4 @@ ONPREM_CASES = [
 
 @pytest.mark.parametrize(("mutations", "path", "fragment"), ONPREM_CASES, ids=[str(c[0])[:70] for c in ONPREM_CASES])
 def test_onprem_rules(onprem_values, mutations, path, fragment):
-    for key, value in mutations.items():
-        _set(onprem_values, key, value)
-    problems = _problems(onprem_values)
-    if path is None:
-        assert problems == []
-        return
-    matching = [p for p in problems if p.startswith(path + ":")]
-    assert matching, f"no problem at {path}; got {problems}"
-    assert any(fragment in p for p in matching), matching
+    assert_rule(onprem_values, mutations, path, fragment)
