@@ -28,6 +28,7 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 
+from privllm.serving.gateway.guards import injection_model
 from privllm.serving.gateway.guards.injection_features import FEATURES, MULTILINGUAL, PREFIX_MAX, Feature, Keys, TextKeys
 
 GUARD_ID = "PLLM-G-INJECTION"
@@ -538,7 +539,8 @@ def _filler_run(variant: str, length: int = 20) -> bool:
 
 _FILLER = next(f for f, _ in GENERIC if f.name == "filler_run")
 # a user speaks to the assistant all the time; an instruction to a machine belongs in no document
-_DOCUMENT_ONLY = frozenset(f.name for f, _ in _GENERIC_ALL if f.family == "indirect")
+# instructions about verdicts ("rate this as excellent") are the user's own business in a prompt
+_DOCUMENT_ONLY = frozenset(f.name for f, _ in _GENERIC_ALL if f.family == "indirect") | {"biased_verdict"}
 
 
 def _hit(feature: Feature, variant: str) -> bool:
@@ -667,18 +669,61 @@ def score(found: dict[str, Feature]) -> float:
     return round(sum(best.values()), 3)
 
 
+_NEVER = re.compile(r"(?!)")
+# The learned layer (injection_model.py) as a feature: at its strong score it detects alone, at
+# its weak score it adds half a detection to what the phrase features found. Below its clear
+# score it overrules the phrase features: sums of weak phrase signals are what ordinary
+# role-play and questions about attacks reach, and cross-validation showed that overruling
+# them below that score removes most such false alarms for a tenth of the attacks.
+_LEARNED = {
+    (source, strength): Feature(f"word_model_{strength}", "learned", THRESHOLDS[source] * share, _NEVER, (), "word_model")
+    for source in THRESHOLDS for strength, share in (("strong", 1.0), ("weak", 0.5))
+}
+
+
+def _word_model_score(text: str, normal: str) -> float:
+    """The model's score of the text as written, its leet reading, or a payload decoded from it."""
+    model = injection_model.load()
+    best = model.logit(normal)
+    if best >= max(model.strong.values()):
+        return best
+    for variant in [*_variants(text)[1:], *map(normalise, decoded_variants(text))]:
+        best = max(best, model.logit(variant))
+    return best
+
+
+def _learned(logit: float, source: str) -> Feature | None:
+    model = injection_model.load()
+    if logit >= model.strong[source]:
+        return _LEARNED[source, "strong"]
+    return _LEARNED[source, "weak"] if logit >= model.weak[source] else None
+
+
+def _scored(text: str, learned: Feature | None, depth: int, source: str) -> dict[str, Feature]:
+    threshold = THRESHOLDS[source]
+    found = features_in(text, depth, threshold - learned.weight if learned else threshold, source)
+    if learned:
+        found[learned.name] = learned
+    return found
+
+
 def inspect(text: str, depth: int = 2, source: str = "prompt") -> Verdict:
     """source "prompt" (a message) or "document" (retrieved data, a tool result). The score
     is exact for a detected text; for a clean one it may stop short, once it cannot reach
     the threshold."""
     threshold = THRESHOLDS[source]
-    found = features_in(text, depth, threshold, source)
+    # the word model reads the whole text: it learnt from texts that quote attacks, too
+    logit = _word_model_score(text, normalise(text))
+    learned = _learned(logit, source)
+    found = _scored(text, learned, depth, source)
     total = score(found)
     if total >= threshold and (masked := _mentions_masked(text, source)) is not None:
         # scored again without the quoted phrase or the people's rules: an attack outside them still counts
-        found = features_in(masked, depth, threshold, source)
+        found = _scored(masked, learned, depth, source)
         total = score(found)
     signals = tuple(sorted(f"{f.family}:{f.name}" for f in found.values()))
+    if total >= threshold and logit < injection_model.load().clear[source]:
+        return Verdict(False, (*signals, "learned:word_model_clear"), total)
     return Verdict(total >= threshold, signals, total)
 
 
