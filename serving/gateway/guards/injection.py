@@ -646,17 +646,19 @@ def _reachable(found: dict[str, Feature], rest: list[Feature], threshold: float)
     return sum(best.values()) >= threshold
 
 
-def features_in(text: str, depth: int = 2, threshold: float = 0.0, source: str = "prompt") -> dict[str, Feature]:
+def features_in(text: str, depth: int = 2, threshold: float = 0.0, source: str = "prompt",
+                readings: tuple[list[str], list[str]] | None = None) -> dict[str, Feature]:
     """The features that match the text, its variants or (depth times) its decoded payloads.
-    With a threshold, a text that cannot reach it may return only part of its features."""
+    With a threshold, a text that cannot reach it may return only part of its features.
+    readings: the text's (_variants, decoded_variants) when the caller has them already."""
     found: dict[str, Feature] = {}
-    variants = _variants(text)
+    variants, decoded_payloads = readings or (_variants(text), [])
     if len(variants) > 1 and len(_LEET_WORD.findall(variants[0])) >= 3:
         found[_LEET_OBFUSCATION.name] = _LEET_OBFUSCATION
     for variant in variants:
         _matches(variant, found, threshold, source == "document")
     if depth > 0:
-        for decoded in decoded_variants(text):
+        for decoded in decoded_payloads if readings else decoded_variants(text):
             for name, feature in features_in(decoded, depth - 1, source=source).items():
                 found.setdefault(name, feature)
     return found
@@ -681,13 +683,14 @@ _LEARNED = {
 }
 
 
-def _word_model_score(text: str, normal: str) -> float:
+def _word_model_score(readings: tuple[list[str], list[str]]) -> float:
     """The model's score of the text as written, its leet reading, or a payload decoded from it."""
     model = injection_model.load()
-    best = model.logit(normal)
+    variants, decoded = readings
+    best = model.logit(variants[0])
     if best >= max(model.strong.values()):
         return best
-    for variant in [*_variants(text)[1:], *map(normalise, decoded_variants(text))]:
+    for variant in [*variants[1:], *map(normalise, decoded)]:
         best = max(best, model.logit(variant))
     return best
 
@@ -699,9 +702,9 @@ def _learned(logit: float, source: str) -> Feature | None:
     return _LEARNED[source, "weak"] if logit >= model.weak[source] else None
 
 
-def _scored(text: str, learned: Feature | None, depth: int, source: str) -> dict[str, Feature]:
+def _scored(text: str, learned: Feature | None, depth: int, source: str, readings: tuple[list[str], list[str]] | None = None) -> dict[str, Feature]:
     threshold = THRESHOLDS[source]
-    found = features_in(text, depth, threshold - learned.weight if learned else threshold, source)
+    found = features_in(text, depth, threshold - learned.weight if learned else threshold, source, readings)
     if learned:
         found[learned.name] = learned
     return found
@@ -713,9 +716,10 @@ def inspect(text: str, depth: int = 2, source: str = "prompt") -> Verdict:
     the threshold."""
     threshold = THRESHOLDS[source]
     # the word model reads the whole text: it learnt from texts that quote attacks, too
-    logit = _word_model_score(text, normalise(text))
+    readings = (_variants(text), decoded_variants(text) if depth > 0 else [])
+    logit = _word_model_score(readings)
     learned = _learned(logit, source)
-    found = _scored(text, learned, depth, source)
+    found = _scored(text, learned, depth, source, readings)
     total = score(found)
     if total >= threshold and (masked := _mentions_masked(text, source)) is not None:
         # scored again without the quoted phrase or the people's rules: an attack outside them still counts
