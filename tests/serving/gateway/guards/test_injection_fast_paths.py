@@ -1,0 +1,44 @@
+"""The injection detector's cheap paths answer exactly as the slower forms they stand in for."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from privllm.serving.gateway.guards import injection
+from privllm.serving.gateway.guards.injection_features import _WORD, _words
+
+# Characters where the fast paths could differ: whitespace str.split() knows, hex digits, digits
+# next to letters, letters re.IGNORECASE folds onto ASCII (Kelvin sign, long s, dotted I).
+ALPHABET = st.sampled_from(list("abcdefrotsviK0123456789 \t\n\x0b\x1c\x85\xa0\u3000.-_'@") + ["\u212a", "\u017f", "\u0130", "é"])
+TEXTS = st.text(ALPHABET, max_size=80) | st.lists(st.sampled_from(["rot13", "Caesar", "REVERSE", "ab", "12", "f00d", "be", "x1", "Backwards"]), max_size=12).map(" ".join)
+
+
+def _old_hex_run(text: str) -> bool:
+    hex_groups = run = 0
+    for t in text.split():
+        run = run + 1 if 2 <= len(t) <= 4 and all(c in "0123456789abcdefABCDEF" for c in t) else 0
+        hex_groups = max(hex_groups, run)
+    return hex_groups >= 6
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_words_of_ascii_text_are_the_regex_words(text):
+    assert _words(text) == set(_WORD.findall(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_cues_leet_hint_and_hex_runs_match_their_regexes(text):
+    lowered = text.lower() if text.isascii() else None
+    assert injection._cue(text, lowered, injection._ROT13_WORDS, injection._ROT13_CUE) == bool(re.search(r"rot-?13|caesar|cipher", text, re.IGNORECASE))
+    assert injection._cue(text, lowered, injection._REVERSE_WORDS, injection._REVERSE_CUE) == bool(re.search(r"revers|backwards|right to left", text, re.IGNORECASE))
+    assert bool(injection._LEET_HINT.search(text)) == bool(re.search(r"[a-z][0-9]|[0-9][a-z]", text))
+    assert injection._hex_run(text.split()) == _old_hex_run(text)
+
+
+def test_a_spaced_hex_payload_is_still_decoded():
+    assert "Ignore all r" in injection.decoded_variants("please read 49 67 6e 6f 72 65 20 61 6c 6c 20 72 now")
