@@ -568,7 +568,7 @@ _DOCUMENT_ONLY = frozenset(f.name for f, _ in _GENERIC_ALL if f.family == "indir
 
 def _hit(feature: Feature, variant: str) -> bool:
     needs = _LITERALS.get(feature.pattern)
-    if needs is not None and not any(s in variant for s in needs):
+    if needs is not None and not literals.any_in(needs, variant):
         return False  # the regex cannot match without one of them
     then = _FOLLOWED_BY.get(feature.name)
     if then is None:
@@ -602,14 +602,6 @@ def _pig_latin(text: str) -> str | None:
     return " ".join(_PIG_WORD.sub(back, run) for run in runs)
 
 
-# Characters of English text, most frequent first; any other character counts as rarer still.
-_FREQUENT = " etaoinsrhldcumfpgwyb,.vkxjqz"
-
-
-def _rarest(phrase: str) -> str:
-    return min(phrase, key=lambda ch: _FREQUENT.find(ch))
-
-
 class _GateIndex:
     """Every feature's keywords in one place, so a text is looked up once and each feature's gate
     is a set intersection (the per-feature loops cost more than the regexes on short prompts)."""
@@ -641,11 +633,11 @@ class _GateIndex:
         # The ASCII phrases grouped by their first word: only the groups whose word the text has are
         # looked for (most are not), then the phrases without one. Each phrase with its rarest
         # character: a one-character search is far cheaper than a phrase search, and most fail.
-        self.unled = tuple(sorted((_rarest(k), k) for k, lead in self.ascii_anywhere if not lead))
+        self.unled = tuple(sorted((literals.rarest(k), k) for k, lead in self.ascii_anywhere if not lead))
         self.by_lead: dict[str, tuple[tuple[str, str], ...]] = {}
         for k, lead in sorted(self.ascii_anywhere):
             if lead:
-                self.by_lead[lead] = (*self.by_lead.get(lead, ()), (_rarest(k), k))
+                self.by_lead[lead] = (*self.by_lead.get(lead, ()), (literals.rarest(k), k))
         self.leads = frozenset(self.by_lead)
 
     def present(self, text: str) -> set[str]:
@@ -669,7 +661,7 @@ _LEET_OBFUSCATION = Feature("leet_obfuscation", "encoded", 0.3, _LEET_WORD, (), 
 _LEAD = re.compile(r"[a-z]{2,}")
 _INDEX = _GateIndex(FEATURES + MULTILINGUAL + tuple(f for f, _ in _GENERIC_ALL if f.name != "filler_run"))
 # per feature, strings its regex cannot match without (literals.required), where there are few
-_LITERALS = {f.pattern: needs for f in _INDEX.features if (needs := literals.required(f.pattern))}
+_LITERALS = {f.pattern: literals.probed(needs) for f in _INDEX.features if (needs := literals.required(f.pattern))}
 
 
 def _matches(variant: str, found: dict[str, Feature], threshold: float, document: bool = False) -> None:

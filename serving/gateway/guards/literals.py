@@ -49,9 +49,10 @@ def _usable(strings: frozenset[str]) -> bool:
     return bool(strings) and len(strings) <= MAX_CHECKS and min(map(len, strings)) >= MIN_LENGTH
 
 
-def _rarity(strings: frozenset[str]) -> float:
-    """About how likely a text is to pass: each string about 10x rarer per character."""
-    return sum(0.1 ** min(len(x), 6) for x in strings)
+def _rarity(strings: frozenset[str]) -> tuple[int, list[str]]:
+    """About how likely a text is to pass (each string about 10x rarer per character); ties are
+    broken by the strings, so the choice does not depend on hash order."""
+    return sum(10 ** (6 - min(len(x), 6)) for x in strings), sorted(strings)
 
 
 def _options(info: _Info) -> list[frozenset[str]]:
@@ -135,3 +136,25 @@ def required(pattern: re.Pattern) -> tuple[str, ...] | None:
         return None
     options = _options(_sequence(list(_parser.parse(pattern.pattern, pattern.flags).data)))
     return tuple(sorted(min(options, key=_rarity))) if options else None
+
+
+# Characters of English text, most frequent first; any other character counts as rarer still.
+_FREQUENT = " etaoinsrhldcumfpgwyb,.vkxjqz"
+
+
+def rarest(phrase: str) -> str:
+    """The character of phrase least likely in a text: `ch in text` is a fast scan for one
+    character, so testing it first makes most failing substring tests cheap."""
+    return min(phrase, key=_FREQUENT.find)
+
+
+def probed(phrases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((rarest(p), p) for p in phrases)
+
+
+def any_in(probes: tuple[tuple[str, str], ...], text: str) -> bool:
+    """Whether text contains one of the phrases given by probed()."""
+    for ch, phrase in probes:
+        if ch in text and phrase in text:
+            return True
+    return False

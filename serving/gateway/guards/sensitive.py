@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from privllm.serving.gateway.guards.literals import any_in, probed
 from privllm.serving.gateway.guards.pii_rules import DEFAULT_PHONE_REGIONS, Rule, build_rules
 
 GUARD_INPUT = "PLLM-G-PII-IN"
@@ -49,6 +50,8 @@ class Scanner:
     def __init__(self, phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> None:
         self.phone_regions = tuple(phone_regions)
         self.rules: tuple[Rule, ...] = build_rules(self.phone_regions)
+        # each rule's hints with their rarest characters: most hints are absent and fail at that
+        self._hints = tuple(probed(r.hints) for r in self.rules)
 
     def find(self, text: str, start: int = 0) -> list[Found]:
         """Values in text[start:], in order; earlier rules win where two overlap."""
@@ -56,8 +59,9 @@ class Scanner:
         taken: list[tuple[int, int]] = []
         lowered = text.lower()
         has_digit = _DIGIT.search(text, start) is not None
-        for rule in self.rules:
-            if not rule.may_match(lowered, has_digit):
+        for rule, hints in zip(self.rules, self._hints, strict=True):
+            # rule.may_match, with the hints probed
+            if (rule.needs_digit and not has_digit) or (hints and not any_in(hints, lowered)):
                 continue
             for m in rule.pattern.finditer(text, start):
                 if _overlaps(m.start(), m.end(), taken):
