@@ -90,18 +90,14 @@ class Verdict:
         return tuple(sorted({s.split(":")[0] for s in self.signals}))
 
 
-_SEPARATORS = frozenset(" .-_*·/|")
+# Three one-letter tokens in a row ("i g n"), or a token like "i.g.n.o.r.e" (its second and fourth
+# characters separators): a cheap test before the _SPACED regex. Run on " " + text, so every token
+# follows whitespace (\s is what str.split() splits on) and the search skips to whitespace.
+_MAY_BE_SPACED = re.compile(r"[\s](?:\S[\s]+\S[\s]+\S(?!\S)|\S[.\-_*·/|]\S[.\-_*·/|]\S)")
 
 
-def _may_be_spaced(tokens: list[str]) -> bool:
-    """Three one-letter tokens in a row ("i g n"), or a token like "i.g.n.o.r.e": a cheap test
-    before the _SPACED regex."""
-    run = 0
-    for token in tokens:
-        run = run + 1 if len(token) == 1 else 0
-        if run >= 3 or (len(token) >= 5 and token[1] in _SEPARATORS and token[3] in _SEPARATORS):
-            return True
-    return False
+def _may_be_spaced(text: str) -> bool:
+    return _MAY_BE_SPACED.search(" " + text) is not None
 
 
 def normalise(text: str) -> str:
@@ -109,7 +105,7 @@ def normalise(text: str) -> str:
     if not text.isascii():
         text = _MIXED_WORD.sub(lambda m: m.group(0).translate(_CONFUSABLE), text)
     # "i g n o r e" / "i.g.n.o.r.e" -> "ignore"; a wider gap stays a word break
-    if _may_be_spaced(text.split()):
+    if _may_be_spaced(text):
         text = _SPACED.sub(lambda m: m.group(0).replace(m.group(1), ""), text)
     return text
 
@@ -639,12 +635,19 @@ class _GateIndex:
             if lead:
                 self.by_lead[lead] = (*self.by_lead.get(lead, ()), (literals.rarest(k), k))
         self.leads = frozenset(self.by_lead)
+        # Every prefix a gate looks for (and every first word of three letters or more), by its
+        # first three letters: a text's words are looked up there, rather than each word's
+        # prefixes being listed (TextKeys.prefixes) and intersected.
+        self.by_stem: dict[str, tuple[str, ...]] = {}
+        for k in sorted(self.prefixes | {lead for lead in self.leads if len(lead) >= 3}):
+            self.by_stem[k[:3]] = (*self.by_stem.get(k[:3], ()), k)
 
     def present(self, text: str) -> set[str]:
-        keys = TextKeys.of(text)
-        found = {"w:" + k for k in self.words & keys.words} | {"p:" + k for k in self.prefixes & keys.prefixes}
+        words = TextKeys.words_of(text)
+        starts = {k for w in words for k in self.by_stem.get(w[:3], ()) if w.startswith(k)}  # = TextKeys.of(text).prefixes & the keys
+        found = {"w:" + k for k in self.words & words} | {"p:" + k for k in self.prefixes & starts}
         found |= {"a:" + k for probe, k in self.unled if probe in text and k in text}
-        for lead in (self.leads & keys.words) | (self.leads & keys.prefixes):
+        for lead in (self.leads & words) | (self.leads & starts):
             found |= {"a:" + k for probe, k in self.by_lead[lead] if probe in text and k in text}
         if not text.isascii():
             found |= {"a:" + k for k in self.other_anywhere if k in text}

@@ -41,10 +41,15 @@ class TextKeys:
     words: frozenset[str]
     prefixes: frozenset[str]
 
-    @classmethod
-    def of(cls, text: str) -> TextKeys:
+    @staticmethod
+    def words_of(text: str) -> set[str]:
         words = _words(text)
         words |= {w[:-1] for w in words if w.endswith("s")}  # "keys" passes the gate of "key"
+        return words
+
+    @classmethod
+    def of(cls, text: str) -> TextKeys:
+        words = cls.words_of(text)
         prefixes = {w[:n] for w in words for n in range(3, min(len(w), PREFIX_MAX) + 1)}
         return cls(text, frozenset(words), frozenset(prefixes))
 

@@ -145,7 +145,7 @@ _FREQUENT = " etaoinsrhldcumfpgwyb,.vkxjqz"
 def rarest(phrase: str) -> str:
     """The character of phrase least likely in a text: `ch in text` is a fast scan for one
     character, so testing it first makes most failing substring tests cheap."""
-    return min(phrase, key=_FREQUENT.find)
+    return max(phrase, key=lambda ch: _FREQUENT.find(ch) if ch in _FREQUENT else len(_FREQUENT))
 
 
 def probed(phrases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

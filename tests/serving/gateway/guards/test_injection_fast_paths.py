@@ -12,8 +12,17 @@ from privllm.serving.gateway.guards.injection_features import _WORD, _words
 
 # Characters where the fast paths could differ: whitespace str.split() knows, hex digits, digits
 # next to letters, letters re.IGNORECASE folds onto ASCII (Kelvin sign, long s, dotted I).
-ALPHABET = st.sampled_from(list("abcdefrotsviK0123456789 \t\n\x0b\x1c\x85\xa0\u3000.-_'@") + ["\u212a", "\u017f", "\u0130", "é"])
+ALPHABET = st.sampled_from(list("abcdefrotsviK0123456789 \t\n\x0b\x1c\x85\xa0\u3000.-_*·/|'@") + ["\u212a", "\u017f", "\u0130", "é"])
 TEXTS = st.text(ALPHABET, max_size=80) | st.lists(st.sampled_from(["rot13", "Caesar", "REVERSE", "ab", "12", "f00d", "be", "x1", "Backwards"]), max_size=12).map(" ".join)
+
+
+def _old_may_be_spaced(tokens: list[str]) -> bool:
+    run = 0
+    for token in tokens:
+        run = run + 1 if len(token) == 1 else 0
+        if run >= 3 or (len(token) >= 5 and token[1] in " .-_*·/|" and token[3] in " .-_*·/|"):
+            return True
+    return False
 
 
 def _old_hex_run(text: str) -> bool:
@@ -38,6 +47,7 @@ def test_cues_leet_hint_and_hex_runs_match_their_regexes(text):
     assert injection._cue(text, lowered, injection._REVERSE_WORDS, injection._REVERSE_CUE) == bool(re.search(r"revers|backwards|right to left", text, re.IGNORECASE))
     assert bool(injection._LEET_HINT.search(text)) == bool(re.search(r"[a-z][0-9]|[0-9][a-z]", text))
     assert injection._hex_run(text.split()) == _old_hex_run(text)
+    assert injection._may_be_spaced(text) == _old_may_be_spaced(text.split())
 
 
 def test_a_spaced_hex_payload_is_still_decoded():

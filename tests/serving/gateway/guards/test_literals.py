@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bench.guard_quality import load_set
 from privllm.serving.gateway.guards import injection
-from privllm.serving.gateway.guards.literals import required
+from privllm.serving.gateway.guards.literals import any_in, probed, rarest, required
 
 
 @pytest.mark.parametrize(("pattern", "expected"), [
@@ -61,3 +61,17 @@ def test_generated_matches_contain_a_required_string(feature, data):
     text = data.draw(st.from_regex(feature.pattern))
     assert feature.pattern.search(text)
     assert any(s in text for _, s in injection._LITERALS[feature.pattern])
+
+
+def test_the_probe_is_the_rarest_character():
+    assert rarest(".com") == "."
+    assert rarest("i am your") == "y"
+    assert rarest("jailbreak") == "j"
+    assert rarest("état") == "é"
+
+
+def test_any_in_finds_exactly_the_phrases_present():
+    probes = probed(("hooks.slack", "ghp_", "key"))
+    assert any_in(probes, "see hooks.slack.com")
+    assert any_in(probes, "the key is")
+    assert not any_in(probes, "hooks slack ghp- ke y")
