@@ -23,6 +23,8 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import itertools
+import operator
 import re
 import unicodedata
 import urllib.parse
@@ -122,9 +124,12 @@ def _printable(raw: bytes) -> str | None:
 
 def _hex_run(tokens: list[str], length: int = 6) -> bool:
     """Six short hex tokens in a row ("49 67 6e ...")."""
+    hexy = {t for t in set(tokens) if 2 <= len(t) <= 4 and _HEX_DIGITS.issuperset(t)}
+    if not hexy:
+        return False  # each distinct token tested once; most texts have no such token
     run = 0
     for t in tokens:
-        if 2 <= len(t) <= 4 and _HEX_DIGITS.issuperset(t):
+        if t in hexy:
             run += 1
             if run >= length:
                 return True
@@ -138,7 +143,7 @@ def decoded_variants(text: str) -> list[str]:
     out = []
     tokens = text.split()
     # encoded payloads are long runs without spaces, or many short hex groups
-    long_tokens = " ".join(t for t in tokens if len(t) >= 16)
+    long_tokens = " ".join([t for t in tokens if len(t) >= 16]) if tokens and max(map(len, tokens)) >= 16 else ""
     for m in _B64.finditer(long_tokens):
         chunk = m.group(0)
         try:
@@ -546,8 +551,11 @@ _FOLLOWED_BY = {"machine_addressed_directive": _DIRECTIVE}
 
 def _filler_run(variant: str, length: int = 20) -> bool:
     """One short token repeated many times in a row (an injection game's filler)."""
+    tokens = variant.split()
+    if sum(map(operator.eq, tokens, itertools.islice(tokens, 1, None))) < length - 1:
+        return False  # a run needs that many neighbours equal (counted in C, the loop below is not)
     run, last = 0, None
-    for token in variant.split():
+    for token in tokens:
         if len(token) <= 3 and token == last and not all(ch in "-=|:#*.," for ch in token):
             run += 1
             if run + 1 >= length:

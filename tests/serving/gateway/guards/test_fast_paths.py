@@ -1,4 +1,4 @@
-"""The injection detector's cheap paths answer exactly as the slower forms they stand in for."""
+"""The detectors' cheap paths answer exactly as the slower forms they stand in for."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privllm.serving.gateway.guards import injection
+from privllm.serving.gateway.guards import injection, sensitive
 from privllm.serving.gateway.guards.injection_features import _WORD, _words
 
 # Characters where the fast paths could differ: whitespace str.split() knows, hex digits, digits
@@ -22,6 +22,18 @@ def _old_may_be_spaced(tokens: list[str]) -> bool:
         run = run + 1 if len(token) == 1 else 0
         if run >= 3 or (len(token) >= 5 and token[1] in " .-_*·/|" and token[3] in " .-_*·/|"):
             return True
+    return False
+
+
+def _old_filler_run(variant: str, length: int = 20) -> bool:
+    run, last = 0, None
+    for token in variant.split():
+        if len(token) <= 3 and token == last and not all(ch in "-=|:#*.," for ch in token):
+            run += 1
+            if run + 1 >= length:
+                return True
+        else:
+            run, last = 0, token
     return False
 
 
@@ -48,6 +60,21 @@ def test_cues_leet_hint_and_hex_runs_match_their_regexes(text):
     assert bool(injection._LEET_HINT.search(text)) == bool(re.search(r"[a-z][0-9]|[0-9][a-z]", text))
     assert injection._hex_run(text.split()) == _old_hex_run(text)
     assert injection._may_be_spaced(text) == _old_may_be_spaced(text.split())
+    assert injection._filler_run(text, 4) == _old_filler_run(text, 4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["ab", "ab", "--", "x", "longer", "ab\n"]), max_size=60).map(" ".join))
+def test_filler_runs_are_found_as_before(text):
+    assert injection._filler_run(text) == _old_filler_run(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("ab09٣ -_.:@=~kyKEY") + ["sk-", "ghp_", "hooks.slack", "-----BEGIN", "8q~", "bearer", "Pass"]), max_size=20).map("".join), st.integers(0, 5))
+def test_the_rules_a_scan_runs_are_those_whose_hints_match(text, start):
+    scanner = sensitive.scanner()
+    has_digit = sensitive._DIGIT.search(text, start) is not None
+    assert scanner._possible(text, text.lower(), start) == [r for r in scanner.rules if r.may_match(text.lower(), has_digit)]
 
 
 def test_a_spaced_hex_payload_is_still_decoded():
