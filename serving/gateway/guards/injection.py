@@ -65,15 +65,15 @@ _ROT13_CUE = re.compile(r"rot-?13|caesar|cipher", re.IGNORECASE)
 _REVERSE_CUE = re.compile(r"revers|backwards|right to left", re.IGNORECASE)
 # The same cues as plain substrings of ASCII text lowered: there they match exactly where the
 # regexes do, at a fraction of the cost (a case-insensitive regex tries every position).
-_ROT13_WORDS = ("rot13", "rot-13", "caesar", "cipher")
-_REVERSE_WORDS = ("revers", "backwards", "right to left")
+_ROT13_WORDS = literals.probed(("rot13", "rot-13", "caesar", "cipher"))
+_REVERSE_WORDS = literals.probed(("revers", "backwards", "right to left"))
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _DIGITS = "0123456789"
 
 
-def _cue(text: str, lowered: str | None, words: tuple[str, ...], cue: re.Pattern) -> bool:
+def _cue(text: str, lowered: str | None, words: tuple[tuple[str, str], ...], cue: re.Pattern) -> bool:
     if lowered is not None:
-        return any(w in lowered for w in words)
+        return literals.any_in(words, lowered)
     return cue.search(text) is not None
 
 
