@@ -639,9 +639,9 @@ class _GateIndex:
         # character: a one-character search is far cheaper than a phrase search, and most fail.
         self.unled = tuple(sorted((literals.rarest(k), k) for k, lead in self.ascii_anywhere if not lead))
         self.by_lead: dict[str, tuple[tuple[str, str], ...]] = {}
-        for k, lead in sorted(self.ascii_anywhere):
-            if lead:
-                self.by_lead[lead] = (*self.by_lead.get(lead, ()), (literals.rarest(k), k))
+        for k, first in sorted(self.ascii_anywhere):
+            if first:
+                self.by_lead[first] = (*self.by_lead.get(first, ()), (literals.rarest(k), k))
         self.leads = frozenset(self.by_lead)
         # Every prefix a gate looks for (and every first word of three letters or more), by its
         # first three letters: a text's words are looked up there, rather than each word's

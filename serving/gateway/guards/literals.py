@@ -122,7 +122,7 @@ def _union(per_branch: list[list[frozenset[str]]]) -> _Info:
     """One option of every branch, joined: the combination a text is least likely to pass."""
     if not per_branch or any(not options for options in per_branch):
         return None
-    combos = [frozenset()]
+    combos: list[frozenset[str]] = [frozenset()]
     for options in per_branch:
         combos = sorted({c | o for c in combos for o in options if len(c | o) <= MAX_CHECKS}, key=_rarity)[:8]
         if not combos:
@@ -134,8 +134,8 @@ def required(pattern: re.Pattern) -> tuple[str, ...] | None:
     """Strings of which every match of pattern contains one (sorted), or None."""
     if pattern.flags & (re.IGNORECASE | re.VERBOSE):
         return None
-    options = _options(_sequence(list(_parser.parse(pattern.pattern, pattern.flags).data)))
-    return tuple(sorted(min(options, key=_rarity))) if options else None
+    options = sorted(_options(_sequence(list(_parser.parse(pattern.pattern, pattern.flags).data))), key=_rarity)
+    return tuple(sorted(options[0])) if options else None
 
 
 # Characters of English text, most frequent first; any other character counts as rarer still.
