@@ -20,7 +20,7 @@ setup(
     package_data={
         "privllm.policies": ["*/*.rego", "*/samples/*/*", "lib/*.rego", "frameworks/*.yaml"],
         "privllm.infra": ["*.yaml", "ca/*", "targets/*/*"],
-        "privllm.serving": ["vllm/*.json"],
+        "privllm.serving": ["vllm/*.json", "gateway/guards/*.tsv"],
         "privllm": ["redteam/suites/*.jsonl"],
     },
 )

@@ -246,14 +246,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", choices=(*SETS, "both"), default="both")
     parser.add_argument("--misses", action="store_true", help="print what was missed (for the dev set while tuning)")
-    parser.add_argument("--batch", default="", help="score one development batch (injection_N.txt, benign_N.txt) alone")
+    parser.add_argument("--batch", default="", help="score one batch (injection_N.txt, benign_N.txt) of the development set, or of --set heldout, alone")
     parser.add_argument("--speed", action="store_true", help="time the injection check against the baseline detector")
     args = parser.parse_args()
     if args.speed:
         speed_report()
         return
+    if args.misses and args.set != "dev":
+        parser.error("--misses needs --set dev: the held-out set is never tuned on, so its misses are not shown")
     if args.batch:
-        injection_report("dev", args.misses, args.batch)
+        injection_report("dev" if args.set == "both" else args.set, args.misses, args.batch)
         return
     for name in SETS if args.set == "both" else (args.set,):
         injection_report(name, args.misses)

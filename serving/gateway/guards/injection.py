@@ -30,7 +30,7 @@ import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 
-from privllm.serving.gateway.guards import literals
+from privllm.serving.gateway.guards import injection_model, literals
 from privllm.serving.gateway.guards.injection_features import FEATURES, MULTILINGUAL, PREFIX_MAX, Feature, Keys, TextKeys
 
 GUARD_ID = "PLLM-G-INJECTION"
@@ -567,7 +567,8 @@ def _filler_run(variant: str, length: int = 20) -> bool:
 
 _FILLER = next(f for f, _ in GENERIC if f.name == "filler_run")
 # a user speaks to the assistant all the time; an instruction to a machine belongs in no document
-_DOCUMENT_ONLY = frozenset(f.name for f, _ in _GENERIC_ALL if f.family == "indirect")
+# instructions about verdicts ("rate this as excellent") are the user's own business in a prompt
+_DOCUMENT_ONLY = frozenset(f.name for f, _ in _GENERIC_ALL if f.family == "indirect") | {"biased_verdict"}
 
 
 def _hit(feature: Feature, variant: str) -> bool:
@@ -696,17 +697,19 @@ def _reachable(found: dict[str, Feature], rest: list[Feature], threshold: float)
     return sum(best.values()) >= threshold
 
 
-def features_in(text: str, depth: int = 2, threshold: float = 0.0, source: str = "prompt") -> dict[str, Feature]:
+def features_in(text: str, depth: int = 2, threshold: float = 0.0, source: str = "prompt",
+                readings: tuple[list[str], list[str]] | None = None) -> dict[str, Feature]:
     """The features that match the text, its variants or (depth times) its decoded payloads.
-    With a threshold, a text that cannot reach it may return only part of its features."""
+    With a threshold, a text that cannot reach it may return only part of its features.
+    readings: the text's (_variants, decoded_variants) when the caller has them already."""
     found: dict[str, Feature] = {}
-    variants = _variants(text)
+    variants, decoded_payloads = readings or (_variants(text), [])
     if len(variants) > 1 and len(_LEET_WORD.findall(variants[0])) >= 3:
         found[_LEET_OBFUSCATION.name] = _LEET_OBFUSCATION
     for variant in variants:
         _matches(variant, found, threshold, source == "document")
     if depth > 0:
-        for decoded in decoded_variants(text):
+        for decoded in decoded_payloads if readings else decoded_variants(text):
             for name, feature in features_in(decoded, depth - 1, source=source).items():
                 found.setdefault(name, feature)
     return found
@@ -719,18 +722,63 @@ def score(found: dict[str, Feature]) -> float:
     return round(sum(best.values()), 3)
 
 
+_NEVER = re.compile(r"(?!)")
+# The learned layer (injection_model.py) as a feature: at its strong score it detects alone, at
+# its weak score it adds half a detection to what the phrase features found. Below its clear
+# score it overrules the phrase features: sums of weak phrase signals are what ordinary
+# role-play and questions about attacks reach, and cross-validation showed that overruling
+# them below that score removes most such false alarms for a tenth of the attacks.
+_LEARNED = {
+    (source, strength): Feature(f"word_model_{strength}", "learned", THRESHOLDS[source] * share, _NEVER, (), "word_model")
+    for source in THRESHOLDS for strength, share in (("strong", 1.0), ("weak", 0.5))
+}
+
+
+def _word_model_score(readings: tuple[list[str], list[str]]) -> float:
+    """The model's score of the text as written, its leet reading, or a payload decoded from it."""
+    model = injection_model.load()
+    variants, decoded = readings
+    best = model.logit(variants[0])
+    if best >= max(model.strong.values()):
+        return best
+    for variant in [*variants[1:], *map(normalise, decoded)]:
+        best = max(best, model.logit(variant))
+    return best
+
+
+def _learned(logit: float, source: str) -> Feature | None:
+    model = injection_model.load()
+    if logit >= model.strong[source]:
+        return _LEARNED[source, "strong"]
+    return _LEARNED[source, "weak"] if logit >= model.weak[source] else None
+
+
+def _scored(text: str, learned: Feature | None, depth: int, source: str, readings: tuple[list[str], list[str]] | None = None) -> dict[str, Feature]:
+    threshold = THRESHOLDS[source]
+    found = features_in(text, depth, threshold - learned.weight if learned else threshold, source, readings)
+    if learned:
+        found[learned.name] = learned
+    return found
+
+
 def inspect(text: str, depth: int = 2, source: str = "prompt") -> Verdict:
     """source "prompt" (a message) or "document" (retrieved data, a tool result). The score
     is exact for a detected text; for a clean one it may stop short, once it cannot reach
     the threshold."""
     threshold = THRESHOLDS[source]
-    found = features_in(text, depth, threshold, source)
+    # the word model reads the whole text: it learnt from texts that quote attacks, too
+    readings = (_variants(text), decoded_variants(text) if depth > 0 else [])
+    logit = _word_model_score(readings)
+    learned = _learned(logit, source)
+    found = _scored(text, learned, depth, source, readings)
     total = score(found)
     if total >= threshold and (masked := _mentions_masked(text, source)) is not None:
         # scored again without the quoted phrase or the people's rules: an attack outside them still counts
-        found = features_in(masked, depth, threshold, source)
+        found = _scored(masked, learned, depth, source)
         total = score(found)
     signals = tuple(sorted(f"{f.family}:{f.name}" for f in found.values()))
+    if total >= threshold and logit < injection_model.load().clear[source]:
+        return Verdict(False, (*signals, "learned:word_model_clear"), total)
     return Verdict(total >= threshold, signals, total)
 
 

@@ -362,7 +362,7 @@ FEATURES: tuple[Feature, ...] = (
        r"[\"“'][^\"”'\n]{0,60}(?:https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|io|example|ru|xyz|top|info|biz)\b|\+\d[\d ]{6,})[^\"”'\n]{0,40}[\"”']",
        ("http", "www.", ".com", ".net", ".org", ".io", ".example", ".ru", ".xyz", ".top", ".info", ".biz", "+"), requires=('"', "“")),
     _f("pwned_marker", "output_hijack", 0.6,
-       r"[\"“'][^\"”'\n]{0,40}\b(?:pwned|hacked|owned|compromised|jailbroken|hackerato|gehackt|piraté|access granted|system failure)\b[^\"”'\n]{0,30}[\"”']|\b(?:pwned|owned|i have been compromised|i am a compromised)\b",
+       r"[\"“'][^\"”'\n]{0,40}\b(?:pwned|hacked|owned|compromised|jailbroken|hackerato|gehackt|piraté|access granted|system failure)\b[^\"”'\n]{0,30}[\"”']|\b(?:pwned|i (?:have|'ve) been owned|i have been compromised|i am a compromised)\b",
        ("pwn", "hack", "owned", "compromis", "jailbr", "pirat", "granted", "failure")),
     # --- system-prompt extraction -------------------------------------------------------------
     _f("disclose_prompt", "extraction", 1.1, rf"\b{_DISCLOSE}\b[^.!?\n]{{0,40}}?\b{_HIDDEN_PROMPT}\b",
