@@ -7,7 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privllm.serving.gateway.guards import injection, sensitive
+from bench.guard_quality import load_set
+from privllm.serving.gateway.guards import injection, injection_model, sensitive
 from privllm.serving.gateway.guards.injection_features import _WORD, _words
 
 # Characters where the fast paths could differ: whitespace str.split() knows, hex digits, digits
@@ -79,3 +80,18 @@ def test_the_rules_a_scan_runs_are_those_whose_hints_match(text, start):
 
 def test_a_spaced_hex_payload_is_still_decoded():
     assert "Ignore all r" in injection.decoded_variants("please read 49 67 6e 6f 72 65 20 61 6c 6c 20 72 now")
+
+
+def _regex_tokens(normal: str) -> list[str]:
+    return injection_model._TOKEN.findall(injection_model._DIGITS.sub("0", normal))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from(list("ab zZ09_-.,:;!?#]>\t\n")), max_size=60))
+def test_word_model_tokens_of_ascii_text_are_the_regex_tokens(text):
+    assert injection_model.tokens(text) == _regex_tokens(text)
+
+
+def test_word_model_tokens_of_the_development_corpus_are_the_regex_tokens():
+    texts = [injection.normalise(r.text) for kind in ("injection", "benign") for r in load_set("dev", kind)]
+    assert all(injection_model.tokens(t) == _regex_tokens(t) for t in texts if t.isascii())
