@@ -2,8 +2,9 @@
 
 Run: python bench/guard_quality.py [--set dev|heldout|both] [--misses] [--batch N] [--speed]
 
---batch N scores one development batch alone (dev/injection_N.txt and dev/benign_N.txt): run it
-once on a fresh batch before tuning on it, and record that number. --speed times the injection
+--batch N scores one batch alone (injection_N.txt and benign_N.txt of dev/, or of heldout/ with
+--set heldout): run it once on a fresh batch before tuning on it, and record that number. The
+held-out set's misses are never printed. --speed times the injection
 check on 2 KB prompts against the detector of commit SPEED_BASELINE (read from git, same process,
 interleaved rounds) and prints the ratio.
 

@@ -10,31 +10,36 @@ one injection_N.txt with its benign_N.txt) is scored by a model learnt from the 
 how a style nobody trained on is met. Per source (prompts, documents): "strong" is the score
 that at most STRONG_FP of the benign texts reach that way, "weak" the one at most WEAK_FP reach,
 "clear" the one CLEAR_MISS of the attacks stay below. --report prints what the
-cross-validation scored per batch; --check exits 1 when the shipped file differs from a retrain.
+whole detector scores per batch by cross-validation; --check exits 1 when the shipped file differs from a retrain.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import normalize
 
 from bench.guard_quality import CORPUS, load
 from privllm.serving.gateway.guards import injection_model
-from privllm.serving.gateway.guards.injection import normalise
+from privllm.serving.gateway.guards.injection import inspect, normalise
 
 C = 50.0  # weak regularisation: chosen by the cross-validation below (C=1..100 tried)
 MIN_DF = 2  # a word or pair seen in one example only is that example's, not the class's
+# The three rates were chosen by the same cross-validation, scoring the whole detector (phrase
+# features and this layer) on the batches the phrase features were never tuned on (12 onwards):
+# of the settings tried, the one with the fewest benign prompts refused at over 70% recall.
 STRONG_FP = 0.005
-WEAK_FP = 0.05
+WEAK_FP = 0.03
 # "clear" is the score that this share of the attacks falls below (by cross-validation): below it
 # the model overrules the phrase features
-CLEAR_MISS = 0.10
+CLEAR_MISS = 0.15
+# the batches the phrase features of guards/injection.py were written and tuned on
+TUNED_ON = frozenset({"1", "v1", *map(str, range(2, 12))})
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Example:
     attack: bool
     document: bool
     features: frozenset[str]
+    text: str
 
 
 def examples() -> list[Example]:
@@ -53,7 +59,7 @@ def examples() -> list[Example]:
             continue
         for record in load(path):
             words = injection_model.tokens(normalise(record.text))
-            out.append(Example(batch or "1", record.label not in ("benign",), record.document, frozenset(injection_model.features(words))))
+            out.append(Example(batch or "1", record.label != "benign", record.document, frozenset(injection_model.features(words)), record.text))
     return out
 
 
@@ -63,27 +69,33 @@ def _identity(features: frozenset[str]) -> frozenset[str]:
 
 def fit(train: list[Example]) -> injection_model.Model:
     vectoriser = CountVectorizer(analyzer=_identity, binary=True, min_df=MIN_DF)
-    x = normalize(vectoriser.fit_transform([e.features for e in train]))
+    x = _scaled(vectoriser.fit_transform([e.features for e in train]), train)
     y = np.array([e.attack for e in train])
-    regression = LogisticRegression(C=C, max_iter=10_000, class_weight="balanced").fit(x, y)
+    # liblinear: four times faster than lbfgs here, deterministic with a fixed seed
+    regression = LogisticRegression(C=C, max_iter=10_000, class_weight="balanced", solver="liblinear", random_state=0).fit(x, y)
     weights = dict(zip(vectoriser.get_feature_names_out(), (float(w) for w in regression.coef_[0]), strict=True))
     return injection_model.Model(weights, float(regression.intercept_[0]), {}, {}, {})
 
 
+def _scaled(x: sparse.csr_matrix, batch: list[Example]) -> sparse.csr_matrix:
+    """Each row divided by the square root of the example's feature count, in the vocabulary or
+    not (injection_model.Model.logit does the same)."""
+    return sparse.diags([1 / max(len(e.features), 1) ** 0.5 for e in batch]) @ x
+
+
 def _score(model: injection_model.Model, example: Example) -> float:
-    known = [w for f in example.features if (w := model.weights.get(f)) is not None]
-    return model.intercept + (sum(known) / len(known) ** 0.5 if known else 0.0)
+    known = sum(w for f in example.features if (w := model.weights.get(f)) is not None)
+    return model.intercept + known / max(len(example.features), 1) ** 0.5
 
 
-def cross_validated(data: list[Example]) -> list[float]:
+def fold_models(data: list[Example]) -> dict[str, injection_model.Model]:
+    """Per batch, the model learnt from every other batch."""
+    return {batch: fit([e for e in data if e.batch != batch]) for batch in sorted({e.batch for e in data})}
+
+
+def cross_validated(data: list[Example], folds: dict[str, injection_model.Model]) -> list[float]:
     """Each example's score from a model that never saw its batch."""
-    scores = [0.0] * len(data)
-    for batch in sorted({e.batch for e in data}):
-        model = fit([e for e in data if e.batch != batch])
-        for i, e in enumerate(data):
-            if e.batch == batch:
-                scores[i] = _score(model, e)
-    return scores
+    return [_score(folds[e.batch], e) for e in data]
 
 
 def _quantile_threshold(benign_scores: list[float], rate: float) -> float:
@@ -92,9 +104,10 @@ def _quantile_threshold(benign_scores: list[float], rate: float) -> float:
     return round(ranked[min(int(rate * len(ranked)), len(ranked) - 1)], 6)
 
 
-def train() -> tuple[injection_model.Model, list[Example], list[float]]:
+def train() -> tuple[injection_model.Model, list[Example], dict[str, injection_model.Model]]:
     data = examples()
-    scores = cross_validated(data)
+    folds = fold_models(data)
+    scores = cross_validated(data, folds)
     benign, attacks = ({source: [s for e, s in zip(data, scores, strict=True) if e.attack == attack and e.document == (source == "document")]
                         for source in ("prompt", "document")} for attack in (False, True))
     full = fit(data)
@@ -103,39 +116,45 @@ def train() -> tuple[injection_model.Model, list[Example], list[float]]:
         {source: _quantile_threshold(values, STRONG_FP) for source, values in benign.items()},
         {source: _quantile_threshold(values, WEAK_FP) for source, values in benign.items()},
         {source: round(float(np.quantile(values, CLEAR_MISS)), 6) for source, values in attacks.items()})
-    return model, data, scores
+    return model, data, folds
 
 
-def report(model: injection_model.Model, data: list[Example], scores: list[float]) -> None:
+def report(model: injection_model.Model, data: list[Example], folds: dict[str, injection_model.Model]) -> None:
+    """Per batch, the whole detector as it meets a style nobody trained on: the phrase features
+    alone, and with the word model of the fold that never saw the batch (at the thresholds the
+    cross-validation chose). The phrase features were tuned on batches 1-11 (v1 included), so
+    only the later batches are fresh for them."""
     print(f"{len(data)} examples, {len(model.weights)} features; strong {model.strong}, weak {model.weak}, clear {model.clear}")
+    print("batch: phrase features alone -> whole detector, cross-validated")
     totals: dict[str, list[int]] = {}
-    for e, s in zip(data, scores, strict=True):
-        label = ("attack " if e.attack else "benign ") + ("documents" if e.document else "prompts")
-        totals.setdefault(label, [0, 0])
-        totals[label][0] += s >= model.strong["document" if e.document else "prompt"]
-        totals[label][1] += 1
-    print("cross-validated, strong alone: " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(totals.items())))
-    print("cross-validated (each batch scored by a model that never saw it):")
-    for batch in sorted({e.batch for e in data}, key=lambda b: (len(b), b)):
-        rows = [(e, s) for e, s in zip(data, scores, strict=True) if e.batch == batch]
+    for batch in sorted(folds, key=lambda b: (len(b), b)):
+        fold = replace(folds[batch], strong=model.strong, weak=model.weak, clear=model.clear)
         cells = []
         for label, attack, document in (("direct", True, False), ("documents", True, True), ("benign", False, False), ("benign docs", False, True)):
-            picked = [s for e, s in rows if e.attack == attack and e.document == document]
+            picked = [e for e in data if e.batch == batch and e.attack == attack and e.document == document]
+            if not picked:
+                continue
             source = "document" if document else "prompt"
-            if picked:
-                strong = sum(s >= model.strong[source] for s in picked)
-                cells.append(f"{label} {strong}/{len(picked)} strong, {sum(s >= model.weak[source] for s in picked)} weak")
-        print(f"  batch {batch:>4}: " + "; ".join(cells))
+            alone = sum(inspect(e.text, source=source, model=injection_model.ABSENT).detected for e in picked)
+            whole = sum(inspect(e.text, source=source, model=fold).detected for e in picked)
+            cells.append(f"{label} {alone} -> {whole}/{len(picked)}")
+            if batch not in TUNED_ON:
+                total = totals.setdefault(label, [0, 0, 0])
+                total[0] += alone
+                total[1] += whole
+                total[2] += len(picked)
+        print(f"  {batch:>4}: " + "; ".join(cells))
+    print("batches the phrase features were never tuned on: " + "; ".join(f"{k} {a} -> {w}/{n}" for k, (a, w, n) in totals.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare with the shipped model instead of writing it")
-    parser.add_argument("--report", action="store_true", help="print the cross-validated scores per batch")
+    parser.add_argument("--report", action="store_true", help="print the whole detector's cross-validated results per batch")
     args = parser.parse_args(argv)
-    model, data, scores = train()
+    model, data, folds = train()
     if args.report:
-        report(model, data, scores)
+        report(model, data, folds)
     if args.check:
         shipped = injection_model.parse(injection_model.MODEL_FILE.read_text(encoding="utf-8"))
         same = differences(shipped, model) == []

@@ -726,17 +726,17 @@ _NEVER = re.compile(r"(?!)")
 # The learned layer (injection_model.py) as a feature: at its strong score it detects alone, at
 # its weak score it adds half a detection to what the phrase features found. Below its clear
 # score it overrules the phrase features: sums of weak phrase signals are what ordinary
-# role-play and questions about attacks reach, and cross-validation showed that overruling
-# them below that score removes most such false alarms for a tenth of the attacks.
+# role-play and questions about attacks reach. The three scores come from cross-validation
+# (bench/train_injection_model.py); on the batches the phrase features were never tuned on,
+# overruling below the clear score removed about two thirds of their false alarms.
 _LEARNED = {
     (source, strength): Feature(f"word_model_{strength}", "learned", THRESHOLDS[source] * share, _NEVER, (), "word_model")
     for source in THRESHOLDS for strength, share in (("strong", 1.0), ("weak", 0.5))
 }
 
 
-def _word_model_score(readings: tuple[list[str], list[str]]) -> float:
+def _word_model_score(model: injection_model.Model, readings: tuple[list[str], list[str]]) -> float:
     """The model's score of the text as written, its leet reading, or a payload decoded from it."""
-    model = injection_model.load()
     variants, decoded = readings
     best = model.logit(variants[0])
     if best >= max(model.strong.values()):
@@ -746,8 +746,7 @@ def _word_model_score(readings: tuple[list[str], list[str]]) -> float:
     return best
 
 
-def _learned(logit: float, source: str) -> Feature | None:
-    model = injection_model.load()
+def _learned(model: injection_model.Model, logit: float, source: str) -> Feature | None:
     if logit >= model.strong[source]:
         return _LEARNED[source, "strong"]
     return _LEARNED[source, "weak"] if logit >= model.weak[source] else None
@@ -761,15 +760,17 @@ def _scored(text: str, learned: Feature | None, depth: int, source: str, reading
     return found
 
 
-def inspect(text: str, depth: int = 2, source: str = "prompt") -> Verdict:
+def inspect(text: str, depth: int = 2, source: str = "prompt", model: injection_model.Model | None = None) -> Verdict:
     """source "prompt" (a message) or "document" (retrieved data, a tool result). The score
     is exact for a detected text; for a clean one it may stop short, once it cannot reach
-    the threshold."""
+    the threshold. model: the word model (default: the shipped one; injection_model.ABSENT
+    scores with the phrase features alone, as the evaluation does)."""
+    model = model or injection_model.load()
     threshold = THRESHOLDS[source]
     # the word model reads the whole text: it learnt from texts that quote attacks, too
     readings = (_variants(text), decoded_variants(text) if depth > 0 else [])
-    logit = _word_model_score(readings)
-    learned = _learned(logit, source)
+    logit = _word_model_score(model, readings)
+    learned = _learned(model, logit, source)
     found = _scored(text, learned, depth, source, readings)
     total = score(found)
     if total >= threshold and (masked := _mentions_masked(text, source)) is not None:
@@ -777,7 +778,7 @@ def inspect(text: str, depth: int = 2, source: str = "prompt") -> Verdict:
         found = _scored(masked, learned, depth, source)
         total = score(found)
     signals = tuple(sorted(f"{f.family}:{f.name}" for f in found.values()))
-    if total >= threshold and logit < injection_model.load().clear[source]:
+    if total >= threshold and logit < model.clear[source]:
         return Verdict(False, (*signals, "learned:word_model_clear"), total)
     return Verdict(total >= threshold, signals, total)
 

@@ -11,7 +11,8 @@ edited by hand.
 
 Inference is written here rather than loaded from scikit-learn so that the gateway image does
 not carry scikit-learn, NumPy and SciPy for a sum over a dictionary. It mirrors the training
-pipeline exactly: binary features, only those in the vocabulary, L2-normalised, a dot product.
+pipeline exactly: binary features, each text's vector scaled by the square root of its feature
+count (known to the model or not), a dot product over the known ones.
 """
 
 from __future__ import annotations
@@ -85,16 +86,21 @@ class Model:
         return max(self._logit(words[i:i + MAX_TOKENS]) for i in range(0, len(words), MAX_TOKENS))
 
     def _logit(self, words: list[str]) -> float:
-        known = [w for f in features(words) if (w := self.weights.get(f)) is not None]
-        if not known:
-            return self.intercept
-        return self.intercept + sum(known) / math.sqrt(len(known))
+        # scaled by every feature of the text, known or not: a text of mostly unknown words (a
+        # language the corpus lacks) stays near the intercept instead of being judged by its few
+        # known words
+        found = features(words)
+        return self.intercept + sum(w for f in found if (w := self.weights.get(f)) is not None) / math.sqrt(len(found))
 
     def strongest(self, normal: str, count: int = 3) -> list[str]:
         """The features that pushed the score up most, for the verdict's reason."""
         found = features(tokens(normal)[:MAX_TOKENS])
         ranked = sorted((w, f) for f in found if (w := self.weights.get(f, 0.0)) > 0)
         return [f for _, f in ranked[::-1][:count]]
+
+
+# no words known, thresholds out of reach: the detector's phrase features alone
+ABSENT = Model({}, 0.0, *({"prompt": bound, "document": bound} for bound in (math.inf, math.inf, -math.inf)))
 
 
 def dump(model: Model) -> str:
