@@ -23,12 +23,14 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import itertools
+import operator
 import re
 import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 
-from privllm.serving.gateway.guards import injection_model
+from privllm.serving.gateway.guards import injection_model, literals
 from privllm.serving.gateway.guards.injection_features import FEATURES, MULTILINGUAL, PREFIX_MAX, Feature, Keys, TextKeys
 
 GUARD_ID = "PLLM-G-INJECTION"
@@ -51,7 +53,9 @@ _SPACED = re.compile(r"(?<![^\W_])[^\W_]([ .\-_*·/|])(?:[^\W_]\1)+[^\W_](?![^\W
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "|": "l"})
 # a word with a digit or symbol between letters (1gn0r3, pr3v10u5), not an e-mail or a version
 _LEET_WORD = re.compile(r"(?<![\w@.])(?=[a-z0-9@$!|]*[a-z])[a-z]*[0-9@$!|]+[a-z][a-z0-9@$!|]*|(?<![\w@.])[0-9@$!|]+[a-z]+[0-9@$!|][a-z0-9@$!|]*|(?<![\w@.])[a-z]+[0-9@$!|]{1,3}(?![\w@])")
-_LEET_HINT = re.compile(r"[a-z][0-9]|[0-9][a-z]")  # cheap test before _LEET_WORD (an e-mail's "@" alone is no cause)
+# cheap test before _LEET_WORD (an e-mail's "@" alone is no cause): a letter next to a digit. Written
+# to start at the digit, so the engine skips to digits; most texts have none and skip it entirely.
+_LEET_HINT = re.compile(r"[0-9](?:(?<=[a-z][0-9])|(?=[a-z]))")
 # stems that make a leetspeak reading worth a second pass
 _LEET_STEMS = ("ignor", "instruct", "prompt", "previous", "system", "rule", "jailbr", "restrict", "reveal", "password", "disregard", "forget", "secret", "filter")
 
@@ -59,6 +63,18 @@ _B64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[\s:]?){12,}\b")
 _ROT13_CUE = re.compile(r"rot-?13|caesar|cipher", re.IGNORECASE)
 _REVERSE_CUE = re.compile(r"revers|backwards|right to left", re.IGNORECASE)
+# The same cues as plain substrings of ASCII text lowered: there they match exactly where the
+# regexes do, at a fraction of the cost (a case-insensitive regex tries every position).
+_ROT13_WORDS = literals.probed(("rot13", "rot-13", "caesar", "cipher"))
+_REVERSE_WORDS = literals.probed(("revers", "backwards", "right to left"))
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_DIGITS = "0123456789"
+
+
+def _cue(text: str, lowered: str | None, words: tuple[tuple[str, str], ...], cue: re.Pattern) -> bool:
+    if lowered is not None:
+        return literals.any_in(words, lowered)
+    return cue.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -76,18 +92,14 @@ class Verdict:
         return tuple(sorted({s.split(":")[0] for s in self.signals}))
 
 
-_SEPARATORS = frozenset(" .-_*·/|")
+# Three one-letter tokens in a row ("i g n"), or a token like "i.g.n.o.r.e" (its second and fourth
+# characters separators): a cheap test before the _SPACED regex. Run on " " + text, so every token
+# follows whitespace (\s is what str.split() splits on) and the search skips to whitespace.
+_MAY_BE_SPACED = re.compile(r"[\s](?:\S[\s]+\S[\s]+\S(?!\S)|\S[.\-_*·/|]\S[.\-_*·/|]\S)")
 
 
-def _may_be_spaced(tokens: list[str]) -> bool:
-    """Three one-letter tokens in a row ("i g n"), or a token like "i.g.n.o.r.e": a cheap test
-    before the _SPACED regex."""
-    run = 0
-    for token in tokens:
-        run = run + 1 if len(token) == 1 else 0
-        if run >= 3 or (len(token) >= 5 and token[1] in _SEPARATORS and token[3] in _SEPARATORS):
-            return True
-    return False
+def _may_be_spaced(text: str) -> bool:
+    return _MAY_BE_SPACED.search(" " + text) is not None
 
 
 def normalise(text: str) -> str:
@@ -95,7 +107,7 @@ def normalise(text: str) -> str:
     if not text.isascii():
         text = _MIXED_WORD.sub(lambda m: m.group(0).translate(_CONFUSABLE), text)
     # "i g n o r e" / "i.g.n.o.r.e" -> "ignore"; a wider gap stays a word break
-    if _may_be_spaced(text.split()):
+    if _may_be_spaced(text):
         text = _SPACED.sub(lambda m: m.group(0).replace(m.group(1), ""), text)
     return text
 
@@ -110,16 +122,28 @@ def _printable(raw: bytes) -> str | None:
     return text
 
 
+def _hex_run(tokens: list[str], length: int = 6) -> bool:
+    """Six short hex tokens in a row ("49 67 6e ...")."""
+    hexy = {t for t in set(tokens) if 2 <= len(t) <= 4 and _HEX_DIGITS.issuperset(t)}
+    if not hexy:
+        return False  # each distinct token tested once; most texts have no such token
+    run = 0
+    for t in tokens:
+        if t in hexy:
+            run += 1
+            if run >= length:
+                return True
+        else:
+            run = 0
+    return False
+
+
 def decoded_variants(text: str) -> list[str]:
     """Payloads hidden in encodings, decoded once."""
     out = []
     tokens = text.split()
     # encoded payloads are long runs without spaces, or many short hex groups
-    long_tokens = " ".join(t for t in tokens if len(t) >= 16)
-    hex_groups = run = 0  # the longest run of short hex tokens ("49 67 6e ...")
-    for t in tokens:
-        run = run + 1 if 2 <= len(t) <= 4 and all(c in "0123456789abcdefABCDEF" for c in t) else 0
-        hex_groups = max(hex_groups, run)
+    long_tokens = " ".join([t for t in tokens if len(t) >= 16]) if tokens and max(map(len, tokens)) >= 16 else ""
     for m in _B64.finditer(long_tokens):
         chunk = m.group(0)
         try:
@@ -128,7 +152,7 @@ def decoded_variants(text: str) -> list[str]:
             continue
         if decoded := _printable(raw):
             out.append(decoded)
-    for m in _HEX.finditer(text if hex_groups >= 6 else long_tokens):  # _HEX needs 12 bytes
+    for m in _HEX.finditer(text if _hex_run(tokens) else long_tokens):  # _HEX needs 12 bytes
         try:
             raw = bytes.fromhex(re.sub(r"[\s:]", "", m.group(0)))
         except ValueError:
@@ -139,9 +163,10 @@ def decoded_variants(text: str) -> list[str]:
         unquoted = urllib.parse.unquote(text)
         if unquoted != text:
             out.append(unquoted)
-    if _ROT13_CUE.search(text):
+    lowered = text.lower() if text.isascii() else None
+    if _cue(text, lowered, _ROT13_WORDS, _ROT13_CUE):
         out.append(codecs.decode(text, "rot13"))
-    if _REVERSE_CUE.search(text):
+    if _cue(text, lowered, _REVERSE_WORDS, _REVERSE_CUE):
         out.append(text[::-1])
     if "ay" in text and (pig := _pig_latin(text.lower())):
         out.append(pig)
@@ -175,7 +200,7 @@ def _morse(tokens: list[str]) -> str | None:
 def _variants(text: str) -> list[str]:
     normal = normalise(text)
     variants = [normal]
-    if not _LEET_HINT.search(normal):
+    if not any(d in normal for d in _DIGITS) or not _LEET_HINT.search(normal):
         return variants
     leet = [w.translate(_LEET) for w in _LEET_WORD.findall(normal)]
     if any(stem in w for w in leet for stem in _LEET_STEMS):
@@ -526,8 +551,11 @@ _FOLLOWED_BY = {"machine_addressed_directive": _DIRECTIVE}
 
 def _filler_run(variant: str, length: int = 20) -> bool:
     """One short token repeated many times in a row (an injection game's filler)."""
+    tokens = variant.split()
+    if sum(map(operator.eq, tokens, itertools.islice(tokens, 1, None))) < length - 1:
+        return False  # a run needs that many neighbours equal (counted in C, the loop below is not)
     run, last = 0, None
-    for token in variant.split():
+    for token in tokens:
         if len(token) <= 3 and token == last and not all(ch in "-=|:#*.," for ch in token):
             run += 1
             if run + 1 >= length:
@@ -544,6 +572,9 @@ _DOCUMENT_ONLY = frozenset(f.name for f, _ in _GENERIC_ALL if f.family == "indir
 
 
 def _hit(feature: Feature, variant: str) -> bool:
+    needs = _LITERALS.get(feature.pattern)
+    if needs is not None and not literals.any_in(needs, variant):
+        return False  # the regex cannot match without one of them
     then = _FOLLOWED_BY.get(feature.name)
     if then is None:
         return feature.pattern.search(variant) is not None
@@ -604,11 +635,29 @@ class _GateIndex:
             self.gates.append(tuple(gates))
             for key in gates[0]:
                 self.by_key.setdefault(key, []).append(index)
+        # The ASCII phrases grouped by their first word: only the groups whose word the text has are
+        # looked for (most are not), then the phrases without one. Each phrase with its rarest
+        # character: a one-character search is far cheaper than a phrase search, and most fail.
+        self.unled = tuple(sorted((literals.rarest(k), k) for k, lead in self.ascii_anywhere if not lead))
+        self.by_lead: dict[str, tuple[tuple[str, str], ...]] = {}
+        for k, first in sorted(self.ascii_anywhere):
+            if first:
+                self.by_lead[first] = (*self.by_lead.get(first, ()), (literals.rarest(k), k))
+        self.leads = frozenset(self.by_lead)
+        # Every prefix a gate looks for (and every first word of three letters or more), by its
+        # first three letters: a text's words are looked up there, rather than each word's
+        # prefixes being listed (TextKeys.prefixes) and intersected.
+        self.by_stem: dict[str, tuple[str, ...]] = {}
+        for k in sorted(self.prefixes | {lead for lead in self.leads if len(lead) >= 3}):
+            self.by_stem[k[:3]] = (*self.by_stem.get(k[:3], ()), k)
 
     def present(self, text: str) -> set[str]:
-        keys = TextKeys.of(text)
-        found = {"w:" + k for k in self.words & keys.words} | {"p:" + k for k in self.prefixes & keys.prefixes}
-        found |= {"a:" + k for k, lead in self.ascii_anywhere if (not lead or lead in keys.words or lead in keys.prefixes) and k in text}
+        words = TextKeys.words_of(text)
+        starts = {k for w in words for k in self.by_stem.get(w[:3], ()) if w.startswith(k)}  # = TextKeys.of(text).prefixes & the keys
+        found = {"w:" + k for k in self.words & words} | {"p:" + k for k in self.prefixes & starts}
+        found |= {"a:" + k for probe, k in self.unled if probe in text and k in text}
+        for lead in (self.leads & words) | (self.leads & starts):
+            found |= {"a:" + k for probe, k in self.by_lead[lead] if probe in text and k in text}
         if not text.isascii():
             found |= {"a:" + k for k in self.other_anywhere if k in text}
         return found
@@ -623,6 +672,8 @@ class _GateIndex:
 _LEET_OBFUSCATION = Feature("leet_obfuscation", "encoded", 0.3, _LEET_WORD, (), "leet_obfuscation", (), ())
 _LEAD = re.compile(r"[a-z]{2,}")
 _INDEX = _GateIndex(FEATURES + MULTILINGUAL + tuple(f for f, _ in _GENERIC_ALL if f.name != "filler_run"))
+# per feature, strings its regex cannot match without (literals.required), where there are few
+_LITERALS = {f.pattern: literals.probed(needs) for f in _INDEX.features if (needs := literals.required(f.pattern))}
 
 
 def _matches(variant: str, found: dict[str, Feature], threshold: float, document: bool = False) -> None:

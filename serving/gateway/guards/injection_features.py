@@ -41,10 +41,15 @@ class TextKeys:
     words: frozenset[str]
     prefixes: frozenset[str]
 
+    @staticmethod
+    def words_of(text: str) -> set[str]:
+        words = _words(text)
+        words |= {w[:-1] for w in words if w.endswith("s")}  # "keys" passes the gate of "key"
+        return words
+
     @classmethod
     def of(cls, text: str) -> TextKeys:
-        words = set(_WORD.findall(text))
-        words |= {w[:-1] for w in words if w.endswith("s")}  # "keys" passes the gate of "key"
+        words = cls.words_of(text)
         prefixes = {w[:n] for w in words for n in range(3, min(len(w), PREFIX_MAX) + 1)}
         return cls(text, frozenset(words), frozenset(prefixes))
 
@@ -70,6 +75,15 @@ class Keys:
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+# In ASCII text _WORD's words are the runs of letters: every other byte becomes a space, and
+# bytes.split() finds them several times faster than the regex.
+_NOT_LETTER = bytes(b if chr(b).isascii() and chr(b).isalpha() else 32 for b in range(256))
+
+
+def _words(text: str) -> set[str]:
+    if text.isascii():
+        return {w.decode() for w in set(text.encode().translate(_NOT_LETTER).split())}
+    return set(_WORD.findall(text))
 
 
 def _f(name: str, family: str, weight: float, pattern: str, keywords: tuple[str, ...], group: str = "", requires: tuple[str, ...] = ()) -> Feature:

@@ -39,9 +39,19 @@ KINDS = ("strong", "weak", "clear")  # the model's thresholds, each per source
 def tokens(normal: str) -> list[str]:
     """The tokens of text already passed through injection.normalise (lower case, NFKC); every
     number reads as "0"."""
-    words = _TOKEN.findall(_DIGITS.sub("0", normal))
     if normal.isascii():
+        # The same tokens, cheaper: in ASCII text \d is [0-9], and no token spans whitespace, so
+        # each whitespace-separated piece is tokenised alone (a run of letters is one token).
+        if any(d in normal for d in "0123456789"):
+            normal = _DIGITS.sub("0", normal)
+        words = []
+        for piece in normal.split():
+            if piece.isalpha():
+                words.append(piece)
+            else:
+                words += _TOKEN.findall(piece)
         return words
+    words = _TOKEN.findall(_DIGITS.sub("0", normal))
     out: list[str] = []
     for token in words:
         if len(token) > 2 and _UNSPACED.match(token):
@@ -54,7 +64,7 @@ def tokens(normal: str) -> list[str]:
 def features(words: list[str]) -> set[str]:
     """Each word and each pair of neighbouring words, once."""
     found = set(words)
-    found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    found.update(map(" ".join, zip(words, words[1:], strict=False)))
     return found
 
 

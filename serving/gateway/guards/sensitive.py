@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from privllm.serving.gateway.guards.literals import rarest
 from privllm.serving.gateway.guards.pii_rules import DEFAULT_PHONE_REGIONS, Rule, build_rules
 
 GUARD_INPUT = "PLLM-G-PII-IN"
@@ -49,16 +50,27 @@ class Scanner:
     def __init__(self, phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS) -> None:
         self.phone_regions = tuple(phone_regions)
         self.rules: tuple[Rule, ...] = build_rules(self.phone_regions)
+        # Rule.may_match for all rules at once: every distinct hint is looked for once, and only
+        # where its rarest character occurs (most hints are absent and fail at that).
+        self._hint_sets = tuple(frozenset(r.hints) for r in self.rules)
+        self._hints_by_char: dict[str, list[str]] = {}
+        for hint in sorted({h for r in self.rules for h in r.hints}):
+            self._hints_by_char.setdefault(rarest(hint), []).append(hint)
+
+    def _possible(self, text: str, lowered: str, start: int) -> list[Rule]:
+        if text.isascii():  # there \d is [0-9]: a few character scans instead of a regex
+            has_digit = any(text.find(d, start) >= 0 for d in "0123456789")
+        else:
+            has_digit = _DIGIT.search(text, start) is not None
+        present = {h for ch, hints in self._hints_by_char.items() if ch in lowered for h in hints if h in lowered}
+        return [rule for rule, hints in zip(self.rules, self._hint_sets, strict=True)
+                if not (rule.needs_digit and not has_digit) and not (hints and hints.isdisjoint(present))]
 
     def find(self, text: str, start: int = 0) -> list[Found]:
         """Values in text[start:], in order; earlier rules win where two overlap."""
         found: list[Found] = []
         taken: list[tuple[int, int]] = []
-        lowered = text.lower()
-        has_digit = _DIGIT.search(text, start) is not None
-        for rule in self.rules:
-            if not rule.may_match(lowered, has_digit):
-                continue
+        for rule in self._possible(text, text.lower(), start):
             for m in rule.pattern.finditer(text, start):
                 if _overlaps(m.start(), m.end(), taken):
                     continue
