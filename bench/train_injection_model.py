@@ -16,10 +16,12 @@ whole detector scores per batch by cross-validation; --check exits 1 when the sh
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -34,7 +36,7 @@ MIN_DF = 2  # a word or pair seen in one example only is that example's, not the
 # features and this layer) on the batches the phrase features were never tuned on (12 onwards):
 # of the settings tried, the one with the fewest benign prompts refused at over 70% recall.
 STRONG_FP = 0.005
-WEAK_FP = 0.03
+WEAK_FP = 0.02
 # "clear" is the score that this share of the attacks falls below (by cross-validation): below it
 # the model overrules the phrase features
 CLEAR_MISS = 0.15
@@ -63,12 +65,14 @@ def examples() -> list[Example]:
     return out
 
 
-def _identity(features: frozenset[str]) -> frozenset[str]:
-    return features
+def _in_order(features: frozenset[str]) -> list[str]:
+    """A set's order depends on the process's string hashing (a fold's worker has its own): the
+    solver sees each row in sorted order, so every process learns the same weights."""
+    return sorted(features)
 
 
 def fit(train: list[Example]) -> injection_model.Model:
-    vectoriser = CountVectorizer(analyzer=_identity, binary=True, min_df=MIN_DF)
+    vectoriser = CountVectorizer(analyzer=_in_order, binary=True, min_df=MIN_DF)
     x = _scaled(vectoriser.fit_transform([e.features for e in train]), train)
     y = np.array([e.attack for e in train])
     # liblinear: four times faster than lbfgs here, deterministic with a fixed seed
@@ -89,8 +93,12 @@ def _score(model: injection_model.Model, example: Example) -> float:
 
 
 def fold_models(data: list[Example]) -> dict[str, injection_model.Model]:
-    """Per batch, the model learnt from every other batch."""
-    return {batch: fit([e for e in data if e.batch != batch]) for batch in sorted({e.batch for e in data})}
+    """Per batch, the model learnt from every other batch (the folds in parallel, one per core)."""
+    batches = sorted({e.batch for e in data})
+    # forked workers: the same process image, so the same weights to the last digit (loky's fresh
+    # interpreters gave differences of 1e-4 in the thresholds)
+    models = Parallel(n_jobs=min(len(batches), os.cpu_count() or 1), backend="multiprocessing")(delayed(fit)([e for e in data if e.batch != b]) for b in batches)
+    return dict(zip(batches, models, strict=True))
 
 
 def cross_validated(data: list[Example], folds: dict[str, injection_model.Model]) -> list[float]:
