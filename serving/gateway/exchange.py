@@ -26,6 +26,7 @@ import aiohttp
 import redis.exceptions
 
 from privllm.serving.gateway.audit import AuditRecord
+from privllm.serving.gateway.connection import HEADER_FIELDS_EXTENSION
 from privllm.serving.gateway.errors import GatewayError, error_body
 
 log = logging.getLogger("privllm.gateway")
@@ -201,11 +202,13 @@ async def _send_error(send, error: GatewayError, incident: str | None = None) ->
 
 
 def _head_refusal(scope, limits) -> GatewayError | None:
-    """431 for too many header fields, or a head that arrived whole in one read and so passed the
-    server's incomplete-head bound (serving.gateway.connection) although larger than the limit."""
+    """431 for too many header fields (the server counts them and keeps only max_headers, see
+    serving.gateway.connection), or a pipelined head that arrived whole in one read and so passed
+    the server's head bound although larger than the limit."""
     headers = scope["headers"]
-    if len(headers) > limits.max_headers:
-        return GatewayError(431, f"the request has {len(headers)} header fields; the limit is {limits.max_headers}", "too_many_headers")
+    fields = scope.get("extensions", {}).get(HEADER_FIELDS_EXTENSION, len(headers))
+    if fields > limits.max_headers:
+        return GatewayError(431, f"the request has {fields} header fields; the limit is {limits.max_headers}", "too_many_headers")
     size = sum(len(k) + len(v) + 4 for k, v in headers)
     if size > limits.max_header_bytes:
         return GatewayError(431, f"request head exceeds {limits.max_header_bytes} bytes", "headers_too_large")

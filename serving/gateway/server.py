@@ -68,13 +68,12 @@ def config_state(path: Path, audit_jsonl: Path | None = None) -> GatewayState:
 
 
 def server_config(state: GatewayState, host: str, port: int, **overrides) -> uvicorn.Config:
-    """uvicorn with the h11 parser and the gateway's connection limits (see serving.gateway.connection
-    for why not httptools)."""
+    """uvicorn with the httptools parser and the gateway's connection limits (see
+    serving.gateway.connection for how a request head stays bounded)."""
     limits = state.config.server
     options = {
         "host": host, "port": port, "log_level": "warning", "access_log": False, "loop": "uvloop",
         "http": protocol_class(limits, lambda reason: state.metrics.connections_refused.labels(reason).inc()),
-        "h11_max_incomplete_event_size": limits.max_header_bytes,
         "timeout_keep_alive": limits.keep_alive_timeout_seconds, "timeout_graceful_shutdown": 20, **overrides,
     }
     return uvicorn.Config(create_app(state), **options)

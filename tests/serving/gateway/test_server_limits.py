@@ -114,7 +114,7 @@ def test_connections_beyond_the_cap_get_503_with_retry_after(server):
 
 
 def test_a_head_that_keeps_growing_is_cut_off_at_the_bound_with_431(server):
-    """The h11 path: the head is still incomplete when it passes max_header_bytes."""
+    """The head arrives in many reads and is still incomplete when it passes max_header_bytes."""
     s = connect(server)
     try:
         s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ")
@@ -137,3 +137,20 @@ def test_refusals_no_route_sees_are_counted(server):
     metrics = read_until_closed(s).decode()
     for reason in ("request_timeout", "headers_too_large", "invalid_http"):
         assert f'privllm_gateway_connections_refused_total{{reason="{reason}"}} 1.0' in metrics, reason
+
+
+def test_a_body_in_the_same_read_as_its_head_is_not_counted_as_head(server):
+    """Head and a body larger than max_header_bytes in one write: the request reaches the app
+    (401 without a key), not the 431 of the head bound."""
+    body = b'{"model": "x", "messages": [], "pad": "' + b"a" * 3 * LIMITS["max_header_bytes"] + b'"}'
+    s = connect(server)
+    s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n" % len(body) + body)
+    status, _, body = parse(read_until_closed(s))
+    assert status == 401, body
+
+
+def test_pipelined_requests_in_one_write_are_each_answered(server):
+    s = connect(server)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\nGET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+    raw = read_until_closed(s)
+    assert raw.count(b"HTTP/1.1 200 ") == 2 and raw.count(b'{"status": "ok"}') + raw.count(b'{"status":"ok"}') == 2, raw
