@@ -26,8 +26,8 @@ from privllm.serving.gateway.config import ServerLimits
 from privllm.serving.gateway.errors import error_body
 
 OVER_CAPACITY_RETRY_AFTER = "1"
-# ASGI scope extension carrying the number of header fields a request sent (only those within
-# max_headers are kept in scope["headers"]); the app refuses the request with 431 and audits it.
+# ASGI scope extension ({"count": n}, ASGI extensions are dicts) carrying the number of header fields
+# a request sent (only max_headers are kept in scope["headers"]); the app refuses it with 431 and audits it.
 HEADER_FIELDS_EXTENSION = "privllm.header_fields"
 
 
@@ -107,7 +107,7 @@ def protocol_class(limits: ServerLimits, refused: Callable[[str], None] = lambda
         def on_headers_complete(self) -> None:
             self._head_bytes = None
             if self._header_fields > limits.max_headers:
-                self.scope["extensions"] = {HEADER_FIELDS_EXTENSION: self._header_fields}
+                self.scope["extensions"] = {HEADER_FIELDS_EXTENSION: {"count": self._header_fields}}
             super().on_headers_complete()
 
         def on_message_complete(self) -> None:

@@ -206,7 +206,7 @@ def _head_refusal(scope, limits) -> GatewayError | None:
     serving.gateway.connection), or a pipelined head that arrived whole in one read and so passed
     the server's head bound although larger than the limit."""
     headers = scope["headers"]
-    fields = scope.get("extensions", {}).get(HEADER_FIELDS_EXTENSION, len(headers))
+    fields = scope.get("extensions", {}).get(HEADER_FIELDS_EXTENSION, {}).get("count", len(headers))
     if fields > limits.max_headers:
         return GatewayError(431, f"the request has {fields} header fields; the limit is {limits.max_headers}", "too_many_headers")
     size = sum(len(k) + len(v) + 4 for k, v in headers)
