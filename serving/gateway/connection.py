@@ -57,6 +57,8 @@ def protocol_class(limits: ServerLimits, refused: Callable[[str], None] = lambda
         # Bytes of the current request head fed to the parser so far; None once its head is complete.
         _head_bytes: int | None = 0
         _header_fields = 0
+        _began = False  # a request began during the current feed
+        _reported = 0  # bytes of the current head the parser has handed over (URL, header fields)
 
         def connection_made(self, transport) -> None:
             super().connection_made(transport)
@@ -72,20 +74,24 @@ def protocol_class(limits: ServerLimits, refused: Callable[[str], None] = lambda
             if self._head_bytes is None:
                 super().data_received(data)
                 return
-            room = limits.max_header_bytes - self._head_bytes
-            if len(data) <= room:
-                self._head_bytes += len(data)
-                super().data_received(data)
-                return
             # Feed no more of the head than the limit allows; what follows a completed head goes on.
-            self._head_bytes += room
-            super().data_received(data[:room])
+            room = limits.max_header_bytes - self._head_bytes
+            piece, rest = data[:room], data[room:]
+            self._head_bytes += len(piece)
+            self._began = False
+            super().data_received(piece)
             if self.transport.is_closing():
                 return
-            if self._head_bytes is not None:
+            if self._began and self._head_bytes is not None:
+                # A pipelined head began inside the piece and is still incomplete: only its part is
+                # counted, as the parser reported it (what it holds beyond that is less than the piece).
+                self._head_bytes = self._reported
+            if not rest:
+                return
+            if self._head_bytes is not None and self._head_bytes >= limits.max_header_bytes:
                 self._refuse_large_head()
                 return
-            self.data_received(data[room:])
+            self.data_received(rest)
 
         def _refuse_large_head(self) -> None:
             refused("headers_too_large")
@@ -96,10 +102,16 @@ def protocol_class(limits: ServerLimits, refused: Callable[[str], None] = lambda
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self._header_fields = 0
+            self._began, self._reported = True, 0
             if self._read_deadline is None:  # a pipelined request that began in the same read
                 self._read_deadline = self.loop.call_later(limits.request_read_timeout_seconds, self._read_timed_out)
 
+        def on_url(self, url: bytes) -> None:
+            self._reported += len(url)
+            super().on_url(url)
+
         def on_header(self, name: bytes, value: bytes) -> None:
+            self._reported += len(name) + len(value) + 4
             self._header_fields += 1
             if self._header_fields <= limits.max_headers:
                 super().on_header(name, value)

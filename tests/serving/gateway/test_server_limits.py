@@ -154,3 +154,25 @@ def test_pipelined_requests_in_one_write_are_each_answered(server):
     s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\nGET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
     raw = read_until_closed(s)
     assert raw.count(b"HTTP/1.1 200 ") == 2 and raw.count(b'{"status": "ok"}') + raw.count(b'{"status":"ok"}') == 2, raw
+
+
+def test_a_pipelined_head_over_the_bound_in_the_same_read_is_refused_431(server):
+    """The second request's head arrives whole in the read that ends the first, so the server's
+    per-read head bound does not see it; the app measures the head and refuses it."""
+    big = b"x-big: " + b"a" * (LIMITS["max_header_bytes"] + 100) + b"\r\n"
+    s = connect(server)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\nGET /healthz HTTP/1.1\r\nhost: x\r\n" + big + b"connection: close\r\n\r\n")
+    raw = read_until_closed(s)
+    first, _, second = raw.partition(b"HTTP/1.1 431 ")
+    assert b"HTTP/1.1 200 " in first, raw
+    assert second and b'"headers_too_large"' in second, raw
+
+
+def test_many_small_pipelined_requests_in_one_write_larger_than_the_head_bound_are_served(server):
+    """Each head is small; together they pass max_header_bytes in one read: no 431."""
+    one = b"GET /healthz HTTP/1.1\r\nhost: x\r\nx-pad: " + b"p" * 400 + b"\r\n\r\n"
+    count = 2 * LIMITS["max_header_bytes"] // len(one) + 1
+    s = connect(server)
+    s.sendall(one * (count - 1) + one.replace(b"\r\n\r\n", b"\r\nconnection: close\r\n\r\n"))
+    raw = read_until_closed(s)
+    assert raw.count(b"HTTP/1.1 200 ") == count and b"431" not in raw, raw[:300]
