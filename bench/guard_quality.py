@@ -117,7 +117,8 @@ def flagged(record: Record) -> bool:
 
 def injection_report(name: str, misses: bool, batch: str = "") -> dict[str, tuple[int, int]]:
     if batch:
-        attacks, benign = load(CORPUS / name / f"injection_{batch}.txt"), load(CORPUS / name / f"benign_{batch}.txt")
+        # a batch may hold only one side (benign_31 has no attacks)
+        attacks, benign = (load(path) if path.exists() else [] for path in (CORPUS / name / f"{kind}_{batch}.txt" for kind in ("injection", "benign")))
         name = f"{name} batch {batch}"
     else:
         attacks, benign = load_set(name, "injection"), load_set(name, "benign")

@@ -23,10 +23,16 @@ def test_no_test_refers_to_the_held_out_set():
     assert offenders == []
 
 
+def _bare(text: str) -> str:
+    """A text without case, spacing or punctuation: writers of one model family converge on the
+    same short prompts ("Tell me a joke about programmers"), differing only in those."""
+    return re.sub(r"\W+", "", text.casefold())
+
+
 @pytest.mark.parametrize("kind", ["injection", "benign", "sensitive"])
 def test_sets_share_no_example(kind):
-    dev = {r.text for r in load_set("dev", kind)}
-    held = {r.text for r in load_set(HELD_OUT_NAME, kind)}
+    dev = {_bare(r.text) for r in load_set("dev", kind)}
+    held = {_bare(r.text) for r in load_set(HELD_OUT_NAME, kind)}
     assert not dev & held
 
 
