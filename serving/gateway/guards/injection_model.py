@@ -1,4 +1,5 @@
-"""The learned layer of the injection detector: a logistic regression over words and word pairs.
+"""The learned layer of the injection detector: a logistic regression over words, the beginnings of
+long words, and word pairs.
 
 The phrase and co-occurrence features of injection.py catch what they were written for and
 little else: each fresh batch of attacks written in a new style was caught at 35-45% before
@@ -34,6 +35,12 @@ _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u
 # the longest text scored in one piece; a longer one is scored in pieces of this many tokens and
 # the highest score counts, so the cost stays linear and a late injection is not averaged away
 MAX_TOKENS = 2048
+# a word of eight letters or more also counts by its first five ("~instr" for instruction,
+# instructions, instruir, instrucciones): inflections and cognates the corpus lacks still weigh.
+# Chosen by the leave-one-batch-out cross-validation of bench/train_injection_model.py (4-6
+# letters tried; prefixes of shorter words doubled their word's weight and refused more benign
+# "act as" prompts)
+PREFIX = 5
 KINDS = ("strong", "weak", "clear")  # the model's thresholds, each per source
 
 
@@ -62,9 +69,14 @@ def tokens(normal: str) -> list[str]:
     return out
 
 
+def prefixes(unigrams: set[str]) -> set[str]:
+    return {"~" + w[:PREFIX] for w in unigrams if len(w) > PREFIX + 2}
+
+
 def features(words: list[str]) -> set[str]:
-    """Each word and each pair of neighbouring words, once."""
+    """Each word, the first letters of each long word, and each pair of neighbouring words, once."""
     found = set(words)
+    found |= prefixes(found)
     found.update(map(" ".join, zip(words, words[1:], strict=False)))
     return found
 
@@ -99,6 +111,7 @@ class Model:
         # known words
         # = features(words), the pairs kept as tuples (words hold no spaces: the same count)
         unigrams = set(words)
+        unigrams |= prefixes(unigrams)  # no token joins "~" and letters: no word collides with a prefix
         pairs = set(zip(words, words[1:], strict=False))
         total = sum(map(self.weights.get, unigrams, repeat(0.0))) + sum(map(self.pairs.get, pairs, repeat(0.0)))
         return self.intercept + total / math.sqrt(len(unigrams) + len(pairs))

@@ -41,6 +41,9 @@ def test_tokens_read_words_numbers_boundaries_and_unspaced_scripts():
     assert injection_model.tokens(normalise("Ignore ALL 3 rules ### now")) == ["ignore", "all", "0", "rules", "###", "now"]
     assert injection_model.tokens("忽略之前") == ["忽略", "略之", "之前"]
     assert injection_model.features(["a", "b", "c"]) == {"a", "b", "c", "a b", "b c"}
+    # a word of eight letters or more also counts by its first five: instructions, instrucciones
+    assert injection_model.features(["ignore", "instructions"]) == {"ignore", "instructions", "~instr", "ignore instructions"}
+    assert injection_model.features(["instrucciones"]) & injection_model.features(["instructions"]) == {"~instr"}
 
 
 def test_the_file_round_trips():
