@@ -83,13 +83,13 @@ def fit(train: list[Example]) -> injection_model.Model:
 
 def _scaled(x: sparse.csr_matrix, batch: list[Example]) -> sparse.csr_matrix:
     """Each row divided by the square root of the example's feature count, in the vocabulary or
-    not (injection_model.Model.logit does the same)."""
-    return sparse.diags([1 / max(len(e.features), 1) ** 0.5 for e in batch]) @ x
+    not, at least injection_model.MIN_SCALE (injection_model.Model.logit does the same)."""
+    return sparse.diags([1 / injection_model.scale(len(e.features)) for e in batch]) @ x
 
 
 def _score(model: injection_model.Model, example: Example) -> float:
     known = sum(w for f in example.features if (w := model.weights.get(f)) is not None)
-    return model.intercept + known / max(len(example.features), 1) ** 0.5
+    return model.intercept + known / injection_model.scale(len(example.features))
 
 
 def fold_models(data: list[Example]) -> dict[str, injection_model.Model]:

@@ -13,7 +13,7 @@ edited by hand.
 Inference is written here rather than loaded from scikit-learn so that the gateway image does
 not carry scikit-learn, NumPy and SciPy for a sum over a dictionary. It mirrors the training
 pipeline exactly: binary features, each text's vector scaled by the square root of its feature
-count (known to the model or not), a dot product over the known ones.
+count (known to the model or not, at least MIN_SCALE), a dot product over the known ones.
 """
 
 from __future__ import annotations
@@ -41,6 +41,15 @@ MAX_TOKENS = 2048
 # letters tried; prefixes of shorter words doubled their word's weight and refused more benign
 # "act as" prompts)
 PREFIX = 5
+# a text's vector is scaled by the square root of its feature count, but never of fewer than
+# this many: a one-word tool result ("deployed", "stop") is too little evidence to score like a
+# sentence. Chosen by the cross-validation (4, 8, 12 tried: 12 refused no more benign texts and
+# missed 3 attacks of 2,131 more than none)
+MIN_SCALE = 12
+
+
+def scale(count: int) -> float:
+    return math.sqrt(max(count, MIN_SCALE))
 KINDS = ("strong", "weak", "clear")  # the model's thresholds, each per source
 
 
@@ -114,7 +123,7 @@ class Model:
         unigrams |= prefixes(unigrams)  # no token joins "~" and letters: no word collides with a prefix
         pairs = set(zip(words, words[1:], strict=False))
         total = sum(map(self.weights.get, unigrams, repeat(0.0))) + sum(map(self.pairs.get, pairs, repeat(0.0)))
-        return self.intercept + total / math.sqrt(len(unigrams) + len(pairs))
+        return self.intercept + total / scale(len(unigrams) + len(pairs))
 
     def strongest(self, normal: str, count: int = 3) -> list[str]:
         """The features that pushed the score up most, for the verdict's reason."""

@@ -4,6 +4,7 @@ the pure-Python inference gives what scikit-learn's pipeline gives."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 
 from bench import train_injection_model as training
@@ -23,7 +24,7 @@ def test_the_shipped_model_is_what_the_corpus_trains():
 
 def test_inference_equals_the_training_pipeline():
     """Model.logit over a text is scikit-learn's decision function over the trainer's features
-    (binary, scaled by the square root of the text's feature count)."""
+    (binary, scaled by the square root of the text's feature count, at least MIN_SCALE)."""
     records = load_set("dev", "injection")[:40] + load_set("dev", "benign")[:40]
     model = injection_model.load()
     vocabulary = sorted(model.weights)
@@ -32,7 +33,7 @@ def test_inference_equals_the_training_pipeline():
     for record in records:
         normal = normalise(record.text)
         found = injection_model.features(injection_model.tokens(normal))
-        x = vectoriser.transform([found]) / len(found) ** 0.5
+        x = vectoriser.transform([found]) / max(len(found), injection_model.MIN_SCALE) ** 0.5
         expected = model.intercept + float((x @ coefficients)[0])
         assert abs(model.logit(normal) - expected) < 1e-9, record.text[:60]
 
@@ -44,6 +45,14 @@ def test_tokens_read_words_numbers_boundaries_and_unspaced_scripts():
     # a word of eight letters or more also counts by its first five: instructions, instrucciones
     assert injection_model.features(["ignore", "instructions"]) == {"ignore", "instructions", "~instr", "ignore instructions"}
     assert injection_model.features(["instrucciones"]) & injection_model.features(["instructions"]) == {"~instr"}
+
+
+@pytest.mark.parametrize("text", ["deployed", "Deployed.", "done", "ok", "stop", "Sure.", "Approved!"])
+def test_a_one_word_tool_result_or_reply_is_not_refused(text):
+    """A word or two is too little evidence for the model to score like a sentence: without the
+    floor on the scaling, "Deployed." as a tool result was refused as an injection."""
+    assert not injection.inspect(text).detected
+    assert not injection.inspect(text, source="document").detected
 
 
 def test_the_file_round_trips():
