@@ -763,8 +763,9 @@ def _scored(text: str, learned: Feature | None, depth: int, source: str, reading
 def inspect(text: str, depth: int = 2, source: str = "prompt", model: injection_model.Model | None = None) -> Verdict:
     """source "prompt" (a message) or "document" (retrieved data, a tool result). The score
     is exact for a detected text; for a clean one it may stop short, once it cannot reach
-    the threshold, or be 0 with the single signal learned:word_model_clear. model: the word model (default: the shipped one; injection_model.ABSENT
-    scores with the phrase features alone, as the evaluation does)."""
+    the threshold, or be 0 with the single signal learned:word_model_clear. model: the word
+    model (default: the shipped one; injection_model.ABSENT scores with the phrase features
+    alone, as the evaluation does)."""
     model = model or injection_model.load()
     threshold = THRESHOLDS[source]
     # the word model reads the whole text: it learnt from texts that quote attacks, too

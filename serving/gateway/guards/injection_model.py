@@ -35,6 +35,7 @@ _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u
 # the longest text scored in one piece; a longer one is scored in pieces of this many tokens and
 # the highest score counts, so the cost stays linear and a late injection is not averaged away
 MAX_TOKENS = 2048
+KINDS = ("strong", "weak", "clear")  # the model's thresholds, each per source
 # a word of eight letters or more also counts by its first five ("~instr" for instruction,
 # instructions, instruir, instrucciones): inflections and cognates the corpus lacks still weigh.
 # Chosen by the leave-one-batch-out cross-validation of bench/train_injection_model.py (4-6
@@ -50,7 +51,6 @@ MIN_SCALE = 12
 
 def scale(count: int) -> float:
     return math.sqrt(max(count, MIN_SCALE))
-KINDS = ("strong", "weak", "clear")  # the model's thresholds, each per source
 
 
 def tokens(normal: str) -> list[str]:

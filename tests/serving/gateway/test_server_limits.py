@@ -157,8 +157,8 @@ def test_pipelined_requests_in_one_write_are_each_answered(server):
 
 
 def test_a_pipelined_head_over_the_bound_in_the_same_read_is_refused_431(server):
-    """The second request's head arrives whole in the read that ends the first, so the server's
-    per-read head bound does not see it; the app measures the head and refuses it."""
+    """The second request's head arrives in the same read as the first: the first is answered,
+    the oversized second refused 431 with the JSON reason."""
     big = b"x-big: " + b"a" * (LIMITS["max_header_bytes"] + 100) + b"\r\n"
     s = connect(server)
     s.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\nGET /healthz HTTP/1.1\r\nhost: x\r\n" + big + b"connection: close\r\n\r\n")
