@@ -35,11 +35,16 @@ MIN_DF = 2  # a word or pair seen in one example only is that example's, not the
 # The three rates were chosen by the same cross-validation, scoring the whole detector (phrase
 # features and this layer) on the batches the phrase features were never tuned on (12 onwards):
 # of the settings tried, the one with the fewest benign prompts refused at over 70% recall.
+# Batches 33-36 then showed the 1% benign limit to be the target with the least room (1.7% of
+# their hard-negative prompts refused before training on them), so CLEAR_MISS went from 0.15 to
+# 0.20: cross-validated on 12-36 that refuses 27 rather than 32 of 3,799 benign prompts and 8
+# rather than 11 of 731 benign documents, and catches 1,744 rather than 1,771 of 2,697 direct
+# attacks (0.25 and STRONG_FP 0.003 lost more recall for no fewer refusals).
 STRONG_FP = 0.005
 WEAK_FP = 0.02
 # "clear" is the score that this share of the attacks falls below (by cross-validation): below it
 # the model overrules the phrase features
-CLEAR_MISS = 0.15
+CLEAR_MISS = 0.20
 # the batches the phrase features of guards/injection.py were written and tuned on
 TUNED_ON = frozenset({"1", "v1", *map(str, range(2, 12))})
 
