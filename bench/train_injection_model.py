@@ -39,7 +39,7 @@ MIN_DF = 2  # a word or pair seen in one example only is that example's, not the
 # their hard-negative prompts refused before training on them), so CLEAR_MISS went from 0.15 to
 # 0.20: cross-validated on 12-36 that refuses 27 rather than 32 of 3,799 benign prompts and 8
 # rather than 11 of 731 benign documents, and catches 1,744 rather than 1,771 of 2,697 direct
-# attacks (0.25 and STRONG_FP 0.003 lost more recall for no fewer refusals).
+# attacks (0.25 and STRONG_FP 0.003 lost 35 more attacks for no fewer benign prompts refused).
 STRONG_FP = 0.005
 WEAK_FP = 0.02
 # "clear" is the score that this share of the attacks falls below (by cross-validation): below it
